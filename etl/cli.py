@@ -1,0 +1,186 @@
+"""The ``newsmon`` command line."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from etl import __version__, db
+from etl.errors import NewsmonError
+from etl.pipeline import RunSummary
+from etl.settings import Settings
+
+console = Console(stderr=True)
+STAGE_LABELS = {"poll": "Polling feeds", "fetch": "Fetching articles",
+                "extract": "Extracting text"}
+
+
+class RichReporter:
+    """Progress bars on stderr, one per stage."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.tasks: dict[str, int] = {}
+
+    def start(self, stage: str, total: int | None) -> None:
+        self.tasks[stage] = self.progress.add_task(STAGE_LABELS.get(stage, stage), total=total)
+
+    def advance(self, stage: str, n: int = 1) -> None:
+        self.progress.advance(self.tasks[stage], n)
+
+    def finish(self, stage: str) -> None:
+        # The count at the start is an estimate (leases expire, retries come due meanwhile):
+        # end the bar at what was actually done.
+        task = self.tasks[stage]
+        done = next(t.completed for t in self.progress.tasks if t.id == task)
+        self.progress.update(task, total=done, completed=done)
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description:<18}"), BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(), console=console, transient=False,
+    )
+
+
+def summary_table(summary: RunSummary, title: str = "newsmon run") -> Table:
+    table = Table(title=f"{title} ({summary.duration_s:.1f} s)", show_header=True)
+    table.add_column("", style="bold")
+    table.add_column("polled / new", justify="right")
+    table.add_column("not modified / fetched", justify="right")
+    table.add_column("skipped", justify="right")
+    table.add_column("extracted", justify="right")
+    table.add_column("failed", justify="right")
+    table.add_row("feeds", str(summary.feeds_polled), str(summary.feeds_not_modified), "", "",
+                  str(summary.feeds_failed))
+    table.add_row("articles", str(summary.articles_new), str(summary.articles_fetched),
+                  str(summary.articles_skipped), str(summary.articles_extracted),
+                  str(summary.articles_failed))
+    return table
+
+
+def print_summary(summary: RunSummary, title: str = "newsmon run") -> None:
+    out = Console()
+    out.print(summary_table(summary, title))
+    for problem in summary.feed_list_problems:
+        out.print(f"[yellow]feed list:[/yellow] {problem}")
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@click.group()
+@click.version_option(__version__, prog_name="newsmon")
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+def main(verbose: int) -> None:
+    """newsmon: poll news feeds, fetch and extract articles, load them into PostgreSQL."""
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(
+        level=level, format="%(name)s: %(message)s",
+        handlers=[RichHandler(console=console, show_path=False, show_time=verbose > 0)],
+    )
+    for noisy in ("httpx", "httpcore", "trafilatura", "htmldate", "courlan"):
+        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+
+
+@main.command()
+@click.option("--feeds", "feeds_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Feed list (YAML or OPML). Default: NEWSMON_FEEDS_FILE, else the shipped list.")
+@click.option("--all", "all_feeds", is_flag=True, help="Poll every active feed now, due or not.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
+def run(feeds_file: Path | None, all_feeds: bool, as_json: bool) -> None:
+    """Run one full pass: sync feeds, poll due feeds, fetch and extract new articles."""
+    from etl.pipeline import run as run_pipeline
+
+    settings = _settings()
+    try:
+        with _progress() as progress:
+            summary = run_pipeline(
+                settings, feeds_file, all_feeds=all_feeds, reporter=RichReporter(progress)
+            )
+    except NewsmonError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps(summary.as_dict()))
+    else:
+        print_summary(summary)
+
+
+@main.command()
+@click.option("--port", type=int, default=None,
+              help="Port of the local demo site (default NEWSMON_DEMO_PORT or 8765).")
+def demo(port: int | None) -> None:
+    """Offline demo: serve the bundled sample news site and run the pipeline against it."""
+    from etl.demo import run_demo
+
+    try:
+        run_demo(_settings(), port=port, progress_factory=_progress, reporter_cls=RichReporter,
+                 print_summary=print_summary)
+    except NewsmonError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@main.group("db")
+def db_group() -> None:
+    """The database: URL, migrations, the embedded server."""
+
+
+@db_group.command("url")
+def db_url() -> None:
+    """Print the connection URL (starting the embedded server if needed)."""
+    try:
+        click.echo(db.database_url(_settings()))
+    except NewsmonError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@db_group.command("migrate")
+def db_migrate() -> None:
+    """Apply pending sql/ migrations."""
+    from etl.migrate import migrate
+
+    try:
+        url = db.database_url(_settings())
+        conn = db.connect(url)
+        try:
+            applied = migrate(conn)
+        finally:
+            conn.close()
+    except NewsmonError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if applied:
+        for m in applied:
+            click.echo(f"applied {m.version:03d}_{m.name}")
+    else:
+        click.echo("database is up to date")
+
+
+@db_group.command("stop")
+def db_stop() -> None:
+    """Stop the embedded PostgreSQL server."""
+    settings = _settings()
+    if settings.database_url:
+        raise click.ClickException("NEWSMON_DATABASE_URL is set: there is no embedded server")
+    from etl.embedded import EmbeddedPostgres
+
+    try:
+        stopped = EmbeddedPostgres(settings.home).stop()
+    except NewsmonError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo("stopped" if stopped else "not running")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,235 @@
+"""Extract text and metadata from stored pages with trafilatura.
+
+Comments are excluded (trafilatura includes them by default). The language is detected from
+the text with py3langid, since trafilatura only reports a language it is told to filter on.
+Extraction is CPU-bound: with ``NEWSMON_EXTRACT_PROCESSES`` > 1 it runs in a process pool, and
+only compressed bytes and small results cross the process boundary.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import logging
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import py3langid
+from trafilatura import bare_extraction
+
+from etl.db import execute_values, transaction
+from etl.errors import ParseError
+from etl.progress import NullReporter, Reporter
+from etl.queue import Failure, claim, db_now, pending_count, record_failures
+from etl.settings import Settings
+
+log = logging.getLogger(__name__)
+
+DATE_PARAMS = {
+    "extensive_search": True,
+    "original_date": True,
+    "outputformat": "%Y-%m-%dT%H:%M:%S%z",
+}
+
+
+@dataclass(frozen=True)
+class Extracted:
+    title: str | None
+    text: str
+    author: str | None
+    published_at: datetime | None
+    published_source: str | None
+    site_name: str | None
+    description: str | None
+    language: str | None
+    text_hash: str
+
+
+@dataclass
+class ExtractStats:
+    extracted: int = 0
+    failed: int = 0
+
+
+def _decode(content: bytes, charset: str | None) -> str | bytes:
+    """Use the HTTP charset when it really decodes the bytes; else let trafilatura detect."""
+    if charset:
+        try:
+            return content.decode(charset)
+        except (LookupError, UnicodeDecodeError):
+            pass
+    return content
+
+
+def _page_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        when = datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z")
+    except ValueError:
+        try:
+            when = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when
+
+
+def choose_published(
+    page: datetime | None, feed: datetime | None, now: datetime | None = None
+) -> tuple[datetime | None, str | None]:
+    """Publication time: the page's, refined by the feed's time when the page gives only a day.
+
+    Dates more than a day in the future are errors and ignored.
+    """
+    now = now or datetime.now(UTC)
+    limit = now + timedelta(days=1)
+    if page is not None and page > limit:
+        page = None
+    if feed is not None and feed > limit:
+        feed = None
+    if page is None:
+        return (feed, "feed") if feed else (None, None)
+    date_only = (page.hour, page.minute, page.second) == (0, 0, 0)
+    if date_only and feed is not None and feed.astimezone(UTC).date() == page.date():
+        return feed, "page"
+    return page, "page"
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
+
+
+def detect_language(text: str) -> str | None:
+    if len(text) < 20:
+        return None
+    lang, _score = py3langid.classify(text[:5000])
+    return lang
+
+
+def extract_article(
+    content: bytes, url: str | None, charset: str | None = None,
+    feed_published_at: datetime | None = None,
+) -> Extracted:
+    """Extract one page; raises :class:`ParseError` when there is no text."""
+    doc = bare_extraction(
+        _decode(content, charset),
+        url=url,
+        include_comments=False,
+        with_metadata=True,
+        date_extraction_params=DATE_PARAMS,
+    )
+    text = (getattr(doc, "text", None) or "").strip() if doc is not None else ""
+    if not text:
+        raise ParseError("no extractable text")
+    published_at, source = choose_published(_page_time(doc.date), feed_published_at)
+    return Extracted(
+        title=(doc.title or None),
+        text=text,
+        author=(doc.author or None),
+        published_at=published_at,
+        published_source=source,
+        site_name=(doc.sitename or None),
+        description=(doc.description or None),
+        language=detect_language(text),
+        text_hash=text_hash(text),
+    )
+
+
+def _extract_job(job: tuple) -> tuple[int, Extracted | None, str | None]:
+    """Worker entry point: (article_id, html_gz, url, charset, feed_published_at)."""
+    article_id, html_gz, url, charset, feed_published_at = job
+    try:
+        return article_id, extract_article(
+            gzip.decompress(html_gz), url, charset, feed_published_at
+        ), None
+    except ParseError as exc:
+        return article_id, None, f"ParseError: {exc}"
+    except Exception as exc:  # one bad page must never stop the rest
+        log.exception("extraction of article %s crashed", article_id)
+        return article_id, None, f"internal error: {type(exc).__name__}: {exc}"[:1000]
+
+
+def _load_jobs(conn, ids: list[int]) -> list[tuple]:
+    with transaction(conn) as cur:
+        cur.execute(
+            """SELECT a.id, h.html_gz, COALESCE(a.final_url, a.url), h.encoding,
+                      a.feed_published_at
+               FROM articles a JOIN article_html h ON h.article_id = a.id
+               WHERE a.id = ANY(%s) ORDER BY a.id""",
+            (ids,),
+        )
+        return [(r[0], bytes(r[1]), r[2], r[3], r[4]) for r in cur.fetchall()]
+
+
+def _store(conn, settings: Settings, done: list[tuple[int, Extracted]],
+           failures: list[Failure]) -> None:
+    with transaction(conn) as cur:
+        if done:
+            execute_values(
+                cur,
+                """UPDATE articles a SET status = 'extracted', extracted_at = now(),
+                       title = COALESCE(v.title, a.feed_title), text = v.text,
+                       author = v.author, published_at = v.published_at,
+                       published_source = v.published_source, site_name = v.site_name,
+                       description = v.description, language = v.language,
+                       text_hash = v.text_hash, attempts = 0, error_stage = NULL,
+                       last_error = NULL, next_attempt_at = NULL, lease_until = NULL,
+                       updated_at = now()
+                   FROM (VALUES %s) AS v(id, title, text, author, published_at,
+                                         published_source, site_name, description,
+                                         language, text_hash)
+                   WHERE a.id = v.id""",
+                [
+                    (
+                        article_id, e.title, e.text, e.author, e.published_at,
+                        e.published_source, e.site_name, e.description, e.language, e.text_hash,
+                    )
+                    for article_id, e in done
+                ],
+                template="(%s::bigint, %s::text, %s::text, %s::text, %s::timestamptz,"
+                " %s::text, %s::text, %s::text, %s::text, %s::text)",
+            )
+        record_failures(cur, "extract", failures, settings)
+
+
+def extract_pending(conn, settings: Settings, reporter: Reporter | None = None) -> ExtractStats:
+    """Extract every fetched article (and failed ones whose back-off expired)."""
+    reporter = reporter or NullReporter()
+    stats = ExtractStats()
+    since = db_now(conn)
+    reporter.start("extract", pending_count(conn, "extract", since))
+    pool = None
+    if settings.extract_processes > 1:
+        pool = ProcessPoolExecutor(
+            settings.extract_processes, mp_context=multiprocessing.get_context("spawn")
+        )
+    try:
+        while batch := claim(conn, "extract", settings, settings.batch_size, since):
+            jobs = _load_jobs(conn, [c.id for c in batch])
+            results = pool.map(_extract_job, jobs, chunksize=8) if pool else map(
+                _extract_job, jobs
+            )
+            done: list[tuple[int, Extracted]] = []
+            failures: list[Failure] = []
+            for article_id, extracted, error in results:
+                if extracted is not None:
+                    done.append((article_id, extracted))
+                else:
+                    # Deterministic on the same bytes: not retried automatically.
+                    failures.append(Failure(article_id, error or "unknown", retry=False))
+                    log.warning("article %s: extraction failed: %s", article_id, error)
+                reporter.advance("extract")
+            missing = {c.id for c in batch} - {j[0] for j in jobs}
+            failures += [Failure(i, "no stored HTML", retry=False) for i in missing]
+            _store(conn, settings, done, failures)
+            stats.extracted += len(done)
+            stats.failed += len(failures)
+    finally:
+        if pool:
+            pool.shutdown()
+    reporter.finish("extract")
+    return stats

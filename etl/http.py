@@ -1,0 +1,253 @@
+"""The one HTTP client newsmon uses for feeds and pages.
+
+Why our own and not feedparser's or trafilatura's fetching: we need connect/read/total
+deadlines, a real User-Agent, a body cap enforced while streaming (after decompression, so a
+gzip bomb stops at the cap), a redirect limit with loop detection, and conditional GET with the
+validators we keep per feed. Redirects are followed by hand so that each hop can be checked and
+a permanent move of a feed can be reported to the operator.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import ipaddress
+import socket
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from etl.errors import (
+    BlockedAddress,
+    ClientError,
+    NetworkError,
+    ServerError,
+    TimeoutError_,
+    TooLarge,
+    TooManyRedirects,
+)
+from etl.settings import Settings
+
+REDIRECT_CODES = {301, 302, 303, 307, 308}
+PERMANENT_REDIRECTS = {301, 308}
+
+
+@dataclass(frozen=True)
+class Response:
+    """A finished HTTP exchange (200-class or 304) with the body read in full."""
+
+    url: str
+    status: int
+    headers: dict[str, str]
+    content: bytes
+    elapsed_s: float
+    redirects: tuple[tuple[int, str], ...] = field(default=())
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+    @property
+    def media_type(self) -> str:
+        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+    @property
+    def charset(self) -> str | None:
+        for part in self.headers.get("content-type", "").split(";")[1:]:
+            key, _, value = part.partition("=")
+            if key.strip().lower() == "charset" and value.strip():
+                return value.strip().strip("\"'").lower()
+        return None
+
+    @property
+    def permanent_redirect(self) -> str | None:
+        """The final URL if every hop was a permanent redirect (the resource moved for good)."""
+        if self.redirects and all(code in PERMANENT_REDIRECTS for code, _ in self.redirects):
+            return self.url
+        return None
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when is None:
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+def _is_public_ip(address: str) -> bool:
+    ip = ipaddress.ip_address(address)
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+def check_public_address(url: str) -> None:
+    """Refuse URLs whose host resolves to a private, loopback, link-local or reserved address.
+
+    Every address the name resolves to must be public; this runs before each hop.
+    """
+    host = urlsplit(url).hostname
+    if not host:
+        raise BlockedAddress(f"no host in URL: {url[:200]}")
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except socket.gaierror as exc:
+        raise NetworkError(f"DNS lookup failed for {host}: {exc}") from exc
+    for info in infos:
+        address = info[4][0]
+        if not _is_public_ip(address):
+            raise BlockedAddress(
+                f"{host} resolves to non-public address {address}; "
+                "set NEWSMON_ALLOW_PRIVATE_NETWORKS=1 to allow"
+            )
+
+
+class HttpClient:
+    """A thread-safe client; use one per run and close it (or use it as a context manager)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._client = httpx.Client(
+            headers={"User-Agent": settings.user_agent},
+            timeout=httpx.Timeout(
+                connect=settings.connect_timeout,
+                read=settings.read_timeout,
+                write=settings.read_timeout,
+                pool=settings.total_timeout,
+            ),
+            follow_redirects=False,
+            limits=httpx.Limits(max_connections=max(10, settings.workers * 2)),
+        )
+
+    def __enter__(self) -> HttpClient:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._client.close()
+
+    def get(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        max_bytes: int,
+        accept: str | None = None,
+        check_address: bool = False,
+    ) -> Response:
+        """GET ``url``, following redirects by hand, and return the final 200/304 response.
+
+        Raises a :class:`etl.errors.FetchError` subclass for everything else. ``check_address``
+        applies the private-network guard (for links from feeds, not for configured feeds).
+        """
+        started = time.monotonic()
+        deadline = started + self.settings.total_timeout
+        headers: dict[str, str] = {}
+        if accept:
+            headers["Accept"] = accept
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        redirects: list[tuple[int, str]] = []
+        seen = {url}
+        current = url
+        while True:
+            scheme = urlsplit(current).scheme.lower()
+            if scheme not in ("http", "https"):
+                raise BlockedAddress(f"unsupported URL scheme {scheme!r}: {current[:200]}")
+            if check_address and not self.settings.allow_private_networks:
+                check_public_address(current)
+            status, resp_headers, body = self._exchange(current, headers, deadline, max_bytes)
+            if status in REDIRECT_CODES:
+                location = resp_headers.get("location")
+                if not location:
+                    raise ClientError(f"HTTP {status} redirect without Location", status=status)
+                target = urljoin(current, location.strip())
+                redirects.append((status, target))
+                if target in seen:
+                    raise TooManyRedirects(f"redirect loop at {target[:200]}", status=status)
+                if len(redirects) > self.settings.max_redirects:
+                    raise TooManyRedirects(
+                        f"more than {self.settings.max_redirects} redirects", status=status
+                    )
+                seen.add(target)
+                current = target
+                continue
+            if status == 304 or 200 <= status < 300:
+                return Response(
+                    url=current,
+                    status=status,
+                    headers=resp_headers,
+                    content=body,
+                    elapsed_s=time.monotonic() - started,
+                    redirects=tuple(redirects),
+                )
+            if status == 429 or status >= 500:
+                raise ServerError(
+                    f"HTTP {status}",
+                    status=status,
+                    retry_after=parse_retry_after(resp_headers.get("retry-after")),
+                )
+            raise ClientError(f"HTTP {status}", status=status)
+
+    def _exchange(
+        self, url: str, headers: dict[str, str], deadline: float, max_bytes: int
+    ) -> tuple[int, dict[str, str], bytes]:
+        """One request/response; the body is streamed and capped. Redirect bodies are dropped."""
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError_(f"total deadline of {self.settings.total_timeout:g}s exceeded")
+        timeout = httpx.Timeout(
+            connect=min(self.settings.connect_timeout, remaining),
+            read=min(self.settings.read_timeout, remaining),
+            write=min(self.settings.read_timeout, remaining),
+            pool=remaining,
+        )
+        try:
+            with self._client.stream("GET", url, headers=headers, timeout=timeout) as resp:
+                resp_headers = {k.lower(): v for k, v in resp.headers.items()}
+                status = resp.status_code
+                if status in REDIRECT_CODES or status == 304 or status >= 300:
+                    return status, resp_headers, b""
+                declared = resp_headers.get("content-length", "")
+                if declared.isdigit() and int(declared) > max_bytes:
+                    raise TooLarge(
+                        f"Content-Length {declared} exceeds the cap of {max_bytes} bytes",
+                        status=status,
+                    )
+                chunks: list[bytes] = []
+                size = 0
+                # iter_bytes() yields decompressed bytes: the cap applies after gzip.
+                for chunk in resp.iter_bytes():
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise TooLarge(
+                            f"body exceeds the cap of {max_bytes} bytes", status=status
+                        )
+                    if time.monotonic() > deadline:
+                        raise TimeoutError_(
+                            f"total deadline of {self.settings.total_timeout:g}s exceeded",
+                            status=status,
+                        )
+                    chunks.append(chunk)
+                return status, resp_headers, b"".join(chunks)
+        except httpx.TimeoutException as exc:
+            raise TimeoutError_(f"timeout: {type(exc).__name__}") from exc
+        except httpx.DecodingError as exc:
+            raise NetworkError(f"bad content encoding: {exc}") from exc
+        except (httpx.TransportError, httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+            raise NetworkError(f"{type(exc).__name__}: {exc}") from exc

@@ -1,0 +1,390 @@
+"""Feeds: sync the configured list into ``feeds``, poll due feeds, discover articles.
+
+Polling is a conditional GET by our HTTP client (ETag / Last-Modified kept on ``feeds``); an
+unchanged feed costs one 304 and no parsing. The body and headers go to ``feedparser.parse``. A
+feed flagged ``bozo`` that still has entries is used (with the warning recorded); one without
+entries is a failure. Every poll becomes a ``feed_polls`` row and updates the feed's state in the
+same transaction; failures back off exponentially up to a cap and are never dropped.
+"""
+
+from __future__ import annotations
+
+import calendar
+import html
+import logging
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import feedparser
+
+from etl.concurrency import run_per_host
+from etl.db import execute_values, transaction
+from etl.errors import FetchError, ParseError, TemporaryError
+from etl.feedlist import FeedList
+from etl.http import HttpClient, Response
+from etl.progress import NullReporter, Reporter
+from etl.settings import Settings
+from etl.urls import BadURL, canonical_url, host_of
+
+log = logging.getLogger(__name__)
+
+FEED_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/rdf+xml, application/xml;q=0.9, "
+    "text/xml;q=0.9, */*;q=0.5"
+)
+# An internal DTD subset is how entity-expansion attacks arrive ("billion laughs", or one flat
+# entity referenced thousands of times, which feedparser's fallback parser expands to gigabytes).
+# Real feeds do not need one, so it is removed before parsing.
+_DOCTYPE_SUBSET = re.compile(rb"<!DOCTYPE[^>\[]*\[.*?\]\s*>", re.S | re.I)
+_TAG = re.compile(r"<[^>]+>")
+MAX_TEXT = 5000
+
+
+@dataclass(frozen=True)
+class FeedRow:
+    id: int
+    url: str
+    etag: str | None
+    last_modified: str | None
+    consecutive_failures: int
+    poll_interval_s: int | None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One usable feed entry, reduced to what we store."""
+
+    url: str
+    link: str
+    entry_id: str | None
+    title: str | None
+    summary: str | None
+    published_at: datetime | None
+
+
+@dataclass
+class PollResult:
+    """What one poll produced, before it is written."""
+
+    feed: FeedRow
+    started_at: datetime
+    duration_ms: int
+    response: Response | None = None
+    entries: list[Entry] = field(default_factory=list)
+    entries_seen: int = 0
+    feed_title: str | None = None
+    site_url: str | None = None
+    warning: str | None = None
+    error: FetchError | None = None
+
+
+@dataclass(frozen=True)
+class PollOutcome:
+    """Summary of one poll, as written to ``feed_polls``."""
+
+    feed_id: int
+    url: str
+    outcome: str  # "ok" | "not_modified" | "failed"
+    http_status: int | None
+    entries_seen: int
+    new_articles: int
+    error: str | None
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    added: int
+    updated: int
+    deactivated: int
+    active: int
+
+
+# -- feed list ------------------------------------------------------------------------------
+
+
+def sync_feeds(conn, feed_list: FeedList) -> SyncResult:
+    """Make ``feeds`` match the list: add new ones, update titles/tags, deactivate the rest."""
+    rows = [(f.url, f.title, f.language, list(f.tags)) for f in feed_list.feeds]
+    with transaction(conn) as cur:
+        cur.execute("SELECT url FROM feeds")
+        existing = {r[0] for r in cur.fetchall()}
+        updated = 0
+        if rows:
+            result = execute_values(
+                cur,
+                """INSERT INTO feeds (url, title, language, tags)
+                   VALUES %s
+                   ON CONFLICT (url) DO UPDATE SET
+                       title = COALESCE(EXCLUDED.title, feeds.feed_title),
+                       language = EXCLUDED.language, tags = EXCLUDED.tags, active = true,
+                       updated_at = now()
+                   WHERE (feeds.title, feeds.language, feeds.tags, feeds.active)
+                         IS DISTINCT FROM
+                         (COALESCE(EXCLUDED.title, feeds.feed_title), EXCLUDED.language,
+                          EXCLUDED.tags, true)
+                   RETURNING url""",
+                rows,
+                template="(%s, %s, %s, %s::text[])",
+                fetch=True,
+            )
+            updated = sum(1 for (url,) in result if url in existing)
+        cur.execute(
+            "UPDATE feeds SET active = false, updated_at = now() "
+            "WHERE active AND NOT (url = ANY(%s))",
+            ([f.url for f in feed_list.feeds],),
+        )
+        deactivated = cur.rowcount
+    added = sum(1 for f in feed_list.feeds if f.url not in existing)
+    return SyncResult(added, updated, deactivated, len(rows))
+
+
+def due_feeds(conn, *, all_feeds: bool = False) -> list[FeedRow]:
+    """Active feeds whose ``next_poll_at`` has come (all active feeds with ``all_feeds``)."""
+    with transaction(conn) as cur:
+        cur.execute(
+            """SELECT id, url, etag, last_modified, consecutive_failures, poll_interval_s
+               FROM feeds
+               WHERE active AND (%s OR next_poll_at IS NULL OR next_poll_at <= now())
+               ORDER BY next_poll_at NULLS FIRST, id""",
+            (all_feeds,),
+        )
+        return [FeedRow(*row) for row in cur.fetchall()]
+
+
+# -- parsing --------------------------------------------------------------------------------
+
+
+def neutralise_doctype(data: bytes) -> bytes:
+    """Drop a DOCTYPE that carries an internal subset (entity declarations)."""
+    head = data[:65536]
+    if b"<!ENTITY" not in head.upper() and b"<!entity" not in head:
+        return data
+    return _DOCTYPE_SUBSET.sub(b"", head, count=1) + data[65536:]
+
+
+def plain_text(value: str | None, limit: int = MAX_TEXT) -> str | None:
+    """Sanitised feed HTML reduced to plain text (stored fields never carry markup)."""
+    if not value:
+        return None
+    text = html.unescape(_TAG.sub(" ", value))
+    text = " ".join(text.split())
+    return text[:limit] or None
+
+
+def _entry_time(entry) -> datetime | None:
+    for key in ("published_parsed", "updated_parsed", "created_parsed"):
+        parsed = entry.get(key)
+        if parsed:
+            try:
+                when = datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)
+            except (OverflowError, ValueError, TypeError):
+                continue
+            # A date far in the future is a broken feed, not news from tomorrow.
+            if when > datetime.now(UTC) + timedelta(days=1):
+                return None
+            return when
+    return None
+
+
+def parse_feed(content: bytes, headers: dict[str, str], base_url: str) -> PollResult:
+    """Parse feed bytes; the result has ``entries`` (deduplicated by canonical URL)."""
+    # Relative links resolve against where we fetched the feed, never a header's claim.
+    safe_headers = {k: v for k, v in headers.items() if k != "content-location"}
+    safe_headers["content-location"] = base_url
+    parsed = feedparser.parse(neutralise_doctype(content), response_headers=safe_headers)
+    result = PollResult(feed=None, started_at=None, duration_ms=0)  # type: ignore[arg-type]
+    result.entries_seen = len(parsed.entries)
+    if parsed.get("bozo"):
+        reason = parsed.get("bozo_exception")
+        message = f"{type(reason).__name__}: {reason}" if reason else "malformed feed"
+        if not parsed.entries:
+            raise ParseError(f"not a readable feed ({message[:300]})")
+        result.warning = message[:500]
+    result.feed_title = plain_text(parsed.feed.get("title"), 500)
+    result.site_url = parsed.feed.get("link")
+    seen: set[str] = set()
+    for entry in parsed.entries:
+        link = entry.get("link")
+        if not link and entry.get("guidislink"):
+            link = entry.get("id")
+        try:
+            url = canonical_url(link or "", base_url)
+        except BadURL:
+            continue
+        if url in seen:
+            continue
+        seen.add(url)
+        result.entries.append(
+            Entry(
+                url=url,
+                link=link[:2048],
+                entry_id=(entry.get("id") or None) and str(entry.get("id"))[:2048],
+                title=plain_text(entry.get("title"), 1000),
+                summary=plain_text(entry.get("summary")),
+                published_at=_entry_time(entry),
+            )
+        )
+    return result
+
+
+# -- polling --------------------------------------------------------------------------------
+
+
+def _poll_one(client: HttpClient, settings: Settings, feed: FeedRow) -> PollResult:
+    started_at = datetime.now(UTC)
+    t0 = time.monotonic()
+    response = None
+    try:
+        response = client.get(
+            feed.url,
+            etag=feed.etag,
+            last_modified=feed.last_modified,
+            max_bytes=settings.max_feed_bytes,
+            accept=FEED_ACCEPT,
+        )
+        if response.not_modified:
+            result = PollResult(feed, started_at, 0, response=response)
+        else:
+            result = parse_feed(response.content, response.headers, response.url)
+            result.feed, result.started_at, result.response = feed, started_at, response
+    except FetchError as exc:
+        if exc.status is None and response is not None:
+            exc.status = response.status  # e.g. a 200 whose body is not a feed
+        result = PollResult(feed, started_at, 0, error=exc)
+    result.duration_ms = int((time.monotonic() - t0) * 1000)
+    return result
+
+
+def backoff_seconds(settings: Settings, failures: int, interval: int) -> float:
+    """Exponential back-off for a feed that failed ``failures`` times in a row, capped."""
+    return float(min(interval * (2 ** max(0, failures - 1)), settings.max_backoff_s))
+
+
+def _record(conn, settings: Settings, result: PollResult) -> PollOutcome:
+    feed = result.feed
+    interval = feed.poll_interval_s or settings.poll_interval_s
+    resp = result.response
+    with transaction(conn) as cur:
+        if result.error is not None:
+            err = result.error
+            failures = feed.consecutive_failures + 1
+            delay = backoff_seconds(settings, failures, interval)
+            if isinstance(err, TemporaryError) and err.retry_after:
+                delay = max(delay, min(err.retry_after, settings.max_backoff_s))
+            message = f"{type(err).__name__}: {err}"[:1000]
+            cur.execute(
+                """INSERT INTO feed_polls (feed_id, polled_at, http_status, duration_ms, error)
+                   VALUES (%s, %s, %s, %s, %s)""",
+                (feed.id, result.started_at, err.status, result.duration_ms, message),
+            )
+            cur.execute(
+                """UPDATE feeds SET last_polled_at = %s, last_status = %s,
+                       consecutive_failures = consecutive_failures + 1, last_error = %s,
+                       next_poll_at = now() + make_interval(secs => %s)
+                   WHERE id = %s""",
+                (result.started_at, err.status, message, delay, feed.id),
+            )
+            log.warning("feed %s failed: %s", feed.url, message)
+            return PollOutcome(feed.id, feed.url, "failed", err.status, 0, 0, message)
+
+        new_articles = _store_entries(cur, feed.id, result.entries) if result.entries else 0
+        cur.execute(
+            """INSERT INTO feed_polls (feed_id, polled_at, http_status, not_modified,
+                   entries_seen, new_articles, duration_ms, bytes, warning)
+               VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)""",
+            (
+                feed.id, result.started_at, resp.status, resp.not_modified, result.entries_seen,
+                new_articles, result.duration_ms, len(resp.content), result.warning,
+            ),
+        )
+        cur.execute(
+            """UPDATE feeds SET last_polled_at = %s, last_success_at = now(), last_status = %s,
+                   consecutive_failures = 0, last_error = NULL,
+                   etag = CASE WHEN %s THEN etag ELSE %s END,
+                   last_modified = CASE WHEN %s THEN last_modified ELSE %s END,
+                   redirected_to = %s,
+                   feed_title = COALESCE(%s, feed_title), site_url = COALESCE(%s, site_url),
+                   title = COALESCE(title, %s),
+                   next_poll_at = now() + make_interval(secs => %s)
+               WHERE id = %s""",
+            (
+                result.started_at, resp.status,
+                resp.not_modified, resp.headers.get("etag"),
+                resp.not_modified, resp.headers.get("last-modified"),
+                resp.permanent_redirect,
+                result.feed_title, result.site_url, result.feed_title,
+                interval, feed.id,
+            ),
+        )
+    if result.warning:
+        log.info("feed %s parsed with a warning: %s", feed.url, result.warning)
+    return PollOutcome(
+        feed.id, feed.url, "not_modified" if resp.not_modified else "ok", resp.status,
+        result.entries_seen, new_articles, None,
+    )
+
+
+def _store_entries(cur, feed_id: int, entries: Sequence[Entry]) -> int:
+    """Insert new articles and link all entries to the feed; return how many were new."""
+    inserted = execute_values(
+        cur,
+        """INSERT INTO articles (url, host, discovered_url, feed_title, feed_summary,
+                                 feed_published_at)
+           VALUES %s ON CONFLICT (url) DO NOTHING RETURNING id, url""",
+        [
+            (e.url, host_of(e.url), e.link, e.title, e.summary, e.published_at)
+            for e in entries
+        ],
+        fetch=True,
+    )
+    ids = dict((url, id_) for id_, url in inserted)
+    missing = [e.url for e in entries if e.url not in ids]
+    if missing:
+        cur.execute("SELECT url, id FROM articles WHERE url = ANY(%s)", (missing,))
+        ids.update(cur.fetchall())
+    execute_values(
+        cur,
+        """INSERT INTO feed_articles (feed_id, article_id, entry_id, entry_url, entry_title,
+                                      entry_published_at)
+           VALUES %s ON CONFLICT (feed_id, article_id) DO NOTHING""",
+        [
+            (feed_id, ids[e.url], e.entry_id, e.link, e.title, e.published_at)
+            for e in entries
+            if e.url in ids
+        ],
+    )
+    return len(inserted)
+
+
+def poll_feeds(
+    conn,
+    settings: Settings,
+    client: HttpClient,
+    feeds: Sequence[FeedRow],
+    reporter: Reporter | None = None,
+) -> list[PollOutcome]:
+    """Poll ``feeds`` concurrently (per-host limit) and record each result as it arrives."""
+    reporter = reporter or NullReporter()
+    reporter.start("poll", len(feeds))
+    outcomes = []
+    for feed, result in run_per_host(
+        feeds,
+        lambda f: host_of(f.url),
+        lambda f: _poll_one(client, settings, f),
+        workers=settings.workers,
+        per_host=settings.per_host,
+    ):
+        if isinstance(result, BaseException):
+            # A bug in parsing one feed must not stop the others: record it as that feed's error.
+            log.exception("feed %s: unexpected error", feed.url, exc_info=result)
+            result = PollResult(
+                feed, datetime.now(UTC), 0,
+                error=FetchError(f"internal error: {type(result).__name__}: {result}"),
+            )
+        outcomes.append(_record(conn, settings, result))
+        reporter.advance("poll")
+    reporter.finish("poll")
+    return outcomes

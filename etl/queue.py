@@ -1,0 +1,124 @@
+"""The article work queue, kept in ``articles`` itself.
+
+Each article carries its stage (``status``), failed attempts, last error, next attempt time and a
+lease. A worker claims a batch with ``FOR UPDATE SKIP LOCKED`` and sets a lease, so concurrent
+runs (several Airflow workers) never take the same article, and a worker killed mid-batch only
+delays its articles until the lease expires.
+
+Retry policy: temporary errors (network, timeouts, 5xx, 429) and 404s (feeds often list a page
+before it is live) are retried with exponential back-off up to ``max_attempts``; other
+permanent errors are recorded once and not retried automatically.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from etl.db import execute_values, transaction
+from etl.errors import ClientError, FetchError, TemporaryError
+from etl.settings import Settings
+
+# stage -> (status that feeds it, error_stage of its failures)
+STAGES = {"fetch": "new", "extract": "fetched"}
+
+_READY = """(
+    (status = %(status)s OR (status = 'failed' AND error_stage = %(stage)s
+                              AND next_attempt_at <= %(since)s))
+    AND (lease_until IS NULL OR lease_until < now()))"""
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    url: str
+    host: str
+    attempts: int
+    feed_published_at: datetime | None
+    feed_title: str | None
+
+
+@dataclass(frozen=True)
+class Failure:
+    article_id: int
+    error: str
+    retry: bool
+    retry_after: float | None = None
+    http_status: int | None = None
+
+
+def db_now(conn) -> datetime:
+    with transaction(conn) as cur:
+        cur.execute("SELECT now()")
+        return cur.fetchone()[0]
+
+
+def pending_count(conn, stage: str, since: datetime) -> int:
+    with transaction(conn) as cur:
+        cur.execute(
+            f"SELECT count(*) FROM articles WHERE {_READY}",  # noqa: S608 - constant fragment
+            {"status": STAGES[stage], "stage": stage, "since": since},
+        )
+        return cur.fetchone()[0]
+
+
+def claim(conn, stage: str, settings: Settings, limit: int, since: datetime) -> list[Claimed]:
+    """Lease up to ``limit`` articles ready for ``stage``.
+
+    ``since`` is when this pass began: failures recorded during the pass get a later
+    ``next_attempt_at``, so a pass never loops on its own failures.
+    """
+    with transaction(conn) as cur:
+        cur.execute(
+            f"""UPDATE articles a SET lease_until = now() + make_interval(secs => %(lease)s)
+                FROM (SELECT id FROM articles WHERE {_READY}
+                      ORDER BY id LIMIT %(limit)s FOR UPDATE SKIP LOCKED) AS todo
+                WHERE a.id = todo.id
+                RETURNING a.id, a.url, a.host, a.attempts, a.feed_published_at,
+                          a.feed_title""",  # noqa: S608 - constant fragment
+            {
+                "status": STAGES[stage], "stage": stage, "since": since,
+                "lease": settings.lease_s, "limit": limit,
+            },
+        )
+        return sorted((Claimed(*row) for row in cur.fetchall()), key=lambda c: c.id)
+
+
+def failure_for(article_id: int, exc: FetchError) -> Failure:
+    retry = isinstance(exc, TemporaryError) or (isinstance(exc, ClientError) and exc.status == 404)
+    return Failure(
+        article_id=article_id,
+        error=f"{type(exc).__name__}: {exc}"[:1000],
+        retry=retry,
+        retry_after=getattr(exc, "retry_after", None),
+        http_status=exc.status,
+    )
+
+
+def record_failures(cur, stage: str, failures: list[Failure], settings: Settings) -> None:
+    """Mark articles failed at ``stage``, scheduling a retry where the policy allows one."""
+    if not failures:
+        return
+    execute_values(
+        cur,
+        """UPDATE articles a SET
+               status = 'failed', error_stage = v.stage, attempts = a.attempts + 1,
+               last_error = v.err, http_status = COALESCE(v.http_status, a.http_status),
+               next_attempt_at = CASE WHEN v.retry AND a.attempts + 1 < v.max_attempts
+                   THEN now() + make_interval(secs => GREATEST(COALESCE(v.retry_after, 0),
+                        LEAST(v.base * power(2, a.attempts), v.cap)))
+                   END,
+               lease_until = NULL, updated_at = now()
+           FROM (VALUES %s) AS v(id, stage, err, retry, retry_after, http_status,
+                                 max_attempts, base, cap)
+           WHERE a.id = v.id""",
+        [
+            (
+                f.article_id, stage, f.error, f.retry, f.retry_after, f.http_status,
+                settings.max_attempts, settings.retry_base_s, settings.max_backoff_s,
+            )
+            for f in failures
+        ],
+        template="(%s::bigint, %s::text, %s::text, %s::boolean, %s::float8, %s::int,"
+        " %s::int, %s::float8, %s::float8)",
+    )
