@@ -52,18 +52,20 @@ def _progress() -> Progress:
 
 
 def summary_table(summary: RunSummary, title: str = "newsmon run") -> Table:
-    table = Table(title=f"{title} ({summary.duration_s:.1f} s)", show_header=True)
-    table.add_column("", style="bold")
-    table.add_column("polled / new", justify="right")
-    table.add_column("not modified / fetched", justify="right")
-    table.add_column("skipped", justify="right")
-    table.add_column("extracted", justify="right")
-    table.add_column("failed", justify="right")
-    table.add_row("feeds", str(summary.feeds_polled), str(summary.feeds_not_modified), "", "",
-                  str(summary.feeds_failed))
-    table.add_row("articles", str(summary.articles_new), str(summary.articles_fetched),
-                  str(summary.articles_skipped), str(summary.articles_extracted),
-                  str(summary.articles_failed))
+    table = Table(title=f"{title} ({summary.duration_s:.1f} s)")
+    table.add_column("")
+    table.add_column("count", justify="right")
+    for label, value, style in [
+        ("feeds polled", summary.feeds_polled, ""),
+        ("feeds not modified (304)", summary.feeds_not_modified, ""),
+        ("feeds failed", summary.feeds_failed, "red" if summary.feeds_failed else ""),
+        ("articles new", summary.articles_new, ""),
+        ("articles fetched", summary.articles_fetched, ""),
+        ("articles skipped (not HTML)", summary.articles_skipped, ""),
+        ("articles extracted", summary.articles_extracted, "green"),
+        ("articles failed", summary.articles_failed, "red" if summary.articles_failed else ""),
+    ]:
+        table.add_row(label, str(value), style=style)
     return table
 
 

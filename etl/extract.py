@@ -27,6 +27,7 @@ from etl.settings import Settings
 
 log = logging.getLogger(__name__)
 
+MIN_TEXT_CHARS = 25
 DATE_PARAMS = {
     "extensive_search": True,
     "original_date": True,
@@ -123,8 +124,9 @@ def extract_article(
         date_extraction_params=DATE_PARAMS,
     )
     text = (getattr(doc, "text", None) or "").strip() if doc is not None else ""
-    if not text:
-        raise ParseError("no extractable text")
+    if len(text) < MIN_TEXT_CHARS:
+        # trafilatura's fallbacks return scraps such as a lone menu item: not an article
+        raise ParseError(f"no extractable text ({len(text)} characters)")
     published_at, source = choose_published(_page_time(doc.date), feed_published_at)
     return Extracted(
         title=(doc.title or None),

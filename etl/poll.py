@@ -203,6 +203,9 @@ def parse_feed(content: bytes, headers: dict[str, str], base_url: str) -> PollRe
         if not parsed.entries:
             raise ParseError(f"not a readable feed ({message[:300]})")
         result.warning = message[:500]
+    elif not parsed.get("version") and not parsed.entries:
+        # well-formed, but neither RSS nor Atom (an HTML page, an empty body)
+        raise ParseError("not a feed (no RSS/Atom/RDF document found)")
     result.feed_title = plain_text(parsed.feed.get("title"), 500)
     result.site_url = parsed.feed.get("link")
     seen: set[str] = set()

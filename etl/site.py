@@ -44,6 +44,8 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+# An override callable may write the whole response itself and return HANDLED.
+HANDLED = Reply(status=0)
 Override = Reply | Callable[["Handler"], Reply | None]
 
 
@@ -62,6 +64,8 @@ class Handler(BaseHTTPRequestHandler):
             override = site.overrides.get(path)
         if override is not None:
             reply = override(self) if callable(override) else override
+            if reply is HANDLED:
+                return
             if reply is not None:
                 self._send(reply.status, reply.body, reply.headers)
                 return

@@ -64,6 +64,7 @@ CREATE TABLE feed_polls (
 CREATE INDEX feed_polls_feed_id_polled_at_idx ON feed_polls (feed_id, polled_at DESC);
 
 COMMENT ON TABLE feed_polls IS 'One row per poll of a feed: the audit log of feed fetching.';
+COMMENT ON COLUMN feed_polls.id IS 'Surrogate key.';
 COMMENT ON COLUMN feed_polls.feed_id IS 'The feed polled.';
 COMMENT ON COLUMN feed_polls.polled_at IS 'When the poll started.';
 COMMENT ON COLUMN feed_polls.http_status IS 'Final HTTP status (after redirects); NULL when no response arrived.';

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from conftest import DATA, rows, scalar
+
 from etl.pipeline import run
 from etl.site import Reply
-
-from conftest import DATA, rows, scalar
 
 TABLES = ("feeds", "feed_polls", "articles", "feed_articles", "article_html")
 
