@@ -22,7 +22,7 @@ from trafilatura import bare_extraction
 from etl.db import execute_values, transaction
 from etl.errors import ParseError
 from etl.progress import NullReporter, Reporter
-from etl.queue import Failure, claim, db_now, pending_count, record_failures
+from etl.queue import RELEASED, Failure, claim, db_now, pending_count, record_failures
 from etl.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -173,18 +173,18 @@ def _store(conn, settings: Settings, done: list[tuple[int, Extracted]],
         if done:
             execute_values(
                 cur,
-                """UPDATE articles a SET status = 'extracted', extracted_at = now(),
+                f"""UPDATE articles a SET status = 'extracted', extracted_at = now(),
                        title = COALESCE(v.title, a.feed_title), text = v.text,
                        author = v.author, published_at = v.published_at,
                        published_source = v.published_source, site_name = v.site_name,
                        description = v.description, language = v.language,
                        text_hash = v.text_hash, attempts = 0, error_stage = NULL,
-                       last_error = NULL, next_attempt_at = NULL, lease_until = NULL,
+                       last_error = NULL, next_attempt_at = NULL, {RELEASED},
                        updated_at = now()
                    FROM (VALUES %s) AS v(id, title, text, author, published_at,
                                          published_source, site_name, description,
                                          language, text_hash)
-                   WHERE a.id = v.id""",
+                   WHERE a.id = v.id""",  # noqa: S608 - constant fragment
                 [
                     (
                         article_id, e.title, e.text, e.author, e.published_at,

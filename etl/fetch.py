@@ -17,7 +17,16 @@ from etl.db import execute_values, transaction
 from etl.errors import FetchError, NotHTML
 from etl.http import HttpClient
 from etl.progress import NullReporter, Reporter
-from etl.queue import Claimed, Failure, claim, db_now, failure_for, pending_count, record_failures
+from etl.queue import (
+    RELEASED,
+    Claimed,
+    Failure,
+    claim,
+    db_now,
+    failure_for,
+    pending_count,
+    record_failures,
+)
 from etl.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -87,22 +96,23 @@ def _store(conn, settings: Settings, pages: list[Page], failures: list[Failure],
             )
             execute_values(
                 cur,
-                """UPDATE articles a SET status = 'fetched', final_url = v.final_url,
+                f"""UPDATE articles a SET status = 'fetched', final_url = v.final_url,
                        http_status = v.http_status, content_type = v.content_type,
                        fetched_at = now(), attempts = 0, error_stage = NULL, last_error = NULL,
-                       next_attempt_at = NULL, lease_until = NULL, updated_at = now()
+                       next_attempt_at = NULL, {RELEASED}, updated_at = now()
                    FROM (VALUES %s) AS v(id, final_url, http_status, content_type)
-                   WHERE a.id = v.id""",
+                   WHERE a.id = v.id""",  # noqa: S608 - constant fragment
                 [(p.article_id, p.final_url, p.http_status, p.content_type) for p in pages],
                 template="(%s::bigint, %s::text, %s::int, %s::text)",
             )
         if skipped:
             execute_values(
                 cur,
-                """UPDATE articles a SET status = 'skipped', last_error = v.reason,
-                       http_status = v.http_status, fetched_at = now(), lease_until = NULL,
+                f"""UPDATE articles a SET status = 'skipped', last_error = v.reason,
+                       http_status = v.http_status, fetched_at = now(), {RELEASED},
                        next_attempt_at = NULL, updated_at = now()
-                   FROM (VALUES %s) AS v(id, reason, http_status) WHERE a.id = v.id""",
+                   FROM (VALUES %s) AS v(id, reason, http_status)
+                   WHERE a.id = v.id""",  # noqa: S608 - constant fragment
                 skipped,
                 template="(%s::bigint, %s::text, %s::int)",
             )

@@ -11,7 +11,10 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import psycopg2
+
 from etl import db
+from etl.errors import DatabaseError
 from etl.extract import extract_pending
 from etl.feedlist import load_feed_list
 from etl.fetch import fetch_pending
@@ -57,28 +60,40 @@ def run(
     summary.feed_list_problems = feed_list.problems
     conn = db.connect(db.database_url(settings))
     try:
-        migrate(conn)
-        sync = sync_feeds(conn, feed_list)
-        summary.feeds_active = sync.active
-        log.info(
-            "feed list: %d active (%d added, %d updated, %d deactivated)",
-            sync.active, sync.added, sync.updated, sync.deactivated,
-        )
-        with HttpClient(settings) as client:
-            feeds = due_feeds(conn, all_feeds=all_feeds)
-            outcomes = poll_feeds(conn, settings, client, feeds, reporter)
-            summary.feeds_polled = len(outcomes)
-            summary.feeds_not_modified = sum(o.outcome == "not_modified" for o in outcomes)
-            summary.feeds_failed = sum(o.outcome == "failed" for o in outcomes)
-            summary.articles_new = sum(o.new_articles for o in outcomes)
-            fetched = fetch_pending(conn, settings, client, reporter)
-        summary.articles_fetched = fetched.fetched
-        summary.articles_skipped = fetched.skipped
-        extracted = extract_pending(conn, settings, reporter)
-        summary.articles_extracted = extracted.extracted
-        summary.articles_failed = fetched.failed + extracted.failed
+        _run_stages(conn, settings, feed_list, all_feeds, reporter, summary)
+    except (psycopg2.OperationalError, psycopg2.InterfaceError) as exc:
+        # The database went away mid-run (restart, network): a systemic failure. Nothing is
+        # lost: finished batches are committed, claimed work is freed when our session ends.
+        raise DatabaseError(f"database connection lost during the run: {exc}".strip()) from exc
     finally:
         conn.close()
     summary.duration_s = round(time.monotonic() - started, 3)
     log.info("run summary: %s", summary.as_dict())
     return summary
+
+
+def _run_stages(
+    conn, settings: Settings, feed_list, all_feeds: bool, reporter: Reporter,
+    summary: RunSummary,
+) -> None:
+    """The stages of :func:`run`, filling ``summary`` as they go."""
+    migrate(conn)
+    sync = sync_feeds(conn, feed_list)
+    summary.feeds_active = sync.active
+    log.info(
+        "feed list: %d active (%d added, %d updated, %d deactivated)",
+        sync.active, sync.added, sync.updated, sync.deactivated,
+    )
+    with HttpClient(settings) as client:
+        feeds = due_feeds(conn, all_feeds=all_feeds, lease_s=settings.lease_s)
+        outcomes = poll_feeds(conn, settings, client, feeds, reporter)
+        summary.feeds_polled = len(outcomes)
+        summary.feeds_not_modified = sum(o.outcome == "not_modified" for o in outcomes)
+        summary.feeds_failed = sum(o.outcome == "failed" for o in outcomes)
+        summary.articles_new = sum(o.new_articles for o in outcomes)
+        fetched = fetch_pending(conn, settings, client, reporter)
+    summary.articles_fetched = fetched.fetched
+    summary.articles_skipped = fetched.skipped
+    extracted = extract_pending(conn, settings, reporter)
+    summary.articles_extracted = extracted.extracted
+    summary.articles_failed = fetched.failed + extracted.failed

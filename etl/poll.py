@@ -26,6 +26,7 @@ from etl.errors import FetchError, ParseError, TemporaryError
 from etl.feedlist import FeedList
 from etl.http import HttpClient, Response
 from etl.progress import NullReporter, Reporter
+from etl.queue import CLAIMED_BY
 from etl.settings import Settings
 from etl.urls import BadURL, canonical_url, host_of
 
@@ -40,6 +41,7 @@ FEED_ACCEPT = (
 # Real feeds do not need one, so it is removed before parsing.
 _DOCTYPE_SUBSET = re.compile(rb"<!DOCTYPE[^>\[]*\[.*?\]\s*>", re.S | re.I)
 _TAG = re.compile(r"<[^>]+>")
+_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
 MAX_TEXT = 5000
 
 
@@ -75,6 +77,7 @@ class PollResult:
     response: Response | None = None
     entries: list[Entry] = field(default_factory=list)
     entries_seen: int = 0
+    entries_unusable: int = 0
     feed_title: str | None = None
     site_url: str | None = None
     warning: str | None = None
@@ -141,17 +144,34 @@ def sync_feeds(conn, feed_list: FeedList) -> SyncResult:
     return SyncResult(added, updated, deactivated, len(rows))
 
 
-def due_feeds(conn, *, all_feeds: bool = False) -> list[FeedRow]:
-    """Active feeds whose ``next_poll_at`` has come (all active feeds with ``all_feeds``)."""
+def due_feeds(
+    conn, *, all_feeds: bool = False, lease_s: int = 600, feed_ids: Sequence[int] | None = None
+) -> list[FeedRow]:
+    """Claim active feeds whose ``next_poll_at`` has come (all active ones with ``all_feeds``).
+
+    Claimed feeds get a poll lease, so a concurrent run skips them; ``feed_ids`` restricts the
+    claim to those feeds (a batch of an Airflow map).
+    """
     with transaction(conn) as cur:
         cur.execute(
-            """SELECT id, url, etag, last_modified, consecutive_failures, poll_interval_s
-               FROM feeds
-               WHERE active AND (%s OR next_poll_at IS NULL OR next_poll_at <= now())
-               ORDER BY next_poll_at NULLS FIRST, id""",
-            (all_feeds,),
+            f"""UPDATE feeds f SET poll_lease_until = now() + make_interval(secs => %(lease)s),
+                       {CLAIMED_BY}
+                FROM (SELECT id FROM feeds
+                      WHERE active
+                        AND (%(all)s OR next_poll_at IS NULL OR next_poll_at <= now())
+                        AND (%(ids)s::bigint[] IS NULL OR id = ANY(%(ids)s::bigint[]))
+                        AND (poll_lease_until IS NULL OR poll_lease_until < now()
+                             OR NOT newsmon_session_alive(claimed_pid, claimed_backend_start))
+                      FOR UPDATE SKIP LOCKED) AS due
+                WHERE f.id = due.id
+                RETURNING f.id, f.url, f.etag, f.last_modified, f.consecutive_failures,
+                          f.poll_interval_s, f.next_poll_at""",  # noqa: S608 - constant fragment
+            {"lease": lease_s, "all": all_feeds,
+             "ids": list(feed_ids) if feed_ids is not None else None},
         )
-        return [FeedRow(*row) for row in cur.fetchall()]
+        found = cur.fetchall()
+    found.sort(key=lambda r: (r[6] is not None, r[6] or 0, r[0]))
+    return [FeedRow(*row[:6]) for row in found]
 
 
 # -- parsing --------------------------------------------------------------------------------
@@ -169,7 +189,14 @@ def plain_text(value: str | None, limit: int = MAX_TEXT) -> str | None:
     """Sanitised feed HTML reduced to plain text (stored fields never carry markup)."""
     if not value:
         return None
-    text = html.unescape(_TAG.sub(" ", value))
+    text = value
+    # Unescaping can reveal markup (``&lt;script&gt;``): strip until nothing tag-like is left.
+    for _ in range(4):
+        stripped = html.unescape(_TAG.sub(" ", text))
+        if stripped == text:
+            break
+        text = stripped
+    text = _TAG_START.sub(" ", text)  # a lone "<script" left by broken markup
     text = " ".join(text.split())
     return text[:limit] or None
 
@@ -207,7 +234,9 @@ def parse_feed(content: bytes, headers: dict[str, str], base_url: str) -> PollRe
         # well-formed, but neither RSS nor Atom (an HTML page, an empty body)
         raise ParseError("not a feed (no RSS/Atom/RDF document found)")
     result.feed_title = plain_text(parsed.feed.get("title"), 500)
-    result.site_url = parsed.feed.get("link")
+    site_url = parsed.feed.get("link") or ""
+    is_web = site_url.lower().startswith(("http://", "https://"))
+    result.site_url = site_url[:2048] if is_web else None
     seen: set[str] = set()
     for entry in parsed.entries:
         link = entry.get("link")
@@ -216,6 +245,7 @@ def parse_feed(content: bytes, headers: dict[str, str], base_url: str) -> PollRe
         try:
             url = canonical_url(link or "", base_url)
         except BadURL:
+            result.entries_unusable += 1
             continue
         if url in seen:
             continue
@@ -286,7 +316,8 @@ def _record(conn, settings: Settings, result: PollResult) -> PollOutcome:
             cur.execute(
                 """UPDATE feeds SET last_polled_at = %s, last_status = %s,
                        consecutive_failures = consecutive_failures + 1, last_error = %s,
-                       next_poll_at = now() + make_interval(secs => %s)
+                       next_poll_at = now() + make_interval(secs => %s),
+                       poll_lease_until = NULL, claimed_pid = NULL, claimed_backend_start = NULL
                    WHERE id = %s""",
                 (result.started_at, err.status, message, delay, feed.id),
             )
@@ -296,11 +327,12 @@ def _record(conn, settings: Settings, result: PollResult) -> PollOutcome:
         new_articles = _store_entries(cur, feed.id, result.entries) if result.entries else 0
         cur.execute(
             """INSERT INTO feed_polls (feed_id, polled_at, http_status, not_modified,
-                   entries_seen, new_articles, duration_ms, bytes, warning)
-               VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)""",
+                   entries_seen, new_articles, duration_ms, bytes, warning, entries_unusable)
+               VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)""",
             (
                 feed.id, result.started_at, resp.status, resp.not_modified, result.entries_seen,
                 new_articles, result.duration_ms, len(resp.content), result.warning,
+                result.entries_unusable,
             ),
         )
         cur.execute(
@@ -311,7 +343,8 @@ def _record(conn, settings: Settings, result: PollResult) -> PollOutcome:
                    redirected_to = %s,
                    feed_title = COALESCE(%s, feed_title), site_url = COALESCE(%s, site_url),
                    title = COALESCE(title, %s),
-                   next_poll_at = now() + make_interval(secs => %s)
+                   next_poll_at = now() + make_interval(secs => %s),
+                   poll_lease_until = NULL, claimed_pid = NULL, claimed_backend_start = NULL
                WHERE id = %s""",
             (
                 result.started_at, resp.status,

@@ -25,7 +25,14 @@ STAGES = {"fetch": "new", "extract": "fetched"}
 _READY = """(
     (status = %(status)s OR (status = 'failed' AND error_stage = %(stage)s
                               AND next_attempt_at <= %(since)s))
-    AND (lease_until IS NULL OR lease_until < now()))"""
+    AND (lease_until IS NULL OR lease_until < now()
+         OR NOT newsmon_session_alive(claimed_pid, claimed_backend_start)))"""
+
+# Marks a claim with the claiming session (see sql/002_reliability.sql).
+CLAIMED_BY = """claimed_pid = pg_backend_pid(),
+    claimed_backend_start = (SELECT backend_start FROM pg_stat_activity
+                             WHERE pid = pg_backend_pid())"""
+RELEASED = "lease_until = NULL, claimed_pid = NULL, claimed_backend_start = NULL"
 
 
 @dataclass(frozen=True)
@@ -70,7 +77,8 @@ def claim(conn, stage: str, settings: Settings, limit: int, since: datetime) -> 
     """
     with transaction(conn) as cur:
         cur.execute(
-            f"""UPDATE articles a SET lease_until = now() + make_interval(secs => %(lease)s)
+            f"""UPDATE articles a SET lease_until = now() + make_interval(secs => %(lease)s),
+                       {CLAIMED_BY}
                 FROM (SELECT id FROM articles WHERE {_READY}
                       ORDER BY id LIMIT %(limit)s FOR UPDATE SKIP LOCKED) AS todo
                 WHERE a.id = todo.id
@@ -101,17 +109,17 @@ def record_failures(cur, stage: str, failures: list[Failure], settings: Settings
         return
     execute_values(
         cur,
-        """UPDATE articles a SET
+        f"""UPDATE articles a SET
                status = 'failed', error_stage = v.stage, attempts = a.attempts + 1,
                last_error = v.err, http_status = COALESCE(v.http_status, a.http_status),
                next_attempt_at = CASE WHEN v.retry AND a.attempts + 1 < v.max_attempts
                    THEN now() + make_interval(secs => GREATEST(COALESCE(v.retry_after, 0),
                         LEAST(v.base * power(2, a.attempts), v.cap)))
                    END,
-               lease_until = NULL, updated_at = now()
+               {RELEASED}, updated_at = now()
            FROM (VALUES %s) AS v(id, stage, err, retry, retry_after, http_status,
                                  max_attempts, base, cap)
-           WHERE a.id = v.id""",
+           WHERE a.id = v.id""",  # noqa: S608 - constant fragments
         [
             (
                 f.article_id, stage, f.error, f.retry, f.retry_after, f.http_status,
