@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint bench clean lock
+.PHONY: install demo test lint campaign clean lock
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# Fault-injection campaign: hostile input, SIGKILL, PostgreSQL restart, concurrent runs.
+campaign: $(STAMP)
+	$(BIN)/python -m etl.campaign
 
 lint: $(STAMP)
 	$(BIN)/ruff check etl tests bench dags

@@ -90,6 +90,9 @@ class EmbeddedPostgres:
     # -- pgserver route ---------------------------------------------------------------------
     def _start_pgserver(self) -> str:
         pgserver = _import_pgserver(self.home)
+        if not (self.pgdata / "postmaster.pid").exists():
+            # pgserver caches servers per process; one stopped since must be started afresh
+            pgserver.PostgresServer._instances.pop(self.pgdata, None)
         try:
             server = pgserver.get_server(self.pgdata, cleanup_mode=None)
         except Exception as exc:  # pgserver raises plain exceptions from its subprocesses

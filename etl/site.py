@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import mimetypes
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -105,6 +106,11 @@ class SiteServer(ThreadingHTTPServer):
     def __init__(self, site: Site, port: int) -> None:
         self.site = site
         super().__init__(("127.0.0.1", port), Handler)
+
+    def handle_error(self, request, client_address) -> None:
+        # Clients hanging up early (caps, deadlines, killed runs) are expected here.
+        if not isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+            super().handle_error(request, client_address)
 
 
 class Site:

@@ -1,0 +1,563 @@
+"""Fault-injection campaign: hostile input, crashes, database restarts and concurrent runs.
+
+``make campaign`` (``python -m etl.campaign``) runs every scenario against a local HTTP server and
+a real PostgreSQL and prints one row per scenario: faults tried, runs that survived, articles
+expected, loaded, lost and duplicated. The reliability tests run the same scenarios at a smaller
+size and assert zero lost and zero duplicated.
+
+A run "survives" when it exits 0, or fails cleanly (exit 1 with an error message, no traceback)
+on a systemic fault such as the database restarting; SIGKILL is survived when the next run
+completes. "Lost" counts expected articles not extracted at the end; "duplicated" counts
+duplicate rows (same canonical URL or same text) plus pages fetched more than once.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import random
+import signal
+import subprocess  # noqa: S404 - runs newsmon itself, as a user would
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import psycopg2
+
+from etl.site import HANDLED, Reply, Site
+
+WORDS = ("ceasefire convoy militia shelling border displaced villagers council talks airstrike "
+         "checkpoint humanitarian corridor casualties province governor negotiators reporters "
+         "hospital market curfew").split()
+
+
+@dataclass
+class ScenarioResult:
+    name: str
+    faults: int = 0
+    runs: int = 0
+    survived: int = 0
+    expected: int = 0
+    loaded: int = 0
+    lost: int = 0
+    duplicated: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.runs == self.survived and self.lost == 0 and self.duplicated == 0
+
+
+# -- a generated news site ------------------------------------------------------------------
+
+
+def article_page(i: int) -> bytes:
+    rng = random.Random(i)  # noqa: S311 - text generation, not security
+    paras = "".join(
+        "<p>" + f"Report {i}: " + " ".join(rng.choice(WORDS) for _ in range(60)) + ".</p>"
+        for _ in range(5)
+    )
+    return (
+        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Story {i}</title>"
+        f"<meta property='article:published_time' content='2026-11-2{i % 7}T10:00:00Z'>"
+        f"</head><body><nav><a href='/'>Home</a></nav><article><h1>Story number {i}</h1>"
+        f"{paras}</article><footer>Copyright newsmon campaign</footer></body></html>"
+    ).encode()
+
+
+def rss(items: list[tuple[str, str]], title: str = "Campaign feed") -> bytes:
+    body = "".join(
+        f"<item><title>{t}</title><link>{link}</link><guid>{link}</guid></item>"
+        for t, link in items
+    )
+    return (f'<?xml version="1.0"?><rss version="2.0"><channel><title>{title}</title>'
+            f"<link>{{{{BASE_URL}}}}/</link>{body}</channel></rss>").encode()
+
+
+def news_site(n_articles: int, n_feeds: int, delay: float = 0.0) -> tuple[Site, list[str]]:
+    """A site with ``n_articles`` pages listed by ``n_feeds`` feeds (each story in two feeds)."""
+    files: dict[str, bytes] = {}
+    paths = [f"/story/{i}.html" for i in range(n_articles)]
+    for i, path in enumerate(paths):
+        files[path] = article_page(i)
+    for f in range(n_feeds):
+        listed = [(f"Story {i}", "{{BASE_URL}}" + p + "?utm_source=rss")
+                  for i, p in enumerate(paths) if i % n_feeds in (f, (f + 1) % n_feeds)]
+        files[f"/feed/{f}.xml"] = rss(listed, f"Feed {f}")
+    site = Site(files=files)
+    if delay:
+        def slow(handler, _delay=delay):
+            time.sleep(_delay)
+            return None
+        for path in paths:
+            site.overrides[path] = slow
+    return site, paths
+
+
+def feed_list(site: Site, paths: list[str], directory: Path, name: str = "feeds.yaml") -> Path:
+    target = directory / name
+    target.write_text("feeds:\n" + "".join(f'  - url: "{site.url(p)}"\n' for p in paths))
+    return target
+
+
+# -- running newsmon --------------------------------------------------------------------------
+
+
+def newsmon_env(db_url: str, home: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSMON_")}
+    env.update({
+        "NEWSMON_DATABASE_URL": db_url, "NEWSMON_HOME": str(home),
+        "NEWSMON_ALLOW_PRIVATE_NETWORKS": "1", "NEWSMON_RETRY_BASE": "0",
+        "NEWSMON_PER_HOST": "8", "NEWSMON_WORKERS": "16", "NEWSMON_BATCH_SIZE": "50",
+        "NEWSMON_TOTAL_TIMEOUT": "5", "NEWSMON_READ_TIMEOUT": "3",
+    })
+    env.update(extra)
+    return env
+
+
+def start_run(feeds: Path, env: dict[str, str], *args: str) -> subprocess.Popen:
+    return subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "etl.cli", "run", "--feeds", str(feeds), "--json", *args],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+
+
+def finish(proc: subprocess.Popen, timeout: float = 600) -> tuple[int, str, str]:
+    out, err = proc.communicate(timeout=timeout)
+    return proc.returncode, out, err
+
+
+def clean_exit(code: int, err: str) -> bool:
+    """Exit 0, or a clean failure: exit 1 with a message and no traceback."""
+    return code == 0 or (code == 1 and "Traceback" not in err and "Error" in err)
+
+
+# -- auditing the database ----------------------------------------------------------------------
+
+
+def audit(db_url: str, site: Site, expected_paths: list[str]) -> tuple[int, int, int]:
+    """(loaded, lost, duplicated) for the expected article paths of ``site``."""
+    expected = {site.url(p) for p in expected_paths}
+    conn = psycopg2.connect(db_url)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT url, status FROM articles WHERE url = ANY(%s)", (list(expected),))
+            status = dict(cur.fetchall())
+            cur.execute("SELECT count(*) - count(DISTINCT url) FROM articles")
+            dup_urls = cur.fetchone()[0]
+            cur.execute("SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM articles "
+                        "WHERE text_hash IS NOT NULL GROUP BY text_hash) s")
+            dup_text = cur.fetchone()[0]
+            cur.execute("SELECT count(*) FROM articles WHERE lease_until IS NOT NULL")
+            leased = cur.fetchone()[0]
+    finally:
+        conn.close()
+    loaded = sum(1 for u in expected if status.get(u) == "extracted")
+    refetched = sum(max(0, site.hits(p) - 1) for p in expected_paths)
+    return loaded, len(expected) - loaded + leased, int(dup_urls + dup_text + refetched)
+
+
+# -- scenarios ----------------------------------------------------------------------------------
+
+
+def scenario_clean(db_url: str, work: Path, n: int = 60) -> ScenarioResult:
+    result = ScenarioResult("clean run, then re-run", faults=0)
+    site, paths = news_site(n, 4)
+    with site:
+        feeds = feed_list(site, [f"/feed/{f}.xml" for f in range(4)], work)
+        env = newsmon_env(db_url, work)
+        for extra in ((), ("--all",)):
+            code, _, err = finish(start_run(feeds, env, *extra))
+            result.runs += 1
+            result.survived += code == 0
+        result.expected = n
+        result.loaded, result.lost, result.duplicated = audit(db_url, site, paths)
+    return result
+
+
+def scenario_sigkill(db_url: str, work: Path, n: int = 240, kills: int = 5,
+                     seed: int = 7) -> ScenarioResult:
+    """Kill runs with SIGKILL at random moments; the next run must finish the job."""
+    rng = random.Random(seed)  # noqa: S311 - test schedule
+    result = ScenarioResult(f"SIGKILL x{kills} at random points", faults=kills)
+    site, paths = news_site(n, 4, delay=0.01)
+    with site:
+        feeds = feed_list(site, [f"/feed/{f}.xml" for f in range(4)], work)
+        env = newsmon_env(db_url, work, NEWSMON_BATCH_SIZE="20", NEWSMON_PER_HOST="4")
+        for _ in range(kills):
+            proc = start_run(feeds, env, "--all")
+            time.sleep(rng.uniform(0.5, 4.0))
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGKILL)
+            else:
+                result.notes.append("a run finished before its kill")
+            proc.communicate()
+        code, _, err = finish(start_run(feeds, env, "--all"))
+        result.runs = 1
+        result.survived = int(code == 0)
+        result.expected = n
+        loaded, lost, _ = audit(db_url, site, paths)
+        # pages fetched by a killed run before it could commit are fetched again: not a
+        # duplicate row; duplicates here are rows only
+        result.loaded, result.lost = loaded, lost
+        result.duplicated = audit_rows_only(db_url)
+    return result
+
+
+def audit_rows_only(db_url: str) -> int:
+    conn = psycopg2.connect(db_url)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT (SELECT count(*) - count(DISTINCT url) FROM articles) + "
+                        "(SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM articles"
+                        " WHERE text_hash IS NOT NULL GROUP BY text_hash) s)")
+            return int(cur.fetchone()[0])
+    finally:
+        conn.close()
+
+
+def scenario_concurrent(db_url: str, work: Path, n: int = 150, runs: int = 3) -> ScenarioResult:
+    """Several runs at once: every page fetched and extracted exactly once."""
+    result = ScenarioResult(f"{runs} concurrent runs", faults=runs - 1)
+    site, paths = news_site(n, 3, delay=0.01)
+    with site:
+        feeds = feed_list(site, [f"/feed/{f}.xml" for f in range(3)], work)
+        env = newsmon_env(db_url, work, NEWSMON_BATCH_SIZE="10", NEWSMON_PER_HOST="4")
+        procs = [start_run(feeds, env, "--all") for _ in range(runs)]
+        for proc in procs:
+            code, _, err = finish(proc)
+            result.runs += 1
+            result.survived += code == 0
+            if code:
+                result.notes.append(err.strip()[-200:])
+        result.expected = n
+        result.loaded, result.lost, result.duplicated = audit(db_url, site, paths)
+    return result
+
+
+def scenario_db_restart(db_url: str, work: Path, restart: Callable[[], None],
+                        n: int = 200) -> ScenarioResult:
+    """Restart PostgreSQL in the middle of a run; the next run completes."""
+    result = ScenarioResult("PostgreSQL restarted mid-run", faults=1)
+    site, paths = news_site(n, 4, delay=0.01)
+    with site:
+        feeds = feed_list(site, [f"/feed/{f}.xml" for f in range(4)], work)
+        env = newsmon_env(db_url, work, NEWSMON_BATCH_SIZE="20", NEWSMON_PER_HOST="4")
+        proc = start_run(feeds, env, "--all")
+        time.sleep(1.5)
+        restart()
+        code, _, err = finish(proc)
+        result.runs += 1
+        result.survived += clean_exit(code, err)
+        if code:
+            result.notes.append("interrupted run: " + err.strip().splitlines()[-1][:160])
+        code, _, err = finish(start_run(feeds, env, "--all"))
+        result.runs += 1
+        result.survived += code == 0
+        result.expected = n
+        loaded, lost, _ = audit(db_url, site, paths)
+        result.loaded, result.lost = loaded, lost
+        result.duplicated = audit_rows_only(db_url)
+    return result
+
+
+def hostile_files(n_good: int = 20) -> tuple[dict[str, bytes], dict[str, object], list[str],
+                                               list[str], list[str]]:
+    """Hostile feeds and pages beside good ones.
+
+    Returns (files, overrides, feed paths, good article paths, bad article paths).
+    """
+    files: dict[str, bytes] = {}
+    overrides: dict[str, object] = {}
+    good = [f"/good/{i}.html" for i in range(n_good)]
+    for i, path in enumerate(good):
+        files[path] = article_page(1000 + i)
+    bad_pages = {
+        "/bad/report.pdf": Reply(200, b"%PDF-1.4 fake", {"Content-Type": "application/pdf"}),
+        "/bad/photo.jpg": Reply(200, b"\xff\xd8\xff\xe0" + b"0" * 100,
+                                {"Content-Type": "image/jpeg"}),
+        "/bad/binary.html": Reply(200, b"\x7fELF\x02\x01\x01" + b"\x00" * 200,
+                                  {"Content-Type": "text/html"}),
+        "/bad/empty.html": Reply(200, b"<html><body><nav>Home</nav></body></html>",
+                                 {"Content-Type": "text/html"}),
+        "/bad/huge.html": Reply(200, b"<html>" + b"x" * 11_000_000,
+                                {"Content-Type": "text/html"}),
+        "/bad/gone.html": Reply(410, b"gone"),
+        "/bad/busy.html": Reply(503, b"busy", {"Retry-After": "3600"}),
+        "/bad/loop.html": Reply(302, b"", {"Location": "/bad/loop2.html"}),
+        "/bad/loop2.html": Reply(302, b"", {"Location": "/bad/loop.html"}),
+        "/bad/bomb.html": _bomb_reply(),
+    }
+    overrides.update(bad_pages)
+    overrides["/bad/slow.html"] = _trickle
+    bad = [p for p in bad_pages if p != "/bad/loop2.html"] + ["/bad/slow.html"]
+    wrong_charset = article_page(2000).replace(b"Report", "Rapport déjà".encode("latin-1"))
+    files["/good/latin1-labelled-utf8.html"] = wrong_charset
+    overrides["/good/latin1-labelled-utf8.html"] = Reply(
+        200, wrong_charset, {"Content-Type": "text/html; charset=utf-8"})
+    good.append("/good/latin1-labelled-utf8.html")
+    links = [(f"Good {i}", "{{BASE_URL}}" + p) for i, p in enumerate(good)]
+    links += [(f"Bad {i}", "{{BASE_URL}}" + p) for i, p in enumerate(bad)]
+    links += [("script", "javascript:alert(1)"), ("data", "data:text/html,hi"),
+              ("long", "{{BASE_URL}}/" + "a" * 5000), ("relative", "/good/0.html")]
+    files["/feeds/mixed.xml"] = rss(links, "Mixed <script>alert(1)</script>")
+    files["/feeds/noguid.xml"] = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>No guids</title>'
+        + b"".join(b"<item><title>x</title><link>{{BASE_URL}}" + p.encode() + b"</link>"
+                   b"<pubDate>not a date</pubDate></item>" for p in good[:5])
+        + b"<item><title>future</title><link>{{BASE_URL}}/good/1.html</link>"
+          b"<pubDate>Mon, 01 Jan 2099 00:00:00 GMT</pubDate></item></channel></rss>")
+    laughs = b'<!ENTITY a0 "haha">' + b"".join(
+        b'<!ENTITY a%d "%s">' % (k, (b"&a%d;" % (k - 1)) * 10) for k in range(1, 10))
+    files["/feeds/laughs.xml"] = (
+        b'<?xml version="1.0"?><!DOCTYPE rss [' + laughs + b"]>"
+        b'<rss version="2.0"><channel><title>&a9;</title><item><title>&a9;</title>'
+        b"<link>{{BASE_URL}}/good/2.html</link></item></channel></rss>")
+    files["/feeds/flat-entity.xml"] = (
+        b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY big "' + b"X" * 50_000 + b'">]>'
+        b'<rss version="2.0"><channel><title>flat</title>'
+        + b"<item><title>&big;</title><link>{{BASE_URL}}/good/3.html</link></item>" * 20_000
+        + b"</channel></rss>")
+    files["/feeds/xxe.xml"] = (
+        b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+        b'<rss version="2.0"><channel><title>&xxe;</title><item><title>&xxe; leak</title>'
+        b"<link>{{BASE_URL}}/good/4.html</link><description>&xxe;</description></item>"
+        b"</channel></rss>")
+    overrides["/feeds/bomb.xml"] = _bomb_reply("application/rss+xml")
+    overrides["/feeds/slow.xml"] = _trickle
+    overrides["/feeds/loop.xml"] = Reply(301, b"", {"Location": "/feeds/loop.xml?x=1"})
+    overrides["/feeds/limited.xml"] = Reply(429, b"", {"Retry-After": "120"})
+    overrides["/feeds/error.xml"] = Reply(500, b"boom")
+    feeds = ["/feeds/mixed.xml", "/feeds/noguid.xml", "/feeds/laughs.xml",
+             "/feeds/flat-entity.xml", "/feeds/xxe.xml", "/feeds/bomb.xml", "/feeds/slow.xml",
+             "/feeds/loop.xml", "/feeds/limited.xml", "/feeds/error.xml", "/feeds/absent.xml"]
+    return files, overrides, feeds, good, bad
+
+
+def _bomb_reply(content_type: str = "text/html") -> Reply:
+    return Reply(200, gzip.compress(b" " * 200_000_000, 9),
+                 {"Content-Type": content_type, "Content-Encoding": "gzip"})
+
+
+def _trickle(handler) -> Reply:
+    handler.send_response(200)
+    handler.send_header("Content-Type", "text/html")
+    handler.send_header("Content-Length", "1000")
+    handler.end_headers()
+    try:
+        for _ in range(1000):
+            handler.wfile.write(b"<")
+            handler.wfile.flush()
+            time.sleep(0.5)
+    except OSError:
+        pass
+    handler.close_connection = True
+    return HANDLED
+
+
+def scenario_hostile(db_url: str, work: Path) -> ScenarioResult:
+    files, overrides, feed_paths, good, bad = hostile_files()
+    result = ScenarioResult("hostile feeds and pages", faults=len(feed_paths) + len(bad) + 4)
+    with Site(files=files) as site:
+        site.overrides.update(overrides)
+        feeds = feed_list(site, feed_paths, work)
+        env = newsmon_env(db_url, work)
+        for extra in ((), ("--all",)):
+            code, out, err = finish(start_run(feeds, env, *extra))
+            result.runs += 1
+            result.survived += code == 0
+            if code:
+                result.notes.append(err.strip()[-300:])
+        result.expected = len(good)
+        result.loaded, result.lost, result.duplicated = audit(db_url, site, good)
+        conn = psycopg2.connect(db_url)
+        try:
+            with conn.cursor() as cur:
+                cur.execute("SELECT url, status, last_error FROM articles WHERE url = ANY(%s)",
+                            ([site.url(p) for p in bad],))
+                recorded = {u: (s, e) for u, s, e in cur.fetchall()}
+                cur.execute("SELECT count(*) FROM feeds f WHERE NOT EXISTS "
+                            "(SELECT 1 FROM feed_polls p WHERE p.feed_id = f.id)")
+                unpolled = cur.fetchone()[0]
+                cur.execute(
+                    "SELECT count(*) FROM (SELECT title FROM feeds UNION ALL SELECT feed_title "
+                    "FROM feeds UNION ALL SELECT feed_title FROM articles UNION ALL "
+                    "SELECT feed_summary FROM articles UNION ALL SELECT entry_title FROM "
+                    "feed_articles) t(v) WHERE v ~* '<script|<iframe|onerror=|root:x:0:0'")
+                unsafe = cur.fetchone()[0]
+                cur.execute("SELECT max(length(feed_title)) FROM articles")
+                longest_title = cur.fetchone()[0] or 0
+        finally:
+            conn.close()
+    unrecorded = [p for p in bad if site.url(p) not in recorded
+                  or recorded[site.url(p)][0] not in ("failed", "skipped")
+                  or not recorded[site.url(p)][1]]
+    result.lost += len(unrecorded) + unpolled + unsafe
+    if unrecorded:
+        result.notes.append(f"bad pages without a recorded outcome: {unrecorded}")
+    if unpolled:
+        result.notes.append(f"{unpolled} feeds without a recorded poll")
+    if unsafe:
+        result.notes.append(f"{unsafe} stored fields with markup or file contents")
+    if longest_title > 1000:
+        result.notes.append(f"entity expansion reached the database ({longest_title} chars)")
+        result.lost += 1
+    return result
+
+
+def scenario_huge_feed(db_url: str, work: Path, items: int = 50_000) -> ScenarioResult:
+    """A feed of ``items`` entries: discovered in full, in bounded memory (polling only)."""
+    result = ScenarioResult(f"{items:,}-item feed (poll only)", faults=1)
+    body = "".join(f"<item><title>Item {i}</title><link>{{{{BASE_URL}}}}/big/{i}.html</link>"
+                   f"<guid>big-{i}</guid></item>" for i in range(items))
+    files = {"/big.xml": (f'<?xml version="1.0"?><rss version="2.0"><channel><title>Big'
+                          f"</title>{body}</channel></rss>").encode()}
+    script = (
+        "import json, resource, sys\n"
+        "from etl.settings import Settings\n"
+        "from etl.db import connect\nfrom etl.migrate import migrate\n"
+        "from etl.feedlist import load_feed_list\nfrom etl.http import HttpClient\n"
+        "from etl.poll import due_feeds, poll_feeds, sync_feeds\n"
+        "s = Settings.from_env()\nc = connect(s.database_url)\nmigrate(c)\n"
+        "sync_feeds(c, load_feed_list(sys.argv[1]))\n"
+        "with HttpClient(s) as h:\n"
+        "    out = poll_feeds(c, s, h, due_feeds(c, all_feeds=True))\n"
+        "print(json.dumps({'new': sum(o.new_articles for o in out),"
+        " 'rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))\n"
+    )
+    with Site(files=files) as site:
+        feeds = feed_list(site, ["/big.xml"], work, "big.yaml")
+        proc = subprocess.run(  # noqa: S603
+            [sys.executable, "-c", script, str(feeds)], env=newsmon_env(db_url, work),
+            capture_output=True, text=True, timeout=900, check=False,
+        )
+    result.runs = 1
+    result.survived = int(proc.returncode == 0)
+    result.expected = items
+    if proc.returncode == 0:
+        report = json.loads(proc.stdout.strip().splitlines()[-1])
+        result.loaded = report["new"]
+        result.notes.append(f"peak RSS {report['rss_mb']:.0f} MB")
+    else:
+        result.notes.append(proc.stderr.strip()[-300:])
+    result.lost = items - result.loaded
+    result.duplicated = audit_rows_only(db_url)
+    return result
+
+
+def scenario_badfeeds(db_url: str, work: Path, corpus: Path) -> ScenarioResult | None:
+    """feedparser's 63 malformed and hostile feeds, served with their manifest's headers."""
+    manifest_path = corpus / "badfeeds" / "manifest.json"
+    if not manifest_path.is_file():
+        return None
+    manifest = json.loads(manifest_path.read_text())["files"]
+    result = ScenarioResult("feedparser's malformed/hostile feeds", faults=len(manifest))
+    with Site() as site:
+        for name, spec in manifest.items():
+            body = (corpus / "badfeeds" / name).read_bytes()
+            headers = dict(spec.get("http_headers") or {})
+            headers.setdefault("Content-Type", "application/xml")
+            site.overrides[f"/bad/{name}"] = Reply(200, body, headers)
+        feeds = feed_list(site, [f"/bad/{name}" for name in manifest], work, "bad.yaml")
+        code, out, err = finish(start_run(feeds, newsmon_env(db_url, work)))
+        result.runs, result.survived = 1, int(code == 0)
+        conn = psycopg2.connect(db_url)
+        try:
+            with conn.cursor() as cur:
+                cur.execute("SELECT f.url, count(p.id), bool_or(p.error IS NULL) FROM feeds f "
+                            "LEFT JOIN feed_polls p ON p.feed_id = f.id GROUP BY f.url")
+                polls = {u.rsplit("/", 1)[1]: (n, ok) for u, n, ok in cur.fetchall()}
+                cur.execute(
+                    "SELECT count(*) FROM (SELECT title FROM feeds UNION ALL SELECT feed_title "
+                    "FROM feeds UNION ALL SELECT site_url FROM feeds UNION ALL SELECT "
+                    "feed_title FROM articles UNION ALL SELECT feed_summary FROM articles "
+                    "UNION ALL SELECT entry_title FROM feed_articles) t(v) "
+                    "WHERE v ~* '<script|<iframe|onerror|javascript:|<style'")
+                unsafe = cur.fetchone()[0]
+        finally:
+            conn.close()
+    result.expected = len(manifest)
+    result.loaded = sum(1 for n, _ in polls.values() if n >= 1)
+    result.lost = len(manifest) - result.loaded + unsafe
+    parsed = sum(1 for _, ok in polls.values() if ok)
+    result.notes.append(f"{parsed} parsed (some with warnings), {len(manifest) - parsed} "
+                        "recorded as errors")
+    if unsafe:
+        result.notes.append(f"{unsafe} stored fields with active markup")
+    return result
+
+
+# -- the command --------------------------------------------------------------------------------
+
+
+def print_table(results: list[ScenarioResult]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="newsmon fault-injection campaign")
+    for col in ("scenario", "faults", "runs survived", "expected", "loaded", "lost",
+                "duplicated", "notes"):
+        table.add_column(col, justify="left" if col in ("scenario", "notes") else "right")
+    for r in results:
+        table.add_row(r.name, str(r.faults), f"{r.survived}/{r.runs}", str(r.expected),
+                      str(r.loaded), str(r.lost), str(r.duplicated), "; ".join(r.notes)[:120],
+                      style=None if r.ok else "red")
+    Console().print(table)
+
+
+def main() -> int:
+    import tempfile
+
+    from etl.embedded import EmbeddedPostgres
+
+    with tempfile.TemporaryDirectory(prefix="newsmon-campaign-") as tmp:
+        work = Path(tmp)
+        server = EmbeddedPostgres(work / "pg")
+        admin = server.url().replace("/newsmon?", "/postgres?", 1)
+        results: list[ScenarioResult] = []
+
+        def fresh(name: str) -> str:
+            conn = psycopg2.connect(admin)
+            conn.autocommit = True
+            with conn.cursor() as cur:
+                cur.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+                cur.execute(f"CREATE DATABASE {name}")
+            conn.close()
+            return admin.replace("/postgres?", f"/{name}?", 1)
+
+        def restart() -> None:
+            server.stop()
+            server.url()
+
+        corpus = Path(os.environ.get("NEWSMON_CORPUS_DIR",
+                                     Path(__file__).resolve().parents[2] / "shared" / "corpus"))
+        try:
+            steps = [
+                ("clean", lambda: scenario_clean(fresh("c_clean"), work)),
+                ("hostile", lambda: scenario_hostile(fresh("c_hostile"), work)),
+                ("badfeeds", lambda: scenario_badfeeds(fresh("c_bad"), work, corpus)),
+                ("sigkill", lambda: scenario_sigkill(fresh("c_kill"), work)),
+                ("concurrent", lambda: scenario_concurrent(fresh("c_conc"), work)),
+                ("restart", lambda: scenario_db_restart(fresh("c_restart"), work, restart)),
+                ("huge", lambda: scenario_huge_feed(fresh("c_huge"), work)),
+            ]
+            for name, step in steps:
+                started = time.monotonic()
+                outcome = step()
+                if outcome is None:
+                    print(f"{name}: skipped (corpus not found at {corpus})", file=sys.stderr)
+                    continue
+                outcome.notes.append(f"{time.monotonic() - started:.0f} s")
+                results.append(outcome)
+                print(json.dumps(asdict(outcome)), file=sys.stderr)
+        finally:
+            server.stop()
+    print_table(results)
+    return 0 if all(r.ok for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
