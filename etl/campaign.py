@@ -505,7 +505,7 @@ def print_table(results: list[ScenarioResult]) -> None:
         table.add_row(r.name, str(r.faults), f"{r.survived}/{r.runs}", str(r.expected),
                       str(r.loaded), str(r.lost), str(r.duplicated), "; ".join(r.notes)[:120],
                       style=None if r.ok else "red")
-    Console().print(table)
+    Console(width=170).print(table)
 
 
 def main() -> int:
