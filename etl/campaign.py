@@ -292,7 +292,7 @@ def hostile_files(n_good: int = 20) -> tuple[dict[str, bytes], dict[str, object]
         "/bad/bomb.html": _bomb_reply(),
     }
     overrides.update(bad_pages)
-    overrides["/bad/slow.html"] = _trickle
+    overrides["/bad/slow.html"] = trickle
     bad = [p for p in bad_pages if p != "/bad/loop2.html"] + ["/bad/slow.html"]
     wrong_charset = article_page(2000).replace(b"Report", "Rapport déjà".encode("latin-1"))
     files["/good/latin1-labelled-utf8.html"] = wrong_charset
@@ -327,7 +327,7 @@ def hostile_files(n_good: int = 20) -> tuple[dict[str, bytes], dict[str, object]
         b"<link>{{BASE_URL}}/good/4.html</link><description>&xxe;</description></item>"
         b"</channel></rss>")
     overrides["/feeds/bomb.xml"] = _bomb_reply("application/rss+xml")
-    overrides["/feeds/slow.xml"] = _trickle
+    overrides["/feeds/slow.xml"] = trickle
     overrides["/feeds/loop.xml"] = Reply(301, b"", {"Location": "/feeds/loop.xml?x=1"})
     overrides["/feeds/limited.xml"] = Reply(429, b"", {"Retry-After": "120"})
     overrides["/feeds/error.xml"] = Reply(500, b"boom")
@@ -342,7 +342,8 @@ def _bomb_reply(content_type: str = "text/html") -> Reply:
                  {"Content-Type": content_type, "Content-Encoding": "gzip"})
 
 
-def _trickle(handler) -> Reply:
+def trickle(handler) -> Reply:
+    """Answer 200, then send one byte every half second (a slow-loris server)."""
     handler.send_response(200)
     handler.send_header("Content-Type", "text/html")
     handler.send_header("Content-Length", "1000")

@@ -9,6 +9,7 @@ from dataclasses import replace
 
 import pytest
 
+from etl.campaign import trickle
 from etl.errors import (
     BlockedAddress,
     ClientError,
@@ -121,21 +122,6 @@ def test_body_cap_declared_streamed_and_after_gzip(client, web):
 
 
 def test_total_deadline_against_a_trickling_server(client, web):
-    def trickle(handler):
-        handler.send_response(200)
-        handler.send_header("Content-Type", "text/html")
-        handler.send_header("Content-Length", "100")
-        handler.end_headers()
-        try:
-            for _ in range(100):
-                handler.wfile.write(b"x")
-                handler.wfile.flush()
-                time.sleep(0.5)  # each byte well inside the read timeout
-        except (BrokenPipeError, ConnectionResetError):
-            pass
-        handler.close_connection = True
-        return HANDLED
-
     web.overrides["/slow.html"] = trickle
     started = time.monotonic()
     with pytest.raises(TimeoutError_, match="total deadline"):
