@@ -20,7 +20,7 @@ from etl.settings import Settings
 
 console = Console(stderr=True)
 STAGE_LABELS = {"poll": "Polling feeds", "fetch": "Fetching articles",
-                "extract": "Extracting text"}
+                "extract": "Extracting text", "cluster": "Clustering stories"}
 
 
 class RichReporter:

@@ -23,6 +23,7 @@ from etl.migrate import migrate
 from etl.poll import due_feeds, poll_feeds, sync_feeds
 from etl.progress import NullReporter, Reporter
 from etl.settings import Settings
+from etl.stories import cluster_pending
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ class RunSummary:
     articles_skipped: int = 0
     articles_extracted: int = 0
     articles_failed: int = 0
+    articles_clustered: int = 0
     duration_s: float = 0.0
     feed_list_problems: list[str] = field(default_factory=list)
 
@@ -97,3 +99,4 @@ def _run_stages(
     extracted = extract_pending(conn, settings, reporter)
     summary.articles_extracted = extracted.extracted
     summary.articles_failed = fetched.failed + extracted.failed
+    summary.articles_clustered = cluster_pending(conn, reporter).clustered
