@@ -11,7 +11,8 @@ Disambiguation and guards:
   actors it names), else to the most populous one;
 - names that are also ordinary English words (Police, Man, Split, Reading) or very short are only
   taken when the language model calls them a place, and in a country in the article's context;
-- a name the model calls a person or an organisation is not a town (Jordan the player);
+- a name the model calls a person or an organisation is not a town (Jordan the player)
+  unless its country is in context (the model misreads rare names: Baaj as ORG);
 - a small town (under ``SMALL_TOWN`` inhabitants) needs its country in context or the model's
   support.
 
@@ -186,8 +187,8 @@ class PlaceGazetteer:
                 key=lambda p: (p.country in countries, math.log10(p.population + 10)),
             )
             in_context = best.country in countries
-            if label in ("person", "organization"):
-                continue
+            if label in ("person", "organization") and not in_context:
+                continue  # the model's misreads of rare place names are kept in context
             if is_common_word(m.text) or len(m.text) <= 3:
                 if ner_labels is None or label != "location" or not in_context:
                     continue
