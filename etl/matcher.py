@@ -1,0 +1,161 @@
+"""Multi-pattern phrase matching over raw text with character offsets (pyahocorasick).
+
+One :class:`PhraseIndex` holds many phrases (taxonomy terms, actor aliases, place names), each
+with a payload, in two Aho-Corasick automata: one searched on case-folded text (ordinary
+phrases) and one on the text as written (acronyms and proper names that must keep their case).
+Matches must sit on word boundaries; overlapping matches are resolved leftmost-longest. Text is
+folded without changing its length (curly quotes, dashes, line breaks), so offsets are always
+offsets into the original string.
+
+:func:`inflections` expands a phrase with the English inflections of its words (lemminflect), so
+that one base form in the taxonomy matches ``kill``, ``kills``, ``killed`` and ``killing``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+import ahocorasick
+from lemminflect import getAllInflections
+
+_FOLD = str.maketrans({
+    "\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4": "'",
+    "\u201c": '"', "\u201d": '"',
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
+    "\n": " ", "\t": " ", "\r": " ", "\u00a0": " ",
+})
+
+
+def fold(text: str) -> str:
+    """Normalise quotes, dashes and whitespace; the result has the same length."""
+    return text.translate(_FOLD)
+
+
+def lower_same_length(text: str) -> str:
+    """``text.lower()`` unless that changes the length (e.g. 'İ'); then per character."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+
+
+def _is_word_char(c: str) -> bool:
+    return c.isalnum() or c == "_"
+
+
+@lru_cache(maxsize=20000)
+def _word_forms(word: str) -> frozenset[str]:
+    forms = {word}
+    if word.isalpha() and word.islower():
+        for values in getAllInflections(word).values():
+            forms.update(values)
+    return frozenset(forms)
+
+
+def inflections(phrase: str) -> set[str]:
+    """The phrase with its first or its last word inflected (nouns and verbs)."""
+    words = phrase.split(" ")
+    heads = {0, len(words) - 1}
+    variants = {phrase}
+    for i in heads:
+        parts = words[i].rsplit("-", 1)
+        for form in _word_forms(parts[-1]):
+            new = list(words)
+            new[i] = "-".join(parts[:-1] + [form])
+            variants.add(" ".join(new))
+    return variants
+
+
+def spelling_variants(phrase: str) -> set[str]:
+    """Hyphen, space and closed spellings: al-Shabaab = al Shabaab; cease-fire = ceasefire."""
+    variants = {phrase}
+    if "-" in phrase:
+        variants.add(phrase.replace("-", " "))
+        if phrase.count("-") == 1 and " " not in phrase:
+            variants.add(phrase.replace("-", ""))
+    if " " in phrase and len(phrase.split(" ")) == 2:
+        variants.add(phrase.replace(" ", "-"))
+    return variants
+
+
+@dataclass(frozen=True)
+class Match:
+    start: int
+    end: int
+    text: str
+    payloads: tuple
+
+
+class PhraseIndex:
+    """Phrases with payloads; ``find(text)`` returns non-overlapping :class:`Match` es."""
+
+    def __init__(self) -> None:
+        self._folded: dict[str, list] = {}
+        self._cased: dict[str, list] = {}
+        self._auto_folded: ahocorasick.Automaton | None = None
+        self._auto_cased: ahocorasick.Automaton | None = None
+
+    def add(self, phrase: str, payload, *, case_sensitive: bool = False) -> None:
+        phrase = fold(phrase.strip())
+        if not phrase:
+            return
+        table, key = (self._cased, phrase) if case_sensitive else (
+            self._folded, lower_same_length(phrase))
+        payloads = table.setdefault(key, [])
+        if payload not in payloads:
+            payloads.append(payload)
+        self._auto_folded = self._auto_cased = None
+
+    def __len__(self) -> int:
+        return len(self._folded) + len(self._cased)
+
+    @staticmethod
+    def _build(table: dict[str, list]) -> ahocorasick.Automaton | None:
+        if not table:
+            return None
+        auto = ahocorasick.Automaton()
+        for key, payloads in table.items():
+            auto.add_word(key, (len(key), tuple(payloads)))
+        auto.make_automaton()
+        return auto
+
+    def build(self) -> PhraseIndex:
+        self._auto_folded = self._build(self._folded)
+        self._auto_cased = self._build(self._cased)
+        return self
+
+    def find_all(self, text: str) -> list[Match]:
+        """Every match on word boundaries, overlapping ones included."""
+        if self._auto_folded is None and self._auto_cased is None:
+            self.build()
+        folded = fold(text)
+        found: list[Match] = []
+        n = len(text)
+        for auto, haystack in ((self._auto_folded, lower_same_length(folded)),
+                               (self._auto_cased, folded)):
+            if auto is None:
+                continue
+            for end_index, (length, payloads) in auto.iter(haystack):
+                start, end = end_index - length + 1, end_index + 1
+                if start > 0 and _is_word_char(folded[start - 1]) and _is_word_char(folded[start]):
+                    continue
+                if end < n and _is_word_char(folded[end]) and _is_word_char(folded[end - 1]):
+                    continue
+                found.append(Match(start, end, text[start:end], payloads))
+        return found
+
+    def find(self, text: str) -> list[Match]:
+        """Leftmost-longest non-overlapping matches."""
+        return select_longest(self.find_all(text))
+
+
+def select_longest(matches: Iterable[Match]) -> list[Match]:
+    chosen: list[Match] = []
+    last_end = -1
+    for m in sorted(matches, key=lambda m: (m.start, -(m.end - m.start))):
+        if m.start >= last_end:
+            chosen.append(m)
+            last_end = m.end
+    return chosen

@@ -1,0 +1,303 @@
+"""The conflict tagger: categories, keywords, entities and places for one text, explained.
+
+:class:`Tagger` loads everything once (taxonomy, actor gazetteer, place gazetteer, spaCy model)
+and tags texts: ``tag(text)`` or ``tag_many(texts)`` (batched through ``nlp.pipe``). Every tag in
+a :class:`TagResult` carries the character offsets of the text it came from:
+
+- keywords: taxonomy terms found (leftmost-longest, inflected), each with its category;
+- categories: evidence per category (sum of term weights; weak terms count a third), a score
+  ``1 - exp(-evidence / SCALE)`` in [0, 1), sub-categories and their ACLED parents;
+- entities: the model's people, organisations and locations merged with the actor gazetteer
+  (a known actor's span wins and gets its canonical id, name and kind) and the place gazetteer;
+- places: countries and towns with coordinates and ISO country code, disambiguated by the
+  countries the text mentions (named, or home countries of the actors it names);
+- relevance: ``1 - exp(-(event evidence + general evidence / 2 + armed actors) / 4)``;
+  ``is_conflict`` when relevance >= 0.5.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from etl.actors import ActorGazetteer, load_actors
+from etl.matcher import Match
+from etl.ner import LABELS, MODE_MODEL, LoadedModel, load_model
+from etl.places import FEATURE_COUNTRY, PlaceGazetteer, PlaceMention, load_places
+from etl.taxonomy import TAXONOMY_FILE, Taxonomy, TermHit, load_taxonomy
+
+SCALE = 1.5            # evidence -> score
+MIN_CATEGORY_SCORE = 0.15
+EVENT_THRESHOLD = 0.45  # a category "happened" in the text from this score on
+RELEVANCE_SCALE = 4.0
+CONFLICT_THRESHOLD = 0.5
+MAX_TEXT_CHARS = 100_000
+
+
+@dataclass(frozen=True)
+class CategoryTag:
+    id: str
+    parent: str | None
+    score: float
+    evidence: float
+    event: bool
+
+
+@dataclass(frozen=True)
+class Keyword:
+    term: str
+    category: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Entity:
+    text: str
+    start: int
+    end: int
+    type: str                      # person | organization | location
+    id: str | None = None          # canonical id: actor id, or geonames:<id> for places
+    name: str | None = None
+    kind: str | None = None        # actor kind (armed groups, state forces, ...) or place feature
+    country: str | None = None
+    source: str = "model"          # model | gazetteer
+
+
+@dataclass(frozen=True)
+class PlaceTag:
+    name: str
+    start: int
+    end: int
+    text: str
+    country: str
+    lat: float
+    lon: float
+    geonameid: int
+    feature: str
+
+
+@dataclass
+class TagResult:
+    relevance: float
+    is_conflict: bool
+    categories: list[CategoryTag] = field(default_factory=list)
+    keywords: list[Keyword] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
+    places: list[PlaceTag] = field(default_factory=list)
+    taxonomy_version: str = ""
+    mode: str = MODE_MODEL
+
+    def category_score(self, category_id: str) -> float:
+        return next((c.score for c in self.categories if c.id == category_id), 0.0)
+
+    def as_dict(self) -> dict:
+        return {
+            "relevance": self.relevance,
+            "is_conflict": self.is_conflict,
+            "taxonomy_version": self.taxonomy_version,
+            "mode": self.mode,
+            "categories": [
+                {"id": c.id, "parent": c.parent, "score": c.score} for c in self.categories
+            ],
+            "keywords": [
+                {"term": k.term, "category": k.category, "start": k.start, "end": k.end,
+                 "text": k.text} for k in self.keywords
+            ],
+            "entities": [
+                {k: v for k, v in asdict(e).items() if k != "source"} for e in self.entities
+            ],
+            "places": [
+                {"name": p.name, "start": p.start, "end": p.end, "text": p.text,
+                 "country": p.country, "lat": p.lat, "lon": p.lon, "geonameid": p.geonameid}
+                for p in self.places
+            ],
+        }
+
+
+def _score(evidence: float, scale: float = SCALE) -> float:
+    return round(1 - math.exp(-evidence / scale), 4)
+
+
+def _shouting(text: str, start: int, end: int) -> bool:
+    """True inside an all-capitals line (a headline): acronyms there are not evidence."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line = text[line_start:line_end if line_end >= 0 else len(text)]
+    letters = [c for c in line if c.isalpha()]
+    return len(letters) >= 12 and sum(c.isupper() for c in letters) > 0.7 * len(letters)
+
+
+def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+class Tagger:
+    """Loads models and gazetteers once; ``tag``/``tag_many`` are then cheap per text."""
+
+    def __init__(self, model: str | None = None, *, use_model: bool = True,
+                 taxonomy_path: Path = TAXONOMY_FILE) -> None:
+        self.taxonomy: Taxonomy = load_taxonomy(taxonomy_path)
+        self.actors: ActorGazetteer = load_actors()
+        self.places: PlaceGazetteer = load_places()
+        if use_model:
+            self.model: LoadedModel = load_model(model)
+        else:
+            self.model = LoadedModel(None, "", "gazetteer-only",
+                                     "model disabled: gazetteer-only tagging")
+        self.nlp = self.model.nlp
+
+    @property
+    def mode(self) -> str:
+        return self.model.mode
+
+    @property
+    def warning(self) -> str | None:
+        return self.model.warning
+
+    @property
+    def version(self) -> str:
+        return self.taxonomy.version
+
+    # --- public API -------------------------------------------------------------------------
+    def tag(self, text: str) -> TagResult:
+        return self.tag_many([text])[0]
+
+    def tag_many(self, texts: Iterable[str], batch_size: int = 32) -> list[TagResult]:
+        texts = [(t or "")[:MAX_TEXT_CHARS] for t in texts]
+        if self.nlp is None:
+            docs: Sequence = [None] * len(texts)
+        else:
+            docs = self.nlp.pipe(texts, batch_size=batch_size)
+        return [self._tag(text, doc) for text, doc in zip(texts, docs, strict=True)]
+
+    def tag_with_baseline(
+        self, texts: Sequence[str], batch_size: int = 32
+    ) -> list[tuple[TagResult, list[tuple[int, int, str]]]]:
+        """Each text's result and the model's own entities (one NER pass for both)."""
+        texts = [(t or "")[:MAX_TEXT_CHARS] for t in texts]
+        docs = self.nlp.pipe(texts, batch_size=batch_size) if self.nlp else [None] * len(texts)
+        return [(self._tag(t, d), self.model_entities(d)) for t, d in zip(texts, docs, strict=True)]
+
+    def model_entities(self, doc) -> list[tuple[int, int, str]]:
+        """The model's own entities, mapped to our types (the off-the-shelf baseline)."""
+        if doc is None:
+            return []
+        return [(e.start_char, e.end_char, LABELS[e.label_]) for e in doc.ents
+                if e.label_ in LABELS]
+
+    # --- internals --------------------------------------------------------------------------
+    def _tag(self, text: str, doc) -> TagResult:
+        keywords, evidence = self._keywords(text)
+        categories = self._categories(evidence)
+        entities, places = self._entities(text, doc)
+        event_evidence = sum(
+            v for c, v in evidence.items() if self.taxonomy.categories[c].event
+        )
+        general = sum(v for c, v in evidence.items() if not self.taxonomy.categories[c].event)
+        armed = {e.id for e in entities if e.kind in _ARMED}
+        relevance = _score(event_evidence + general / 2 + len(armed), RELEVANCE_SCALE)
+        return TagResult(
+            relevance=relevance,
+            is_conflict=relevance >= CONFLICT_THRESHOLD,
+            categories=categories,
+            keywords=keywords,
+            entities=entities,
+            places=places,
+            taxonomy_version=self.taxonomy.version,
+            mode=self.model.mode,
+        )
+
+    def _keywords(self, text: str) -> tuple[list[Keyword], dict[str, float]]:
+        keywords: list[Keyword] = []
+        evidence: dict[str, float] = defaultdict(float)
+        for m in self.taxonomy.index.find(text):
+            best: dict[str, TermHit] = {}
+            for hit in m.payloads:
+                if hit.category not in best or hit.weight > best[hit.category].weight:
+                    best[hit.category] = hit
+            for hit in best.values():
+                keywords.append(Keyword(hit.term, hit.category, m.start, m.end, m.text))
+                evidence[hit.category] += hit.weight
+        return keywords, evidence
+
+    def _categories(self, evidence: dict[str, float]) -> list[CategoryTag]:
+        totals: dict[str, float] = defaultdict(float)
+        for cid, value in evidence.items():
+            totals[cid] += value
+            parent = self.taxonomy.categories[cid].parent
+            if parent:
+                totals[parent] += value
+        tags = []
+        for cid, value in totals.items():
+            cat = self.taxonomy.categories[cid]
+            score = _score(value)
+            if score >= MIN_CATEGORY_SCORE:
+                tags.append(CategoryTag(cid, cat.parent, score, round(value, 4), cat.event))
+        tags.sort(key=lambda c: (-c.score, c.id))
+        return tags
+
+    def _actor_matches(self, text: str) -> list[Match]:
+        return [
+            m for m in self.actors.index.find(text)
+            if not (m.text.isupper() and _shouting(text, m.start, m.end))
+        ]
+
+    def _entities(self, text: str, doc) -> tuple[list[Entity], list[PlaceTag]]:
+        entities: list[Entity] = []
+        for m in self._actor_matches(text):
+            actor = self.actors.actors[m.payloads[0]]
+            entities.append(Entity(m.text, m.start, m.end, "organization", actor.id, actor.name,
+                                   actor.kind, actor.country, "gazetteer"))
+        actor_spans = [(e.start, e.end) for e in entities]
+        model = self.model_entities(doc)
+        labels = {(s, e): t for s, e, t in model} if self.nlp is not None else None
+        context = {e.country for e in entities if e.country and e.country != "XX"}
+        mentions = self.places.resolve(text, context_countries=context, ner_labels=labels,
+                                       blocked=actor_spans)
+        place_spans = {(p.start, p.end): p for p in mentions}
+        for start, end, etype in model:
+            span = (start, end)
+            if any(_overlaps(span, a) for a in actor_spans):
+                continue
+            place = place_spans.get(span)
+            if place is None:
+                # a country named inside a longer model span is still that country
+                inner = [p for p in mentions if start <= p.start and p.end <= end]
+                if etype != "location" and any(
+                    p.place.feature == FEATURE_COUNTRY and (p.start, p.end) == span
+                    for p in inner
+                ):
+                    etype = "location"
+                entities.append(Entity(text[start:end], start, end, etype))
+        taken = [(e.start, e.end) for e in entities]
+        for p in mentions:
+            span = (p.start, p.end)
+            same = [i for i, e in enumerate(entities) if (e.start, e.end) == span]
+            entity = _place_entity(p)
+            if same:
+                entities[same[0]] = entity
+            elif not any(_overlaps(span, t) for t in taken):
+                entities.append(entity)
+        entities.sort(key=lambda e: (e.start, e.end))
+        places = [
+            PlaceTag(p.place.name, p.start, p.end, p.text, p.place.country, p.place.lat,
+                     p.place.lon, p.place.geonameid, p.place.feature)
+            for p in mentions
+        ]
+        return entities, places
+
+
+_ARMED = frozenset({
+    "jihadist_group", "rebel_group", "militia", "separatist_group", "state_forces",
+    "private_military", "criminal_group",
+})
+
+
+def _place_entity(p: PlaceMention) -> Entity:
+    return Entity(p.text, p.start, p.end, "location", f"geonames:{p.place.geonameid}",
+                  p.place.name, p.place.feature, p.place.country, "gazetteer")

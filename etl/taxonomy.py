@@ -1,0 +1,101 @@
+"""The conflict taxonomy: event categories after ACLED, and general conflict terms.
+
+Kept as data in ``etl/data/taxonomy.yaml`` with a ``version``; articles store the version they
+were tagged with, so changing the file (and its version) makes the tag stage re-tag them.
+:func:`load_taxonomy` reads the file and builds a :class:`~etl.matcher.PhraseIndex` of every term
+with its inflections and spelling variants.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from etl.matcher import PhraseIndex, inflections, spelling_variants
+from etl.settings import PACKAGE_DIR
+
+TAXONOMY_FILE = PACKAGE_DIR / "data" / "taxonomy.yaml"
+WEAK_WEIGHT = 1 / 3
+
+
+@dataclass(frozen=True)
+class Category:
+    id: str
+    label: str
+    parent: str | None
+    event: bool
+
+
+@dataclass(frozen=True)
+class TermHit:
+    """Payload of a taxonomy match: which category, the term as written in the file, weight."""
+
+    category: str
+    term: str
+    weight: float
+
+
+@dataclass
+class Taxonomy:
+    version: str
+    categories: dict[str, Category]
+    index: PhraseIndex
+
+    def children(self, parent: str) -> list[Category]:
+        return [c for c in self.categories.values() if c.parent == parent]
+
+    def top(self, category_id: str) -> str:
+        cat = self.categories[category_id]
+        return cat.parent or cat.id
+
+
+def _terms(entry: dict, key: str) -> list[str]:
+    return [str(t) for t in entry.get(key) or []]
+
+
+def parse_taxonomy(data: dict) -> Taxonomy:
+    version = str(data["version"])
+    categories: dict[str, Category] = {}
+    index = PhraseIndex()
+    for entry in data["categories"]:
+        cid = entry["id"]
+        if cid in categories:
+            raise ValueError(f"taxonomy: duplicate category {cid!r}")
+        parent = entry.get("parent")
+        if parent is not None and parent not in categories:
+            raise ValueError(f"taxonomy: {cid!r} names unknown parent {parent!r} (list parents first)")
+        event = bool(entry.get("event", categories[parent].event if parent else False))
+        categories[cid] = Category(cid, entry.get("label", cid), parent, event)
+        weak = {t.lower() for t in _terms(entry, "weak")}
+        base = float(entry.get("weight", 1.0))
+
+        def weight(term: str, weak=weak, base=base) -> float:
+            return base * WEAK_WEIGHT if term.lower() in weak else base
+
+        for term in _terms(entry, "terms"):
+            hit = TermHit(cid, term, weight(term))
+            for spelled in spelling_variants(term.lower()):
+                for form in inflections(spelled):
+                    index.add(form, hit)
+        for term in _terms(entry, "exact"):
+            hit = TermHit(cid, term, weight(term))
+            for spelled in spelling_variants(term):
+                index.add(spelled, hit)
+        for term in _terms(entry, "case"):
+            index.add(term, TermHit(cid, term, weight(term)), case_sensitive=True)
+    return Taxonomy(version, categories, index.build())
+
+
+@lru_cache(maxsize=4)
+def load_taxonomy(path: Path = TAXONOMY_FILE) -> Taxonomy:
+    with open(path, encoding="utf-8") as fh:
+        return parse_taxonomy(yaml.safe_load(fh))
+
+
+def taxonomy_version(path: Path = TAXONOMY_FILE) -> str:
+    """The version string alone (cheap: no index is built)."""
+    with open(path, encoding="utf-8") as fh:
+        return str(yaml.safe_load(fh)["version"])
