@@ -17,6 +17,7 @@ from functools import lru_cache
 import matplotlib
 
 matplotlib.use("Agg")  # no display; must precede pyplot
+import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.collections import PolyCollection  # noqa: E402
 
@@ -128,6 +129,9 @@ def line_chart(series: dict[str, Sequence[tuple[date, float]]], *, title: str = 
     ax.set_ylabel(ylabel)
     ax.set_title(title)
     ax.grid(alpha=0.3)
+    ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=10))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
+    ax.yaxis.get_major_locator().set_params(integer=True)
     fig.autofmt_xdate()
     return _svg(fig)
 
