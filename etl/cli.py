@@ -139,6 +139,31 @@ def demo(port: int | None) -> None:
         raise click.ClickException(str(exc)) from exc
 
 
+@main.command()
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="HTML file to write.")
+@click.option("--days", default=7, show_default=True, help="Length of the window in days.")
+@click.option("--until", "until", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Last day of the window (UTC; default: now).")
+def report(out: Path, days: int, until) -> None:
+    """Write a self-contained HTML report (trends, actors, top stories, map) for a window."""
+    from etl.migrate import migrate
+    from etl.report import Window, build_report
+
+    try:
+        conn = db.connect(db.database_url(_settings()))
+        try:
+            migrate(conn)
+            window = Window.last_days(days, until.date() if until else None)
+            document = build_report(conn, window)
+        finally:
+            conn.close()
+    except NewsmonError as exc:
+        raise click.ClickException(str(exc)) from exc
+    out.write_text(document, encoding="utf-8")
+    click.echo(f"wrote {out} ({len(document) // 1024} KiB)")
+
+
 @main.group("db")
 def db_group() -> None:
     """The database: URL, migrations, the embedded server."""

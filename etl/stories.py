@@ -130,6 +130,22 @@ def cluster_pending(conn, reporter: Reporter | None = None, batch_size: int = 50
                        VALUES %s ON CONFLICT DO NOTHING""",
                     pairs,
                 )
+            # the stories these articles started or joined, recounted in one statement
+            cur.execute(
+                """INSERT INTO stories (id, article_count, outlet_count, first_article_id,
+                                        first_published_at, last_published_at)
+                   SELECT story_id, count(*), count(DISTINCT newsmon_outlet(id)),
+                          (array_agg(id ORDER BY published_at NULLS LAST, id))[1],
+                          min(published_at), max(published_at)
+                   FROM articles WHERE story_id = ANY(%s) GROUP BY story_id
+                   ON CONFLICT (id) DO UPDATE SET
+                       article_count = EXCLUDED.article_count,
+                       outlet_count = EXCLUDED.outlet_count,
+                       first_article_id = EXCLUDED.first_article_id,
+                       first_published_at = EXCLUDED.first_published_at,
+                       last_published_at = EXCLUDED.last_published_at, updated_at = now()""",
+                (sorted({story for _, story, _ in assigned}),),
+            )
             stats.clustered += len(batch)
             reporter.advance("cluster", len(batch))
     reporter.finish("cluster")

@@ -42,15 +42,82 @@ COMMENT ON COLUMN article_minhash_bands.band_hash IS 'Hash of the band''s signat
 CREATE FUNCTION analytics.search_articles(query text)
 RETURNS TABLE (article_id bigint, url text, title text, published_at timestamptz, rank real)
 LANGUAGE sql STABLE AS $$
-    -- Each article is matched with the query parsed in the article's own language (so French
-    -- stems match French text), one index scan per configuration.
-    SELECT a.id, a.url, a.title, a.published_at, ts_rank_cd(a.search_tsv, q.tsq) AS rank
-    FROM (SELECT DISTINCT newsmon_ts_config(l) AS cfg
-          FROM unnest(ARRAY['en', 'fr', 'es', 'de', 'pt', 'it', 'ru', 'ar', 'tr', 'nl', 'id',
-                            NULL]) AS l) c
-    CROSS JOIN LATERAL (SELECT websearch_to_tsquery(c.cfg, query) AS tsq) q
-    JOIN articles a ON a.search_tsv @@ q.tsq AND newsmon_ts_config(a.language) = c.cfg
-    ORDER BY rank DESC, a.published_at DESC NULLS LAST, a.id
+    -- Each article is matched with the query parsed in its own language (French stems match
+    -- French text); one branch per configuration so each can use the GIN index.
+    SELECT * FROM (
+    SELECT a.id, a.url, a.title, a.published_at,
+           ts_rank_cd(a.search_tsv, websearch_to_tsquery('english', query)) AS rank
+    FROM articles a
+    WHERE a.search_tsv @@ websearch_to_tsquery('english', query)
+      AND newsmon_ts_config(a.language) = 'english'::regconfig
+    UNION ALL
+    SELECT a.id, a.url, a.title, a.published_at,
+           ts_rank_cd(a.search_tsv, websearch_to_tsquery('french', query)) AS rank
+    FROM articles a
+    WHERE a.search_tsv @@ websearch_to_tsquery('french', query)
+      AND newsmon_ts_config(a.language) = 'french'::regconfig
+    UNION ALL
+    SELECT a.id, a.url, a.title, a.published_at,
+           ts_rank_cd(a.search_tsv, websearch_to_tsquery('spanish', query)) AS rank
+    FROM articles a
+    WHERE a.search_tsv @@ websearch_to_tsquery('spanish', query)
+      AND newsmon_ts_config(a.language) = 'spanish'::regconfig
+    UNION ALL
+    SELECT a.id, a.url, a.title, a.published_at,
+           ts_rank_cd(a.search_tsv, websearch_to_tsquery('german', query)) AS rank
+    FROM articles a
+    WHERE a.search_tsv @@ websearch_to_tsquery('german', query)
+      AND newsmon_ts_config(a.language) = 'german'::regconfig
+    UNION ALL
+    SELECT a.id, a.url, a.title, a.published_at,
+           ts_rank_cd(a.search_tsv, websearch_to_tsquery('portuguese', query)) AS rank
+    FROM articles a
+    WHERE a.search_tsv @@ websearch_to_tsquery('portuguese', query)
+      AND newsmon_ts_config(a.language) = 'portuguese'::regconfig
+    UNION ALL
+    SELECT a.id, a.url, a.title, a.published_at,
+           ts_rank_cd(a.search_tsv, websearch_to_tsquery('italian', query)) AS rank
+    FROM articles a
+    WHERE a.search_tsv @@ websearch_to_tsquery('italian', query)
+      AND newsmon_ts_config(a.language) = 'italian'::regconfig
+    UNION ALL
+    SELECT a.id, a.url, a.title, a.published_at,
+           ts_rank_cd(a.search_tsv, websearch_to_tsquery('russian', query)) AS rank
+    FROM articles a
+    WHERE a.search_tsv @@ websearch_to_tsquery('russian', query)
+      AND newsmon_ts_config(a.language) = 'russian'::regconfig
+    UNION ALL
+    SELECT a.id, a.url, a.title, a.published_at,
+           ts_rank_cd(a.search_tsv, websearch_to_tsquery('arabic', query)) AS rank
+    FROM articles a
+    WHERE a.search_tsv @@ websearch_to_tsquery('arabic', query)
+      AND newsmon_ts_config(a.language) = 'arabic'::regconfig
+    UNION ALL
+    SELECT a.id, a.url, a.title, a.published_at,
+           ts_rank_cd(a.search_tsv, websearch_to_tsquery('turkish', query)) AS rank
+    FROM articles a
+    WHERE a.search_tsv @@ websearch_to_tsquery('turkish', query)
+      AND newsmon_ts_config(a.language) = 'turkish'::regconfig
+    UNION ALL
+    SELECT a.id, a.url, a.title, a.published_at,
+           ts_rank_cd(a.search_tsv, websearch_to_tsquery('dutch', query)) AS rank
+    FROM articles a
+    WHERE a.search_tsv @@ websearch_to_tsquery('dutch', query)
+      AND newsmon_ts_config(a.language) = 'dutch'::regconfig
+    UNION ALL
+    SELECT a.id, a.url, a.title, a.published_at,
+           ts_rank_cd(a.search_tsv, websearch_to_tsquery('indonesian', query)) AS rank
+    FROM articles a
+    WHERE a.search_tsv @@ websearch_to_tsquery('indonesian', query)
+      AND newsmon_ts_config(a.language) = 'indonesian'::regconfig
+    UNION ALL
+    SELECT a.id, a.url, a.title, a.published_at,
+           ts_rank_cd(a.search_tsv, websearch_to_tsquery('simple', query)) AS rank
+    FROM articles a
+    WHERE a.search_tsv @@ websearch_to_tsquery('simple', query)
+      AND newsmon_ts_config(a.language) = 'simple'::regconfig
+    ) hits
+    ORDER BY rank DESC, published_at DESC NULLS LAST, id
 $$;
 COMMENT ON FUNCTION analytics.search_articles(text) IS 'Full-text search: a websearch_to_tsquery query ("quoted phrases", OR, -excluded) over title and text, best matches first.';
 GRANT EXECUTE ON FUNCTION analytics.search_articles(text) TO newsmon_reader;

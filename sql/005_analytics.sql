@@ -3,9 +3,14 @@
 -- current; the indexes below keep them index-backed on large warehouses.
 
 CREATE INDEX IF NOT EXISTS feed_articles_first_seen_idx ON feed_articles (article_id, first_seen_at);
-CREATE INDEX IF NOT EXISTS article_tags_article_idx ON article_tags (article_id);
 CREATE INDEX IF NOT EXISTS article_mentions_entity_article_idx ON article_mentions (entity_id, article_id);
+-- covering indexes: a day's articles join their mentions and tags without touching the heap
+CREATE INDEX IF NOT EXISTS article_mentions_article_cover_idx ON article_mentions (article_id) INCLUDE (entity_id);
+CREATE INDEX IF NOT EXISTS article_tags_article_cover_idx ON article_tags (article_id) INCLUDE (category_id, parent_id, score);
 CREATE INDEX IF NOT EXISTS article_places_geonameid_idx ON article_places (geonameid);
+CREATE INDEX IF NOT EXISTS article_places_name_idx ON article_places (name, article_id);
+CREATE INDEX IF NOT EXISTS articles_published_day_idx ON articles (((published_at AT TIME ZONE 'UTC')::date));
+CREATE INDEX IF NOT EXISTS articles_problems_idx ON articles (status) WHERE status IN ('failed', 'skipped');
 CREATE INDEX IF NOT EXISTS articles_extracted_published_idx ON articles (published_at DESC, id) WHERE status = 'extracted';
 
 -- The outlet of an article: the site's own name, else the title of the first feed listing it.
@@ -142,62 +147,70 @@ COMMENT ON COLUMN analytics.actor_daily_mentions.articles IS 'Articles mentionin
 COMMENT ON COLUMN analytics.actor_daily_mentions.stories IS 'Distinct stories among them.';
 
 CREATE VIEW analytics.actor_cooccurrence AS
-WITH pairs AS (
-    SELECT DISTINCT m.article_id, m.entity_id
-    FROM article_mentions m JOIN entities e ON e.id = m.entity_id
-    WHERE e.type = 'organization' AND e.kind IS NOT NULL
-)
 SELECT x.entity_id AS actor_a,
        ea.name AS actor_a_name,
        y.entity_id AS actor_b,
        eb.name AS actor_b_name,
-       count(*)::int AS articles,
+       count(DISTINCT x.article_id)::int AS articles,
        count(DISTINCT a.story_id)::int AS stories,
        min(a.published_at) AS first_seen,
        max(a.published_at) AS last_seen
-FROM pairs x
-JOIN pairs y ON y.article_id = x.article_id AND y.entity_id > x.entity_id
-JOIN entities ea ON ea.id = x.entity_id
-JOIN entities eb ON eb.id = y.entity_id
+FROM article_mentions x
+JOIN entities ea ON ea.id = x.entity_id AND ea.type = 'organization' AND ea.kind IS NOT NULL
+JOIN article_mentions y ON y.article_id = x.article_id AND y.entity_id <> x.entity_id
+JOIN entities eb ON eb.id = y.entity_id AND eb.type = 'organization' AND eb.kind IS NOT NULL
 JOIN articles a ON a.id = x.article_id
 GROUP BY 1, 2, 3, 4;
 
-COMMENT ON VIEW analytics.actor_cooccurrence IS 'Pairs of actors mentioned in the same article (actor_a < actor_b), with how often.';
-COMMENT ON COLUMN analytics.actor_cooccurrence.actor_a IS 'First actor id (alphabetically smaller).';
+COMMENT ON VIEW analytics.actor_cooccurrence IS 'Actors mentioned in the same article, with how often. Each pair appears in both orders: filter actor_a to ask who appears with an actor; add actor_a < actor_b to list each pair once.';
+COMMENT ON COLUMN analytics.actor_cooccurrence.actor_a IS 'An actor id (entities.id).';
 COMMENT ON COLUMN analytics.actor_cooccurrence.actor_a_name IS 'Its canonical name.';
-COMMENT ON COLUMN analytics.actor_cooccurrence.actor_b IS 'Second actor id.';
+COMMENT ON COLUMN analytics.actor_cooccurrence.actor_b IS 'An actor mentioned in the same articles.';
 COMMENT ON COLUMN analytics.actor_cooccurrence.actor_b_name IS 'Its canonical name.';
 COMMENT ON COLUMN analytics.actor_cooccurrence.articles IS 'Articles mentioning both.';
 COMMENT ON COLUMN analytics.actor_cooccurrence.stories IS 'Distinct stories among them.';
 COMMENT ON COLUMN analytics.actor_cooccurrence.first_seen IS 'Earliest publication time of such an article.';
 COMMENT ON COLUMN analytics.actor_cooccurrence.last_seen IS 'Latest publication time of such an article.';
 
+CREATE TABLE stories (
+    id                 bigint PRIMARY KEY,
+    article_count      integer NOT NULL,
+    outlet_count       integer NOT NULL,
+    first_article_id   bigint NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+    first_published_at timestamptz,
+    last_published_at  timestamptz,
+    updated_at         timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX stories_first_published_idx ON stories (first_published_at DESC);
+COMMENT ON TABLE stories IS 'Story clusters, maintained by the clustering stage (etl/stories.py) as articles join them.';
+COMMENT ON COLUMN stories.id IS 'Story id (articles.story_id): the id of its first clustered article.';
+COMMENT ON COLUMN stories.article_count IS 'Articles in the story.';
+COMMENT ON COLUMN stories.outlet_count IS 'Distinct outlets among them.';
+COMMENT ON COLUMN stories.first_article_id IS 'The earliest published article of the story.';
+COMMENT ON COLUMN stories.first_published_at IS 'Its publication time.';
+COMMENT ON COLUMN stories.last_published_at IS 'Latest publication time in the story.';
+COMMENT ON COLUMN stories.updated_at IS 'Last time an article joined.';
+
+INSERT INTO stories (id, article_count, outlet_count, first_article_id, first_published_at,
+                     last_published_at)
+SELECT story_id, count(*), count(DISTINCT newsmon_outlet(id)),
+       (array_agg(id ORDER BY published_at NULLS LAST, id))[1], min(published_at),
+       max(published_at)
+FROM articles WHERE story_id IS NOT NULL GROUP BY story_id;
+
 CREATE VIEW analytics.stories AS
-SELECT s.story_id,
+SELECT s.id AS story_id,
        first.title,
        s.article_count,
        s.outlet_count,
        s.first_published_at,
-       newsmon_outlet(first.id) AS first_outlet,
+       newsmon_outlet(s.first_article_id) AS first_outlet,
        s.last_published_at,
-       s.outlets,
-       s.is_conflict
-FROM (
-    SELECT a.story_id,
-           count(*)::int AS article_count,
-           count(DISTINCT newsmon_outlet(a.id))::int AS outlet_count,
-           min(a.published_at) AS first_published_at,
-           max(a.published_at) AS last_published_at,
-           array_agg(DISTINCT newsmon_outlet(a.id)) AS outlets,
-           bool_or(a.is_conflict) AS is_conflict
-    FROM articles a
-    WHERE a.story_id IS NOT NULL
-    GROUP BY a.story_id
-) s
-CROSS JOIN LATERAL (
-    SELECT a.id, a.title FROM articles a WHERE a.story_id = s.story_id
-    ORDER BY a.published_at NULLS LAST, a.id LIMIT 1
-) first;
+       (SELECT array_agg(DISTINCT newsmon_outlet(a.id)) FROM articles a
+        WHERE a.story_id = s.id) AS outlets,
+       EXISTS (SELECT 1 FROM articles a WHERE a.story_id = s.id AND a.is_conflict)
+           AS is_conflict
+FROM stories s JOIN articles first ON first.id = s.first_article_id;
 
 COMMENT ON VIEW analytics.stories IS 'One row per story: near-duplicate articles (wire copies, light edits) grouped, with who published first.';
 COMMENT ON COLUMN analytics.stories.story_id IS 'Story id (articles.story_id).';
