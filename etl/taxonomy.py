@@ -66,7 +66,9 @@ def parse_taxonomy(data: dict) -> Taxonomy:
             raise ValueError(f"taxonomy: duplicate category {cid!r}")
         parent = entry.get("parent")
         if parent is not None and parent not in categories:
-            raise ValueError(f"taxonomy: {cid!r} names unknown parent {parent!r} (list parents first)")
+            raise ValueError(
+                f"taxonomy: {cid!r} names unknown parent {parent!r} (list parents first)"
+            )
         event = bool(entry.get("event", categories[parent].event if parent else False))
         categories[cid] = Category(cid, entry.get("label", cid), parent, event)
         weak = {t.lower() for t in _terms(entry, "weak")}

@@ -21,8 +21,8 @@ from etl.demo import run_demo
 from etl.matcher import PhraseIndex, inflections
 from etl.places import load_places
 from etl.tagger import Tagger
-from etl.taxonomy import TAXONOMY_FILE, load_taxonomy
 from etl.tagstage import tag_pending
+from etl.taxonomy import TAXONOMY_FILE, load_taxonomy
 
 NEWSMON = str(Path(sys.executable).parent / "newsmon")
 
