@@ -89,10 +89,12 @@ def rewrite(text: str, outputs: dict[int, str]) -> str:
         if number in outputs:
             block = f"```text\n{outputs[number]}```"
             if "```text\n" in body:
-                body = re.sub(r"```text\n.*?```", lambda _: block, body, count=1, flags=re.S)
+                start = body.index("```text\n")
+                end_block = body.index("```", start + 8) + 3
+                body = body[:start] + block + body[end_block:]
             else:
-                body = re.sub(r"(```sql\n.*?```\n)", lambda m: m.group(1) + "\n" + block + "\n",
-                              body, count=1, flags=re.S)
+                sql_end = body.index("```", body.index("```sql\n") + 7) + 3
+                body = body[:sql_end] + "\n\n" + block + body[sql_end:]
         pieces.append(text[last:match.start()] + body)
         last = end
     return "".join(pieces) + text[last:]

@@ -74,7 +74,8 @@ def build_report(conn, window: Window) -> str:
           AND category_id = ANY(%(events)s)
         GROUP BY 1, 2 ORDER BY 1""", p)
     actors = _query(conn, """
-        SELECT actor_name, sum(mentions)::int, sum(articles)::int FROM analytics.actor_daily_mentions
+        SELECT actor_name, sum(mentions)::int, sum(articles)::int
+        FROM analytics.actor_daily_mentions
         WHERE day >= %(start)s::date AND day < %(end)s::date + 1
         GROUP BY actor_name ORDER BY 2 DESC, 1 LIMIT 12""", p)
     stories = _query(conn, """

@@ -17,7 +17,7 @@ import yaml
 from conftest import corpus_dir, rows, scalar
 
 from etl.actors import load_actors
-from etl.demo import run_demo
+from etl.demo import DEMO_SITE, run_demo
 from etl.matcher import PhraseIndex, inflections
 from etl.places import load_places
 from etl.tagger import Tagger
@@ -194,7 +194,8 @@ def _snapshot(conn) -> dict:
 
 def test_demo_run_tags_articles_and_retag_is_idempotent(settings, conn, tmp_path):
     summary = run_demo(settings, port=_free_port())
-    assert summary.articles_tagged == summary.articles_extracted == 13
+    demo_articles = json.loads((DEMO_SITE / "MANIFEST.json").read_text())["counts"]["articles"]
+    assert summary.articles_tagged == summary.articles_extracted == demo_articles
     assert summary.tagger_mode == "model" and summary.tagger_warning is None
     mosul = scalar(conn, "SELECT id FROM articles WHERE url LIKE '%mosul-isis-remnants%'")
     ids = {r[0] for r in rows(conn, "SELECT entity_id FROM article_mentions "
@@ -225,7 +226,7 @@ def test_demo_run_tags_articles_and_retag_is_idempotent(settings, conn, tmp_path
     before = _snapshot(conn)
     assert tag_pending(conn, settings).tagged == 0  # nothing to do: same taxonomy version
     for _ in range(2):
-        assert tag_pending(conn, settings, retag_all=True).tagged == 13
+        assert tag_pending(conn, settings, retag_all=True).tagged == demo_articles
         assert _snapshot(conn) == before
 
     # a new taxonomy version re-tags every article, from the stored text
@@ -235,7 +236,7 @@ def test_demo_run_tags_articles_and_retag_is_idempotent(settings, conn, tmp_path
     bumped.write_text(yaml.safe_dump(data))
     newer = Tagger(taxonomy_path=bumped)
     assert load_taxonomy(bumped).version == "test-bump"
-    assert tag_pending(conn, replace(settings, batch_size=5), tagger=newer).tagged == 13
+    assert tag_pending(conn, replace(settings, batch_size=5), tagger=newer).tagged == demo_articles
     assert rows(conn, "SELECT DISTINCT taxonomy_version FROM article_tags") == [("test-bump",)]
     assert tag_pending(conn, settings, tagger=newer).tagged == 0
 

@@ -13,6 +13,7 @@ from datetime import date
 
 import psycopg2
 import pytest
+from conftest import TEMPLATE, _admin, _with_db
 
 from etl.cookbook import COOKBOOK, parse, run_recipe
 from etl.db import connect
@@ -21,8 +22,6 @@ from etl.pipeline import run
 from etl.report import Window, build_report
 from etl.settings import Settings
 from etl.site import Site
-
-from conftest import TEMPLATE, _admin, _with_db
 
 RECIPES = parse(COOKBOOK.read_text())
 BIG_TABLES = {"articles", "article_tags", "article_mentions", "article_places",
