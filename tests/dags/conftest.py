@@ -39,7 +39,7 @@ def airflow_db():
 
 
 @pytest.fixture
-def dagbag():
+def dagbag(airflow_db):
     """The DAGs, parsed afresh per test: ``dag.test(run_conf=...)`` changes a DAG's params."""
     from airflow.dag_processing.dagbag import DagBag
 
