@@ -35,6 +35,10 @@ CONN_ID = "newsmon_db"
 STAGES = ("fetch", "extract")
 MAX_MAPPED = 512  # Airflow caps a mapped task at 1024 instances; stay well below
 ERRORS_LISTED = 10  # failures named in a task's summary (all of them are in the database)
+POLL_TOTALS = {  # poll_feed_batch's key -> the run total's name
+    "feeds": "feeds_polled", "ok": "feeds_ok", "not_modified": "feeds_not_modified",
+    "failed": "feeds_failed", "new_articles": "new_articles",
+}
 _LOCK_NAMESPACE = 0x6E65_7773  # "news": first key of the per-shard advisory locks
 
 
@@ -214,8 +218,8 @@ def warehouse_counts() -> dict:
 def summarize(polls: list[dict], shards: list[dict]) -> dict:
     """One run's totals from the summaries of its mapped tasks."""
     totals: dict[str, int] = {"feed_batches": len(polls)}
-    for key in ("feeds", "ok", "not_modified", "failed", "new_articles"):
-        totals[f"feeds_{key}" if key != "new_articles" else key] = sum(p[key] for p in polls)
+    for key, name in POLL_TOTALS.items():
+        totals[name] = sum(p[key] for p in polls)
     for item in shards:
         for key, value in item.items():
             if key not in ("stage", "shard"):

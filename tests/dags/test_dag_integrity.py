@@ -7,10 +7,11 @@ import json
 import subprocess
 import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
-from conftest import DAGS
 
+DAGS = Path(__file__).resolve().parents[2] / "dags"
 DAG_FILES = sorted(DAGS.glob("*.py"))
 DAG_IDS = {"newsmon_ingest", "newsmon_maintenance"}
 # What a DAG file may import at module level: Airflow's SDK and the standard library. Anything

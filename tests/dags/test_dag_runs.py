@@ -52,11 +52,11 @@ def test_ingest_loads_articles(dagbag, newsmon_env, site, query):
     assert sorted(s["fetched"] + s["skipped"] + s["failed"] for s in fetch) == [0, 5]
     report = returned(run, "report")[0]
     assert {k: report[k] for k in (
-        "feed_batches", "feeds_feeds", "feeds_failed", "new_articles", "fetch_fetched",
+        "feed_batches", "feeds_polled", "feeds_failed", "new_articles", "fetch_fetched",
         "fetch_skipped", "fetch_failed", "extract_extracted", "articles_extracted",
         "articles_failed", "articles_skipped", "feeds_active",
     )} == {
-        "feed_batches": 1, "feeds_feeds": 2, "feeds_failed": 0, "new_articles": 5,
+        "feed_batches": 1, "feeds_polled": 2, "feeds_failed": 0, "new_articles": 5,
         "fetch_fetched": 3, "fetch_skipped": 1, "fetch_failed": 1, "extract_extracted": 3,
         "articles_extracted": 3, "articles_failed": 1, "articles_skipped": 1, "feeds_active": 2,
     }
