@@ -107,10 +107,6 @@ def test_environment_matches_the_dags_and_settings(compose):
     for name in env:
         if name.startswith("NEWSMON_"):
             assert f'"{name}"' in known, f"{name} is read by nothing"
-    for service in compose["services"].values():
-        for name in service.get("environment", {}):
-            assert not name.startswith("AIRFLOW__CORE__DAGS_FOLDER") or (
-                env["AIRFLOW__CORE__DAGS_FOLDER"] == "/opt/airflow/dags")
 
 
 def test_dockerfile_pins_the_airflow_of_the_constraints():

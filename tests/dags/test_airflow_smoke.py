@@ -75,6 +75,9 @@ def test_standalone_runs_ingest_triggered_through_the_api(newsmon_env, site, que
         try:
             output = launcher.communicate(timeout=60)[0].decode()
         finally:
+            pid_file = airflow_home / "standalone.pid"
+            if airflow_pgid is None and pid_file.exists():
+                airflow_pgid = int(pid_file.read_text())
             for pgid in (launcher.pid, airflow_pgid):
                 if pgid and group_alive(pgid):
                     os.killpg(pgid, signal.SIGKILL)

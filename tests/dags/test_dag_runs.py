@@ -115,6 +115,14 @@ def test_database_down_fails_the_run(dagbag, newsmon_env, monkeypatch):
     monkeypatch.setenv("NEWSMON_DATABASE_URL", "postgresql://nobody@127.0.0.1:9/nothing")
     with pytest.raises(DatabaseError):  # raised, so Airflow retries the task, then fails the run
         sync_feed_list()
+    dag = dagbag.get_dag("newsmon_ingest")
+    for t in dag.tasks:
+        t.retries = 0  # the real DAG waits 30 s, 60 s, 120 s between its 3 retries
+    run = dag.test()
+    assert run.state == "failed"
+    states = {ti.task_id: ti.state for ti in run.get_task_instances()}
+    assert states["sync_feed_list"] == "failed"
+    assert states["report"] == "upstream_failed"
 
 
 def test_maintenance(dagbag, newsmon_env, site, query, db_url):
