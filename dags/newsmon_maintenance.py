@@ -27,9 +27,9 @@ SELECT count(*), pg_size_pretty(sum(octet_length(html_gz))) FROM article_html;
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from airflow.sdk import Param, dag, task
+from airflow.sdk import CronTriggerTimetable, Param, dag, task
 
 SCHEDULE = os.environ.get("NEWSMON_MAINTENANCE_SCHEDULE", "30 3 * * *")
 SHARDS = max(1, int(os.environ.get("NEWSMON_SHARDS", "2")))
@@ -47,8 +47,9 @@ DEFAULT_ARGS = {
 
 @dag(
     dag_id="newsmon_maintenance",
-    schedule=SCHEDULE,
-    start_date=datetime(2026, 1, 1),
+    # No start_date: the first run is at the next 03:30, not at once when the DAG is unpaused
+    # (that would fetch alongside the first ingest run of a fresh install).
+    schedule=CronTriggerTimetable(SCHEDULE, timezone="UTC", run_immediately=False),
     catchup=False,
     max_active_runs=1,
     default_args=DEFAULT_ARGS,
