@@ -1,12 +1,13 @@
-# newsmon — two commands for a newcomer:
-#   make demo   install into .venv and run the pipeline offline against the bundled sample site
-#   make test   install into .venv (with test tools) and run the test suite
+# newsmon — three commands for a newcomer:
+#   make airflow  install into .venv and start Airflow 3 with the newsmon DAGs (UI on :8080)
+#   make demo     install into .venv and run the pipeline once, offline, against the sample site
+#   make test     install into .venv (with test tools) and run the test suite
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint campaign clean lock eval
+.PHONY: install airflow demo test lint campaign eval clean lock
 
 $(STAMP): pyproject.toml constraints.txt requirements-model.txt
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +19,11 @@ $(STAMP): pyproject.toml constraints.txt requirements-model.txt
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Airflow standalone with the DAGs unpaused, the demo site and the embedded warehouse.
+# AIRFLOW_PORT=8081 for another port; NEWSMON_FEEDS_FILE=... for real feeds instead of the demo.
+airflow: $(STAMP)
+	$(BIN)/python -m etl.airflow_local
 
 demo: $(STAMP)
 	$(BIN)/newsmon demo
@@ -34,7 +40,7 @@ eval: $(STAMP)
 	$(BIN)/newsmon eval
 
 lint: $(STAMP)
-	$(BIN)/ruff check etl tests bench dags
+	$(BIN)/ruff check etl tests dags
 
 # Regenerate the constraints file from a fresh resolution (run after changing dependencies).
 lock:

@@ -23,6 +23,8 @@ trafilatura and loaded into PostgreSQL. The modules are flat and each has one co
 - ``pipeline``  one full pass, through tagging; ``cli`` the ``newsmon`` command;
   ``demo`` the offline demo
 - ``site``      a small static HTTP server (demo site, tests, benchmarks)
+- ``tasks``     the Airflow DAGs' entry points (``dags/``); ``maintenance`` the daily upkeep;
+  ``airflow_local`` ``make airflow`` (Airflow standalone with the DAGs)
 """
 
 __version__ = "0.1.0"

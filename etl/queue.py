@@ -33,6 +33,8 @@ CLAIMED_BY = """claimed_pid = pg_backend_pid(),
     claimed_backend_start = (SELECT backend_start FROM pg_stat_activity
                              WHERE pid = pg_backend_pid())"""
 RELEASED = "lease_until = NULL, claimed_pid = NULL, claimed_backend_start = NULL"
+# The shard (0 .. shards - 1) of an article's host: stable, computed by PostgreSQL.
+SHARD_OF_HOST = "mod(hashtext(host)::bigint + 2147483648, %(shards)s)"
 
 
 @dataclass(frozen=True)
@@ -69,17 +71,23 @@ def pending_count(conn, stage: str, since: datetime) -> int:
         return cur.fetchone()[0]
 
 
-def claim(conn, stage: str, settings: Settings, limit: int, since: datetime) -> list[Claimed]:
+def claim(
+    conn, stage: str, settings: Settings, limit: int, since: datetime,
+    shard: tuple[int, int] | None = None,
+) -> list[Claimed]:
     """Lease up to ``limit`` articles ready for ``stage``.
 
     ``since`` is when this pass began: failures recorded during the pass get a later
-    ``next_attempt_at``, so a pass never loops on its own failures.
+    ``next_attempt_at``, so a pass never loops on its own failures. ``shard=(k, n)`` takes only
+    articles whose host is in shard ``k`` of ``n`` (see :data:`SHARD_OF_HOST`), so that a host
+    is only ever handled by one of ``n`` parallel workers.
     """
+    only_shard = f" AND {SHARD_OF_HOST} = %(shard)s" if shard else ""
     with transaction(conn) as cur:
         cur.execute(
             f"""UPDATE articles a SET lease_until = now() + make_interval(secs => %(lease)s),
                        {CLAIMED_BY}
-                FROM (SELECT id FROM articles WHERE {_READY}
+                FROM (SELECT id FROM articles WHERE {_READY}{only_shard}
                       ORDER BY id LIMIT %(limit)s FOR UPDATE SKIP LOCKED) AS todo
                 WHERE a.id = todo.id
                 RETURNING a.id, a.url, a.host, a.attempts, a.feed_published_at,
@@ -87,6 +95,7 @@ def claim(conn, stage: str, settings: Settings, limit: int, since: datetime) -> 
             {
                 "status": STAGES[stage], "stage": stage, "since": since,
                 "lease": settings.lease_s, "limit": limit,
+                "shard": shard[0] if shard else None, "shards": shard[1] if shard else None,
             },
         )
         return sorted((Claimed(*row) for row in cur.fetchall()), key=lambda c: c.id)

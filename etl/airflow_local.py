@@ -1,0 +1,232 @@
+"""``make airflow``: Airflow 3 standalone with the newsmon DAGs on this machine, one command.
+
+It starts the embedded PostgreSQL (the warehouse, unless ``NEWSMON_DATABASE_URL`` or
+``AIRFLOW_CONN_NEWSMON_DB`` names one), serves the bundled demo news site with its feed list
+(unless ``--feeds`` or ``NEWSMON_FEEDS_FILE`` gives a real one), then runs ``airflow standalone``
+(API server and UI, scheduler, DAG processor, triggerer; SQLite metadata under
+``$NEWSMON_HOME/airflow``) with the DAGs unpaused, the examples off and a parallelism that suits
+a small machine. When Airflow is healthy it prints the UI address and the login, triggers a
+first ``newsmon_ingest`` run, and stays in the foreground: Ctrl-C stops Airflow and every
+process it started (it runs in its own process group).
+
+    python -m etl.airflow_local [--port 8080] [--feeds FILE] [--no-trigger]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess  # noqa: S404 - starts the airflow command of this environment
+import sys
+import time
+from contextlib import ExitStack
+from pathlib import Path
+
+import httpx
+
+from etl import db
+from etl.settings import PACKAGE_DIR, Settings
+
+DAGS_DIR = PACKAGE_DIR.parent / "dags"
+PASSWORDS_FILE = "simple_auth_manager_passwords.json.generated"
+USERNAME = "admin"
+
+
+def airflow_environment(airflow_home: Path, port: int, dags_dir: Path = DAGS_DIR) -> dict:
+    """Environment for ``airflow standalone`` (on top of the current one)."""
+    base_url = f"http://localhost:{port}"
+    env = dict(os.environ)
+    env.update(
+        {
+            "AIRFLOW_HOME": str(airflow_home),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(dags_dir),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+            # a 2-core machine: 32 parallel task processes would take > 1 GB for nothing
+            "AIRFLOW__CORE__PARALLELISM": env.get("AIRFLOW__CORE__PARALLELISM", "4"),
+            "AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG": "4",
+            "AIRFLOW__API__PORT": str(port),
+            "AIRFLOW__API__BASE_URL": base_url,
+            "AIRFLOW__API__WORKERS": "1",
+            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{base_url}/execution/",
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{USERNAME}:admin",
+            "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "30",
+            # `airflow standalone` starts its components with the `airflow` of PATH
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
+        }
+    )
+    return env
+
+
+class Api:
+    """The few calls of Airflow's REST API (``/api/v2``) that the launcher and tests need."""
+
+    def __init__(self, base_url: str, username: str | None = None, password: str | None = None):
+        self.base_url = base_url.rstrip("/")
+        self.client = httpx.Client(base_url=self.base_url, timeout=10)
+        self.username, self.password = username, password
+
+    def health(self) -> dict | None:
+        try:
+            response = self.client.get("/api/v2/monitor/health")
+        except httpx.HTTPError:
+            return None
+        return response.json() if response.status_code == 200 else None
+
+    def healthy(self) -> bool:
+        health = self.health() or {}
+        return all(
+            (health.get(part) or {}).get("status") == "healthy"
+            for part in ("metadatabase", "scheduler", "dag_processor")
+        )
+
+    def login(self) -> None:
+        response = self.client.post(
+            "/auth/token", json={"username": self.username, "password": self.password}
+        )
+        response.raise_for_status()
+        self.client.headers["Authorization"] = f"Bearer {response.json()['access_token']}"
+
+    def trigger(self, dag_id: str, conf: dict | None = None) -> dict:
+        response = self.client.post(
+            f"/api/v2/dags/{dag_id}/dagRuns", json={"logical_date": None, "conf": conf or {}}
+        )
+        response.raise_for_status()
+        return response.json()
+
+    def dag_run(self, dag_id: str, run_id: str) -> dict:
+        response = self.client.get(f"/api/v2/dags/{dag_id}/dagRuns/{run_id}")
+        response.raise_for_status()
+        return response.json()
+
+    def runs(self, dag_id: str) -> list[dict]:
+        response = self.client.get(f"/api/v2/dags/{dag_id}/dagRuns")
+        response.raise_for_status()
+        return response.json()["dag_runs"]
+
+    def dag(self, dag_id: str) -> dict | None:
+        response = self.client.get(f"/api/v2/dags/{dag_id}")
+        return response.json() if response.status_code == 200 else None
+
+
+def read_password(airflow_home: Path, username: str = USERNAME) -> str | None:
+    try:
+        return json.loads((airflow_home / PASSWORDS_FILE).read_text()).get(username)
+    except (OSError, ValueError):
+        return None
+
+
+def wait_for(predicate, timeout: float, what: str, proc: subprocess.Popen | None = None):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"airflow standalone exited ({proc.returncode}) before {what}")
+        time.sleep(1)
+    raise TimeoutError(f"timed out after {timeout:.0f}s waiting for {what}")
+
+
+def stop_group(proc: subprocess.Popen, grace: float = 30) -> None:
+    """Stop ``proc`` and everything in its process group: SIGTERM, then SIGKILL."""
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        proc.wait(grace)
+    except subprocess.TimeoutExpired:
+        pass
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)  # children that outlived the grace period
+    except ProcessLookupError:
+        pass
+    proc.wait()
+
+
+def _serve_demo(stack: ExitStack, settings: Settings) -> Path:
+    from etl.demo import DEFAULT_PORT, DEMO_SITE, render_feed_list
+    from etl.site import Site
+
+    port = int(os.environ.get("NEWSMON_DEMO_PORT", DEFAULT_PORT))
+    site = stack.enter_context(Site(DEMO_SITE, port=port))
+    # a client closing a keep-alive connection is not worth a traceback on the console
+    site._server.handle_error = lambda request, client_address: None
+    print(f"Serving the demo news site at {site.base_url}/", flush=True)
+    return render_feed_list(site.base_url, settings.home)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m etl.airflow_local", description=__doc__)
+    parser.add_argument("--port", type=int, default=int(os.environ.get("AIRFLOW_PORT", 8080)))
+    parser.add_argument("--feeds", help="feed list (default: NEWSMON_FEEDS_FILE, else the demo)")
+    parser.add_argument("--no-trigger", action="store_true", help="do not trigger a first run")
+    parser.add_argument("--timeout", type=float, default=180, help="seconds to wait for health")
+    args = parser.parse_args(argv)
+
+    settings = Settings.from_env()
+    airflow_home = Path(os.environ.get("AIRFLOW_HOME") or settings.home / "airflow")
+    airflow_home.mkdir(parents=True, exist_ok=True)
+    env = airflow_environment(airflow_home, args.port)
+    with ExitStack() as stack:
+        if not (settings.database_url or os.environ.get("AIRFLOW_CONN_NEWSMON_DB")):
+            # started once here, so that parallel tasks never race to start it
+            env["NEWSMON_DATABASE_URL"] = db.database_url(settings)
+            print(f"Warehouse: embedded PostgreSQL under {settings.home}", flush=True)
+        feeds = args.feeds or os.environ.get("NEWSMON_FEEDS_FILE")
+        if not feeds:
+            feeds = str(_serve_demo(stack, settings))
+            env["NEWSMON_ALLOW_PRIVATE_NETWORKS"] = "1"  # the demo site is on loopback
+        env["NEWSMON_FEEDS_FILE"] = str(Path(feeds).resolve())
+        print(f"Feed list: {env['NEWSMON_FEEDS_FILE']}", flush=True)
+
+        log_path = airflow_home / "standalone.log"
+        log = stack.enter_context(open(log_path, "ab"))  # noqa: SIM115 - closed by the stack
+        proc = subprocess.Popen(  # noqa: S603 - our own venv's airflow
+            [str(Path(sys.executable).parent / "airflow"), "standalone"],
+            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        (airflow_home / "standalone.pid").write_text(str(proc.pid))
+        stack.callback(stop_group, proc)
+
+        def on_signal(signum, _frame):
+            raise KeyboardInterrupt(signal.Signals(signum).name)
+
+        signal.signal(signal.SIGTERM, on_signal)
+        started = time.monotonic()
+        print(f"Starting Airflow (log: {log_path}) ...", flush=True)
+        try:
+            api = Api(f"http://localhost:{args.port}", USERNAME)
+            wait_for(api.healthy, args.timeout, "Airflow to be healthy", proc)
+            api.password = wait_for(lambda: read_password(airflow_home), 30, "the password")
+            print(
+                f"\nAirflow is up after {time.monotonic() - started:.0f}s:\n"
+                f"  UI     http://localhost:{args.port}/\n"
+                f"  login  {USERNAME} / {api.password}\n"
+                f"  DAGs   newsmon_ingest (every 15 minutes), newsmon_maintenance (daily)\n",
+                flush=True,
+            )
+            if not args.no_trigger:
+                api.login()
+                wait_for(lambda: api.dag("newsmon_ingest"), 120, "newsmon_ingest to be parsed")
+                if not api.runs("newsmon_ingest"):  # unpausing may have scheduled one
+                    run = api.trigger("newsmon_ingest")
+                    print(f"Triggered a first run: {run['dag_run_id']}", flush=True)
+                print("newsmon_ingest is running: open the UI to watch it.", flush=True)
+            print("Press Ctrl-C to stop Airflow.", flush=True)
+            proc.wait()
+            print(f"airflow standalone exited ({proc.returncode}); see {log_path}")
+            return proc.returncode or 1
+        except KeyboardInterrupt:
+            print("\nStopping Airflow ...", flush=True)
+            return 0
+        except (RuntimeError, TimeoutError, httpx.HTTPError) as exc:
+            print(f"error: {exc}; see {log_path}", file=sys.stderr)
+            return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,257 @@
+"""Entry points for the Airflow DAGs (``dags/``): plain arguments in, small JSON-able dicts out.
+
+Every function opens its own connection, does one bounded piece of work and returns counts,
+which Airflow keeps as the task's return value (XCom) and shows in the UI. Nothing here needs
+Airflow to run: the functions work the same from a shell or a test.
+
+Configuration is the command line's: ``NEWSMON_*`` environment variables
+(:class:`etl.settings.Settings`). The warehouse is the Airflow connection ``newsmon_db`` when
+one is defined (``AIRFLOW_CONN_NEWSMON_DB``, a secrets backend or the UI), else
+``NEWSMON_DATABASE_URL``, else the embedded PostgreSQL under ``NEWSMON_HOME``.
+
+Work is split for parallel mapped tasks without ever mapping one task per article:
+
+- feeds in batches (:func:`due_feed_batches`), all feeds of one host in the same batch;
+- articles in host shards (:func:`work_shard`): shard ``k`` of ``n`` claims only articles whose
+  host hashes to ``k``, so a host is fetched by one worker at a time and ``NEWSMON_PER_HOST``
+  holds across all of them. A PostgreSQL advisory lock per shard keeps two DAG runs (ingest and
+  maintenance) from working the same shard at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from contextlib import contextmanager
+from dataclasses import replace
+from urllib.parse import quote, urlencode
+
+from etl import db
+from etl.settings import Settings
+
+log = logging.getLogger(__name__)
+
+CONN_ID = "newsmon_db"
+STAGES = ("fetch", "extract")
+MAX_MAPPED = 512  # Airflow caps a mapped task at 1024 instances; stay well below
+ERRORS_LISTED = 10  # failures named in a task's summary (all of them are in the database)
+POLL_TOTALS = {  # poll_feed_batch's key -> the run total's name
+    "feeds": "feeds_polled", "ok": "feeds_ok", "not_modified": "feeds_not_modified",
+    "failed": "feeds_failed", "new_articles": "new_articles",
+}
+_LOCK_NAMESPACE = 0x6E65_7773  # "news": first key of the per-shard advisory locks
+
+
+# -- configuration ---------------------------------------------------------------------------
+
+
+def airflow_connection_url(conn_id: str = CONN_ID) -> str | None:
+    """The libpq URL of Airflow connection ``conn_id``; None if Airflow or the connection is
+    absent."""
+    try:
+        from airflow.sdk import Connection
+        from airflow.sdk.exceptions import AirflowNotFoundException
+    except ImportError:
+        return None
+    try:
+        conn = Connection.get(conn_id)
+    except AirflowNotFoundException:
+        return None
+    auth = ""
+    if conn.login:
+        auth = quote(conn.login, safe="")
+        if conn.password:
+            auth += ":" + quote(conn.password, safe="")
+        auth += "@"
+    host = conn.host or ""
+    if conn.port:
+        host += f":{conn.port}"
+    url = f"postgresql://{auth}{host}/{quote(conn.schema or '', safe='')}"
+    extra = {k: str(v) for k, v in conn.extra_dejson.items()}
+    return url + ("?" + urlencode(extra, quote_via=quote) if extra else "")
+
+
+def task_settings(conn_id: str = CONN_ID) -> Settings:
+    """Settings from the environment, with the warehouse of Airflow connection ``conn_id``."""
+    settings = Settings.from_env()
+    url = airflow_connection_url(conn_id)
+    return replace(settings, database_url=url) if url else settings
+
+
+@contextmanager
+def _connection(settings: Settings):
+    conn = db.connect(db.database_url(settings))
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def env_int(name: str, default: int) -> int:
+    """An integer setting that :class:`Settings` does not carry (DAG shape, retention)."""
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+# -- ingest ------------------------------------------------------------------------------------
+
+
+def sync_feed_list(feeds_file: str | None = None) -> dict:
+    """Migrate the schema and make ``feeds`` match the feed list (default: NEWSMON_FEEDS_FILE)."""
+    from etl.feedlist import load_feed_list
+    from etl.migrate import migrate
+    from etl.poll import sync_feeds
+
+    settings = task_settings()
+    path = str(feeds_file or settings.feeds_file)
+    feed_list = load_feed_list(path)
+    with _connection(settings) as conn:
+        migrate(conn)
+        result = sync_feeds(conn, feed_list)
+    return {
+        "feeds_file": path,
+        "active": result.active,
+        "added": result.added,
+        "updated": result.updated,
+        "deactivated": result.deactivated,
+        "problems": feed_list.problems[:ERRORS_LISTED],
+    }
+
+
+def due_feed_batches(batch_size: int = 25, all_feeds: bool = False) -> list[list[int]]:
+    """Ids of the feeds due for polling, in batches; one host's feeds always share a batch.
+
+    Batches grow beyond ``batch_size`` when needed to stay under :data:`MAX_MAPPED` of them.
+    """
+    from etl.poll import due_feeds
+    from etl.urls import host_of
+
+    with _connection(task_settings()) as conn:
+        feeds = due_feeds(conn, all_feeds=all_feeds)
+    by_host: dict[str, list[int]] = {}
+    for feed in feeds:
+        by_host.setdefault(host_of(feed.url), []).append(feed.id)
+    size = max(batch_size, -(-len(feeds) // MAX_MAPPED))
+    batches: list[list[int]] = []
+    for ids in by_host.values():
+        if not batches or len(batches[-1]) + len(ids) > size and len(batches) < MAX_MAPPED:
+            batches.append([])
+        batches[-1].extend(ids)
+    return batches
+
+
+def poll_feed_batch(feed_ids: list[int]) -> dict:
+    """Poll these feeds (concurrently, per-host limit) and store the new articles they list.
+
+    A failing feed is recorded on its row (back-off, error) and never raises.
+    """
+    from etl.http import HttpClient
+    from etl.poll import due_feeds, poll_feeds
+
+    settings = task_settings()
+    wanted = set(feed_ids)
+    with _connection(settings) as conn:
+        feeds = [f for f in due_feeds(conn, all_feeds=True) if f.id in wanted]
+        with HttpClient(settings) as client:
+            outcomes = poll_feeds(conn, settings, client, feeds)
+    failed = [o for o in outcomes if o.outcome == "failed"]
+    return {
+        "feeds": len(outcomes),
+        "ok": sum(o.outcome == "ok" for o in outcomes),
+        "not_modified": sum(o.outcome == "not_modified" for o in outcomes),
+        "failed": len(failed),
+        "new_articles": sum(o.new_articles for o in outcomes),
+        "errors": [{"url": o.url, "error": o.error} for o in failed[:ERRORS_LISTED]],
+    }
+
+
+def shard_ids(shards: int) -> list[int]:
+    return list(range(max(1, shards)))
+
+
+def work_shard(stage: str, shard: int, shards: int) -> dict:
+    """Run ``stage`` ("fetch" or "extract") over the articles of host shard ``shard``/``shards``.
+
+    Fetching takes only the shard's hosts (politeness); extraction is CPU work on stored pages,
+    so every extract worker takes whatever batch is free. Both claim batches of
+    ``NEWSMON_BATCH_SIZE`` with ``FOR UPDATE SKIP LOCKED`` until none is left; failing pages are
+    recorded on their article (retried with back-off) and never raise.
+    """
+    if stage not in STAGES:
+        raise ValueError(f"unknown stage {stage!r}; expected one of {STAGES}")
+    if not 0 <= shard < shards:
+        raise ValueError(f"shard {shard} out of range for {shards} shards")
+    settings = task_settings()
+    with _connection(settings) as conn:
+        if stage == "fetch":
+            from etl.fetch import fetch_pending
+            from etl.http import HttpClient
+
+            _lock_shard(conn, shard, shards)
+            with HttpClient(settings) as client:
+                stats = fetch_pending(conn, settings, client, shard=(shard, shards))
+            return {"stage": stage, "shard": shard, "fetched": stats.fetched,
+                    "skipped": stats.skipped, "failed": stats.failed}
+        from etl.extract import extract_pending
+
+        stats = extract_pending(conn, settings)
+        return {"stage": stage, "shard": shard, "extracted": stats.extracted,
+                "failed": stats.failed}
+
+
+def _lock_shard(conn, shard: int, shards: int) -> None:
+    """Wait for, then hold until the connection closes, the session lock of this fetch shard."""
+    with db.transaction(conn) as cur:
+        cur.execute("SELECT pg_advisory_lock(%s, %s)", (_LOCK_NAMESPACE, shards * 1000 + shard))
+
+
+def warehouse_counts() -> dict:
+    """Articles per status and feeds: the state of the warehouse after a run."""
+    with _connection(task_settings()) as conn, db.transaction(conn) as cur:
+        cur.execute("SELECT status, count(*) FROM articles GROUP BY status ORDER BY status")
+        counts = {f"articles_{status}": n for status, n in cur.fetchall()}
+        cur.execute("SELECT count(*) FILTER (WHERE active), count(*) FROM feeds")
+        active, total = cur.fetchone()
+    return {"feeds_active": active, "feeds_total": total, **counts}
+
+
+def summarize(polls: list[dict], shards: list[dict]) -> dict:
+    """One run's totals from the summaries of its mapped tasks."""
+    totals: dict[str, int] = {"feed_batches": len(polls)}
+    for key, name in POLL_TOTALS.items():
+        totals[name] = sum(p[key] for p in polls)
+    for item in shards:
+        for key, value in item.items():
+            if key not in ("stage", "shard"):
+                name = f"{item['stage']}_{key}"
+                totals[name] = totals.get(name, 0) + value
+    return totals
+
+
+# -- maintenance -------------------------------------------------------------------------------
+
+
+def feed_health(silent_days: int = 7) -> dict:
+    """Failing, silent and redirected feeds (see :func:`etl.maintenance.feed_health`)."""
+    from etl.maintenance import feed_health as report
+
+    with _connection(task_settings()) as conn:
+        return report(conn, silent_days)
+
+
+def prune_raw_html(retention_days: int | None = None) -> dict:
+    """Delete stored pages past ``retention_days`` (default ``NEWSMON_HTML_RETENTION_DAYS``)."""
+    from etl.maintenance import prune_raw_html as prune
+
+    if retention_days is None:
+        retention_days = env_int("NEWSMON_HTML_RETENTION_DAYS", 90)
+    with _connection(task_settings()) as conn:
+        return prune(conn, retention_days)
+
+
+def refresh_warehouse() -> dict:
+    """Refresh materialized views and planner statistics."""
+    from etl.maintenance import refresh_warehouse as refresh
+
+    with _connection(task_settings()) as conn:
+        return refresh(conn)
