@@ -7,7 +7,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install airflow demo test lint campaign eval clean lock
+.PHONY: install airflow demo test lint campaign eval clean lock system-deps
 
 $(STAMP): pyproject.toml constraints.txt requirements-model.txt
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,20 @@ eval: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check etl tests dags
+
+# Debian packages some tests use (skipped with a message when absent): docker-compose checks
+# docker-compose.yml offline, chromium renders the HTML report. Needs root and apt.
+system-deps:
+	@missing=""; \
+	command -v docker-compose >/dev/null || missing="$$missing docker-compose"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	if [ -z "$$missing" ]; then echo "system packages present"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null \
+		|| { apt-get update -q >/dev/null && \
+		     DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null; } \
+		|| echo "warning: could not install$$missing; their tests will be skipped" >&2; \
+	else echo "warning: install$$missing (apt) to run every test" >&2; fi
 
 # Regenerate the constraints file from a fresh resolution (run after changing dependencies).
 lock:

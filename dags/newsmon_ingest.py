@@ -12,7 +12,10 @@ One pass of the newsmon pipeline, the same as `newsmon run`, split into tasks yo
 4. **fetch_shard** (mapped, one per host shard, `NEWSMON_SHARDS`): claims batches of articles of
    its hosts only, fetches them politely (`NEWSMON_PER_HOST` per host), stores the raw HTML.
 5. **extract_shard** (mapped): text and metadata from the stored pages.
-6. **report**: the run's totals and the warehouse's state (shown as the task's return value).
+6. **tag_shard** (mapped): event categories, actors, entities and places (spaCy + gazetteers);
+   also re-tags articles tagged with an older taxonomy version.
+7. **cluster_stories**: near-duplicate articles (wire copies) grouped into stories.
+8. **report**: the run's totals and the warehouse's state (shown as the task's return value).
 
 Each task returns its counts (XCom tab). A failing feed or page never fails the run; a systemic
 failure (the database down) does, after retries with exponential back-off.
@@ -23,9 +26,11 @@ SQL to look at (`psql "$(newsmon db url)"`):
 SELECT f.title, p.polled_at, p.http_status, p.not_modified, p.new_articles, p.error
   FROM feed_polls p JOIN feeds f ON f.id = p.feed_id ORDER BY p.id DESC LIMIT 20;
 SELECT status, count(*) FROM articles GROUP BY status;
-SELECT id, published_at, left(title, 60) FROM articles
- WHERE status = 'extracted' ORDER BY extracted_at DESC LIMIT 20;
+SELECT published_at, outlet, left(title, 60), categories, actors, places
+  FROM analytics.articles WHERE is_conflict ORDER BY published_at DESC LIMIT 20;
 ```
+
+More in the cookbook (`docs/cookbook.md`).
 
 Settings: every `NEWSMON_*` variable reaches the tasks unchanged; the warehouse is the Airflow
 connection `newsmon_db`, else `NEWSMON_DATABASE_URL`, else the embedded PostgreSQL.
@@ -106,13 +111,28 @@ def newsmon_ingest():
 
         return tasks.work_shard("extract", shard, shards)
 
+    @task(max_active_tis_per_dagrun=PARALLEL)
+    def tag_shard(shard: int, shards: int) -> dict:
+        from etl import tasks
+
+        return tasks.work_shard("tag", shard, shards)
+
+    @task
+    def cluster_stories() -> dict:
+        from etl import tasks
+
+        return tasks.cluster_stories()
+
     @task(trigger_rule="none_failed")
-    def report(sync: dict, polls: list[dict], fetched: list[dict], extracted: list[dict]) -> dict:
+    def report(sync: dict, polls: list[dict], fetched: list[dict], extracted: list[dict],
+               tagged: list[dict], clustered: dict) -> dict:
         from etl import tasks
 
         # slices fetch the mapped results in one request each
-        totals = tasks.summarize(polls[:] if polls else [], fetched[:] + extracted[:])
-        return {"feed_list_problems": len(sync["problems"]), **totals, **tasks.warehouse_counts()}
+        totals = tasks.summarize(polls[:] if polls else [],
+                                 fetched[:] + extracted[:] + tagged[:])
+        return {"feed_list_problems": len(sync["problems"]), **totals, **clustered,
+                **tasks.warehouse_counts()}
 
     synced = sync_feed_list()
     batches = due_feed_batches()
@@ -120,10 +140,13 @@ def newsmon_ingest():
     polls = poll_feed_batch.expand(feed_ids=batches)
     fetched = fetch_shard.partial(shards=SHARDS).expand(shard=list(range(SHARDS)))
     polls >> fetched
-    # A tag stage (tag_shard, mapped the same way) goes here, between extract and report.
     extracted = extract_shard.partial(shards=SHARDS).expand(shard=list(range(SHARDS)))
     fetched >> extracted
-    report(synced, polls, fetched, extracted)
+    tagged = tag_shard.partial(shards=SHARDS).expand(shard=list(range(SHARDS)))
+    extracted >> tagged
+    clustered = cluster_stories()
+    tagged >> clustered
+    report(synced, polls, fetched, extracted, tagged, clustered)
 
 
 newsmon_ingest()

@@ -7,17 +7,20 @@
 2. **retry_fetch_shard** / **retry_extract_shard** (mapped over the same host shards as
    `newsmon_ingest`): articles that failed and whose back-off has expired are fetched and
    extracted again (and anything else still waiting).
-3. **prune_raw_html**: deletes stored pages (`article_html`) older than `retention_days`
+3. **retag_shard** (mapped): after a taxonomy change (a new `version` in
+   `etl/data/taxonomy.yaml`), stored articles are re-tagged from their stored text; then
+   **cluster_stories** groups any article not yet in a story.
+4. **prune_raw_html**: deletes stored pages (`article_html`) older than `retention_days`
    (`NEWSMON_HTML_RETENTION_DAYS`, 90; 0 keeps them) whose article is extracted or skipped.
-4. **refresh_warehouse**: refreshes materialized views (schemas `public`, `analytics`) and the
+5. **refresh_warehouse**: refreshes materialized views (schemas `public`, `analytics`) and the
    planner statistics of the core tables.
 
 SQL to look at:
 
 ```sql
-SELECT title, url, consecutive_failures, last_status, last_error, next_poll_at
-  FROM feeds WHERE active AND consecutive_failures > 0 ORDER BY consecutive_failures DESC;
-SELECT url, redirected_to FROM feeds WHERE active AND redirected_to IS NOT NULL;
+SELECT health, title, consecutive_failures, last_error, next_poll_at, redirected_to
+  FROM analytics.feed_health WHERE health <> 'ok' ORDER BY health, title;
+SELECT taxonomy_version, count(*) FROM articles WHERE status = 'extracted' GROUP BY 1;
 SELECT status, error_stage, attempts, next_attempt_at, last_error, url
   FROM articles WHERE status = 'failed' ORDER BY next_attempt_at;
 SELECT count(*), pg_size_pretty(sum(octet_length(html_gz))) FROM article_html;
@@ -81,7 +84,18 @@ def newsmon_maintenance():
 
         return tasks.work_shard("extract", shard, shards)
 
-    # A re-tag task (after a taxonomy change) goes here, after retry_extract_shard.
+    @task(max_active_tis_per_dagrun=SHARDS)
+    def retag_shard(shard: int, shards: int) -> dict:
+        # articles tagged with an older taxonomy version (and newly extracted ones) are re-tagged
+        from etl import tasks
+
+        return tasks.work_shard("tag", shard, shards)
+
+    @task
+    def cluster_stories() -> dict:
+        from etl import tasks
+
+        return tasks.cluster_stories()
 
     @task
     def prune_raw_html(params: dict | None = None) -> dict:
@@ -99,7 +113,9 @@ def newsmon_maintenance():
     fetched = retry_fetch_shard.partial(shards=SHARDS).expand(shard=shards)
     extracted = retry_extract_shard.partial(shards=SHARDS).expand(shard=shards)
     health = feed_health()
-    health >> fetched >> extracted >> prune_raw_html() >> refresh_warehouse()
+    retagged = retag_shard.partial(shards=SHARDS).expand(shard=shards)
+    chain = health >> fetched >> extracted >> retagged >> cluster_stories()
+    chain >> prune_raw_html() >> refresh_warehouse()
 
 
 newsmon_maintenance()

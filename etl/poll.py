@@ -144,6 +144,19 @@ def sync_feeds(conn, feed_list: FeedList) -> SyncResult:
     return SyncResult(added, updated, deactivated, len(rows))
 
 
+def list_due_feeds(conn, *, all_feeds: bool = False) -> list[FeedRow]:
+    """The feeds :func:`due_feeds` would claim now, without claiming them (for planning)."""
+    with transaction(conn) as cur:
+        cur.execute(
+            """SELECT id, url, etag, last_modified, consecutive_failures, poll_interval_s
+               FROM feeds
+               WHERE active AND (%s OR next_poll_at IS NULL OR next_poll_at <= now())
+               ORDER BY next_poll_at NULLS FIRST, id""",
+            (all_feeds,),
+        )
+        return [FeedRow(*row) for row in cur.fetchall()]
+
+
 def due_feeds(
     conn, *, all_feeds: bool = False, lease_s: int = 600, feed_ids: Sequence[int] | None = None
 ) -> list[FeedRow]:

@@ -32,7 +32,7 @@ from etl.settings import Settings
 log = logging.getLogger(__name__)
 
 CONN_ID = "newsmon_db"
-STAGES = ("fetch", "extract")
+STAGES = ("fetch", "extract", "tag")
 MAX_MAPPED = 512  # Airflow caps a mapped task at 1024 instances; stay well below
 ERRORS_LISTED = 10  # failures named in a task's summary (all of them are in the database)
 POLL_TOTALS = {  # poll_feed_batch's key -> the run total's name
@@ -123,11 +123,11 @@ def due_feed_batches(batch_size: int = 25, all_feeds: bool = False) -> list[list
 
     Batches grow beyond ``batch_size`` when needed to stay under :data:`MAX_MAPPED` of them.
     """
-    from etl.poll import due_feeds
+    from etl.poll import list_due_feeds
     from etl.urls import host_of
 
     with _connection(task_settings()) as conn:
-        feeds = due_feeds(conn, all_feeds=all_feeds)
+        feeds = list_due_feeds(conn, all_feeds=all_feeds)
     by_host: dict[str, list[int]] = {}
     for feed in feeds:
         by_host.setdefault(host_of(feed.url), []).append(feed.id)
@@ -149,9 +149,9 @@ def poll_feed_batch(feed_ids: list[int]) -> dict:
     from etl.poll import due_feeds, poll_feeds
 
     settings = task_settings()
-    wanted = set(feed_ids)
     with _connection(settings) as conn:
-        feeds = [f for f in due_feeds(conn, all_feeds=True) if f.id in wanted]
+        # claims exactly this batch (a poll lease tied to this task's session)
+        feeds = due_feeds(conn, all_feeds=True, lease_s=settings.lease_s, feed_ids=feed_ids)
         with HttpClient(settings) as client:
             outcomes = poll_feeds(conn, settings, client, feeds)
     failed = [o for o in outcomes if o.outcome == "failed"]
@@ -170,7 +170,7 @@ def shard_ids(shards: int) -> list[int]:
 
 
 def work_shard(stage: str, shard: int, shards: int) -> dict:
-    """Run ``stage`` ("fetch" or "extract") over the articles of host shard ``shard``/``shards``.
+    """Run ``stage`` (fetch, extract or tag) over the articles of host shard ``shard``/``shards``.
 
     Fetching takes only the shard's hosts (politeness); extraction is CPU work on stored pages,
     so every extract worker takes whatever batch is free. Both claim batches of
@@ -192,11 +192,29 @@ def work_shard(stage: str, shard: int, shards: int) -> dict:
                 stats = fetch_pending(conn, settings, client, shard=(shard, shards))
             return {"stage": stage, "shard": shard, "fetched": stats.fetched,
                     "skipped": stats.skipped, "failed": stats.failed}
+        if stage == "tag":
+            from etl.tagstage import tag_pending
+
+            # like extraction, tagging is CPU work on stored text: any free batch will do
+            tagged = tag_pending(conn, settings)
+            if tagged.warning:
+                log.warning("tagger: %s", tagged.warning)
+            return {"stage": stage, "shard": shard, "tagged": tagged.tagged,
+                    "gazetteer_only": int(tagged.mode != "model")}
         from etl.extract import extract_pending
 
         stats = extract_pending(conn, settings)
         return {"stage": stage, "shard": shard, "extracted": stats.extracted,
                 "failed": stats.failed}
+
+
+def cluster_stories() -> dict:
+    """Group newly extracted articles into story clusters (see :mod:`etl.stories`)."""
+    from etl.stories import cluster_pending
+
+    with _connection(task_settings()) as conn:
+        stats = cluster_pending(conn)
+    return {"clustered": stats.clustered, "joined_existing_story": stats.joined}
 
 
 def _lock_shard(conn, shard: int, shards: int) -> None:
