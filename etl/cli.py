@@ -67,6 +67,7 @@ def summary_table(summary: RunSummary, title: str = "newsmon run") -> Table:
         ("articles failed", summary.articles_failed, "red" if summary.articles_failed else ""),
         (f"articles tagged ({summary.tagger_mode or 'n/a'})", summary.articles_tagged,
          "yellow" if summary.tagger_warning else ""),
+        ("articles clustered into stories", summary.articles_clustered, ""),
     ]:
         table.add_row(label, str(value), style=style)
     return table

@@ -24,17 +24,23 @@ DEFAULT_PORT = 8765
 
 QUERIES = [
     (
-        "Latest articles",
-        "SELECT id, language, published_at, left(title, 60) AS title\n"
-        "  FROM articles WHERE status = 'extracted'\n"
-        "  ORDER BY published_at DESC LIMIT 10;",
+        "The latest conflict-related articles, with their actors and places",
+        "SELECT published_at, outlet, left(title, 50) AS title, actors, places\n"
+        "  FROM analytics.articles WHERE is_conflict ORDER BY published_at DESC LIMIT 10;",
     ),
     (
-        "The same story from two feeds is one article",
-        "SELECT a.id, left(a.title, 50) AS title, array_agg(f.title) AS feeds\n"
-        "  FROM articles a JOIN feed_articles fa ON fa.article_id = a.id\n"
-        "  JOIN feeds f ON f.id = fa.feed_id\n"
-        "  GROUP BY a.id HAVING count(*) > 1;",
+        "Who is mentioned together with the Islamic State (ISIS = ISIL = Daesh)?",
+        "SELECT actor_b_name, articles, stories FROM analytics.actor_cooccurrence\n"
+        "  WHERE actor_a = 'isis' ORDER BY articles DESC;",
+    ),
+    (
+        "A wire story republished by another outlet is one story",
+        "SELECT title, article_count, outlets, first_outlet FROM analytics.stories\n"
+        "  WHERE article_count > 1;",
+    ),
+    (
+        "Full-text search",
+        "SELECT title, rank FROM analytics.search_articles('\"drone strike\" OR airstrike');",
     ),
     (
         "What failed or was skipped, and why",
@@ -43,13 +49,8 @@ QUERIES = [
     ),
     (
         "Feed polls: 200 first, 304 Not Modified after",
-        "SELECT f.title, p.polled_at, p.http_status, p.not_modified, p.entries_seen,\n"
-        "       p.new_articles, p.duration_ms\n"
+        "SELECT f.title, p.polled_at, p.http_status, p.not_modified, p.new_articles\n"
         "  FROM feed_polls p JOIN feeds f ON f.id = p.feed_id ORDER BY p.id DESC LIMIT 6;",
-    ),
-    (
-        "Full text search, the plain way",
-        "SELECT id, left(title, 60) FROM articles WHERE text ILIKE '%Mosul%';",
     ),
 ]
 
@@ -105,6 +106,8 @@ def run_demo(
     for title, sql in QUERIES:
         console.print(f"-- {title}", style="bold green", highlight=False)
         console.print(sql + "\n", highlight=False, soft_wrap=True)
+    console.print("More questions in docs/cookbook.md; a report with charts and a map: "
+                  "[bold]newsmon report --out report.html --days 10 --until 2026-11-27[/bold]")
     console.print("Run [bold]newsmon demo[/bold] again: the feeds answer 304 and nothing is "
                   "added twice.")
     return summary

@@ -44,6 +44,12 @@ def test_ingest_loads_articles(dagbag, newsmon_env, site, query):
     assert query("SELECT count(*) FROM feed_articles") == [(6,)]
     assert query("SELECT count(*), sum(new_articles) FROM feed_polls") == [(2, 5)]
     assert query("SELECT count(*) FROM articles WHERE text IS NOT NULL") == [(3,)]
+    # tagged and clustered in the same run
+    assert query("SELECT count(*) FROM articles WHERE taxonomy_version IS NOT NULL "
+                 "AND story_id IS NOT NULL") == [(3,)]
+    assert query("SELECT count(DISTINCT article_id) FROM article_tags") == [(3,)]
+    assert sum(t["tagged"] for t in returned(run, "tag_shard")) == 3
+    assert returned(run, "cluster_stories")[0]["clustered"] == 3
 
     # both test feeds are on one host, so one batch; and all of its articles in one shard
     assert returned(run, "due_feed_batches") == [[[1, 2]]]
@@ -60,6 +66,7 @@ def test_ingest_loads_articles(dagbag, newsmon_env, site, query):
         "fetch_fetched": 3, "fetch_skipped": 1, "fetch_failed": 1, "extract_extracted": 3,
         "articles_extracted": 3, "articles_failed": 1, "articles_skipped": 1, "feeds_active": 2,
     }
+    assert report["tag_tagged"] == 3 and report["clustered"] == 3
 
 
 def test_running_twice_adds_nothing(dagbag, newsmon_env, site, query):

@@ -57,7 +57,7 @@ def test_host_shards_partition_the_hosts(settings, conn):
 
 def test_work_shard_rejects_bad_arguments(newsmon_env):
     with pytest.raises(ValueError, match="unknown stage"):
-        tasks.work_shard("tag", 0, 2)
+        tasks.work_shard("publish", 0, 2)
     with pytest.raises(ValueError, match="out of range"):
         tasks.work_shard("fetch", 2, 2)
 
