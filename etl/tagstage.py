@@ -3,10 +3,12 @@
 Articles in status ``extracted`` whose ``taxonomy_version`` is not the current one (never tagged,
 or tagged with an older taxonomy), or that were tagged gazetteer-only while a model is now
 available, are claimed in batches with ``FOR UPDATE SKIP LOCKED`` and a lease of their own
-(``articles.tag_lease_until``; the other stages never touch extracted rows). Each batch is tagged
-with ``Tagger.tag_many`` from the stored text (no re-fetch) and stored in one transaction: the
-article's old tag rows are deleted and the new ones inserted with batched statements, so
-re-tagging replaces rather than adds. ``retag_all`` re-tags every extracted article once.
+(``articles.tag_lease_until``, tied to the claiming session like the other stages' claims, so a
+killed worker's articles are free at once; the other stages never touch extracted rows). Each
+batch is tagged with ``Tagger.tag_many`` from the stored text (no re-fetch) and stored in one
+transaction: the article's old tag rows are deleted and the new ones inserted with batched
+statements, so re-tagging replaces rather than adds. ``retag_all`` re-tags every extracted
+article once.
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ from functools import lru_cache
 from etl.db import execute_values, transaction
 from etl.ner import MODE_MODEL
 from etl.progress import NullReporter, Reporter
-from etl.queue import db_now
+from etl.queue import CLAIMED_BY, db_now
 from etl.settings import Settings
 from etl.tagger import Tagger, TagResult
+from etl.taxonomy import taxonomy_version
 
 log = logging.getLogger(__name__)
 SNIPPET_CHARS = 60
@@ -50,7 +53,13 @@ _READY = """status = 'extracted' AND text IS NOT NULL
     AND (taxonomy_version IS DISTINCT FROM %(version)s
          OR (%(mode)s = 'model' AND tagger_mode = 'gazetteer-only')
          OR (%(all)s AND (tagged_at IS NULL OR tagged_at < %(since)s)))
-    AND (tag_lease_until IS NULL OR tag_lease_until < now())"""
+    AND (tag_lease_until IS NULL OR tag_lease_until < now()
+         OR NOT newsmon_session_alive(claimed_pid, claimed_backend_start))"""
+
+# Articles that may need tagging, judged without loading the tagger (see tag_pending).
+_MAYBE = """status = 'extracted' AND text IS NOT NULL
+    AND (taxonomy_version IS DISTINCT FROM %(version)s OR tagger_mode = 'gazetteer-only'
+         OR %(all)s)"""
 
 
 def pending_count(conn, tagger: Tagger, since: datetime, retag_all: bool = False) -> int:
@@ -68,7 +77,8 @@ def claim(conn, tagger: Tagger, settings: Settings, since: datetime,
     with transaction(conn) as cur:
         cur.execute(
             f"""UPDATE articles a
-                   SET tag_lease_until = now() + make_interval(secs => %(lease)s)
+                   SET tag_lease_until = now() + make_interval(secs => %(lease)s),
+                       {CLAIMED_BY}
                   FROM (SELECT id FROM articles WHERE {_READY}
                         ORDER BY id LIMIT %(limit)s FOR UPDATE SKIP LOCKED) AS todo
                  WHERE a.id = todo.id
@@ -135,7 +145,7 @@ def store(conn, tagger: Tagger, done: list[tuple[int, str, TagResult]]) -> None:
             cur,
             """UPDATE articles a SET relevance = v.relevance, is_conflict = v.is_conflict,
                    taxonomy_version = v.version, tagger_mode = v.mode, tagged_at = now(),
-                   tag_lease_until = NULL
+                   tag_lease_until = NULL, claimed_pid = NULL, claimed_backend_start = NULL
                FROM (VALUES %s) AS v(id, relevance, is_conflict, version, mode)
                WHERE a.id = v.id""",
             articles,
@@ -147,7 +157,15 @@ def tag_pending(conn, settings: Settings, reporter: Reporter | None = None, *,
                 tagger: Tagger | None = None, retag_all: bool = False) -> TagStats:
     """Tag every extracted article that needs it; returns counts and the tagger's mode."""
     reporter = reporter or NullReporter()
-    tagger = tagger or get_tagger()
+    if tagger is None:
+        # Loading the model and gazetteers costs seconds and hundreds of MB: skip it when no
+        # article can need tagging (most scheduled runs after a quiet quarter of an hour).
+        with transaction(conn) as cur:
+            cur.execute(f"SELECT EXISTS (SELECT 1 FROM articles WHERE {_MAYBE})",  # noqa: S608
+                        {"version": taxonomy_version(), "all": retag_all})
+            if not cur.fetchone()[0]:
+                return TagStats(mode="idle")  # the tagger was not needed
+        tagger = get_tagger()
     stats = TagStats(mode=tagger.mode, warning=tagger.warning)
     if tagger.warning:
         log.warning("tagging: %s", tagger.warning)
