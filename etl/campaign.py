@@ -178,33 +178,92 @@ def scenario_clean(db_url: str, work: Path, n: int = 60) -> ScenarioResult:
     return result
 
 
-def scenario_sigkill(db_url: str, work: Path, n: int = 240, kills: int = 5,
+# Moments to kill a run at, as conditions on the database: each holds while that stage is
+# half done (some of its work committed, some still waiting).
+KILL_POINTS = {
+    "start-up": None,
+    "fetching": "EXISTS (SELECT 1 FROM articles WHERE status = 'new') AND EXISTS "
+                "(SELECT 1 FROM articles WHERE status <> 'new')",
+    "extracting": "EXISTS (SELECT 1 FROM articles WHERE status = 'fetched') AND EXISTS "
+                  "(SELECT 1 FROM articles WHERE status = 'extracted')",
+    "tagging": "EXISTS (SELECT 1 FROM articles WHERE status = 'extracted' AND "
+               "taxonomy_version IS NULL) AND EXISTS (SELECT 1 FROM articles WHERE "
+               "taxonomy_version IS NOT NULL)",
+}
+
+
+def _wait_for(db_url: str, condition: str, proc: subprocess.Popen, timeout: float) -> bool:
+    """Poll ``condition`` until it holds (True) or the run ends or time is up (False)."""
+    deadline = time.monotonic() + timeout
+    conn = psycopg2.connect(db_url)
+    conn.autocommit = True
+    try:
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                with conn.cursor() as cur:
+                    cur.execute(f"SELECT {condition}")  # noqa: S608 - our own constants
+                    if cur.fetchone()[0]:
+                        return True
+            except psycopg2.errors.UndefinedTable:
+                pass  # the run has not created the schema yet
+            time.sleep(0.05)
+    finally:
+        conn.close()
+    return False
+
+
+def scenario_sigkill(db_url: str, work: Path, n: int = 240,
+                     points: tuple[str, ...] = ("start-up", "fetching", "extracting",
+                                                "tagging", "tagging"),
                      seed: int = 7) -> ScenarioResult:
-    """Kill runs with SIGKILL at random moments; the next run must finish the job."""
+    """Kill runs with SIGKILL in the middle of each stage; the next run must finish the job."""
     rng = random.Random(seed)  # noqa: S311 - test schedule
-    result = ScenarioResult(f"SIGKILL x{kills} at random points", faults=kills)
+    result = ScenarioResult(f"SIGKILL x{len(points)} (start-up, mid-fetch, mid-extract, "
+                            "mid-tag)", faults=len(points))
     site, paths = news_site(n, 4, delay=0.01)
     with site:
         feeds = feed_list(site, [f"/feed/{f}.xml" for f in range(4)], work)
         env = newsmon_env(db_url, work, NEWSMON_BATCH_SIZE="20", NEWSMON_PER_HOST="4")
-        for _ in range(kills):
+        for point in points:
             proc = start_run(feeds, env, "--all")
-            time.sleep(rng.uniform(0.5, 4.0))
+            condition = KILL_POINTS[point]
+            if condition is None:
+                time.sleep(rng.uniform(0.2, 1.5))
+                reached = proc.poll() is None
+            else:
+                reached = _wait_for(db_url, condition, proc, timeout=120)
+                time.sleep(rng.uniform(0, 0.3))  # anywhere inside a batch, not just its start
             if proc.poll() is None:
                 proc.send_signal(signal.SIGKILL)
-            else:
-                result.notes.append("a run finished before its kill")
+            if not reached:
+                result.notes.append(f"kill point '{point}' not reached")
             proc.communicate()
         code, _, err = finish(start_run(feeds, env, "--all"))
         result.runs = 1
         result.survived = int(code == 0)
         result.expected = n
         loaded, lost, _ = audit(db_url, site, paths)
+        untagged = audit_untagged(db_url)
+        if untagged:
+            result.notes.append(f"{untagged} extracted articles left untagged")
+            lost += untagged
         # pages fetched by a killed run before it could commit are fetched again: not a
         # duplicate row; duplicates here are rows only
         result.loaded, result.lost = loaded, lost
         result.duplicated = audit_rows_only(db_url)
     return result
+
+
+def audit_untagged(db_url: str) -> int:
+    """Extracted articles without tags or still claimed (a killed tagger must lose nothing)."""
+    conn = psycopg2.connect(db_url)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT count(*) FROM articles WHERE status = 'extracted' AND "
+                        "(taxonomy_version IS NULL OR tag_lease_until IS NOT NULL)")
+            return int(cur.fetchone()[0])
+    finally:
+        conn.close()
 
 
 def audit_rows_only(db_url: str) -> int:
