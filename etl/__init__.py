@@ -22,7 +22,14 @@ trafilatura and loaded into PostgreSQL. The modules are flat and each has one co
 - ``evaluate``  ``newsmon eval``: scores on the labelled corpus against the plain model
 - ``pipeline``  one full pass, through tagging; ``cli`` the ``newsmon`` command;
   ``demo`` the offline demo
-- ``site``      a small static HTTP server (demo site, tests, benchmarks)
+- ``stories``   story clusters: near-duplicate articles (MinHash LSH bands in PostgreSQL)
+- ``queue``     the article work queue: claims tied to the claiming session, retries, back-off
+- ``concurrency`` per-host limited thread pool; ``progress`` progress reporting
+- ``charts``    offline SVG charts and world map; ``report`` ``newsmon report`` (HTML)
+- ``cookbook``  the SQL cookbook (``docs/cookbook.md``): run its queries, keep outputs true
+- ``metrics``   the extraction quality metric (word 4-grams)
+- ``campaign``  the fault-injection campaign (``make campaign``)
+- ``site``      a small static HTTP server (demo site, tests, campaign)
 - ``tasks``     the Airflow DAGs' entry points (``dags/``); ``maintenance`` the daily upkeep;
   ``airflow_local`` ``make airflow`` (Airflow standalone with the DAGs)
 """
