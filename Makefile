@@ -7,7 +7,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install airflow demo test lint campaign eval clean lock system-deps
+.PHONY: install airflow demo test lint campaign eval bench clean lock system-deps
 
 $(STAMP): pyproject.toml constraints.txt requirements-model.txt
 	$(PYTHON) -m venv $(VENV)
@@ -39,8 +39,13 @@ campaign: $(STAMP)
 eval: $(STAMP)
 	$(BIN)/newsmon eval
 
+# End-to-end throughput on the Zyte pages against a same-run single-process baseline.
+# BENCH_ARGS="--articles 10000" for the larger run.
+bench: $(STAMP)
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
 lint: $(STAMP)
-	$(BIN)/ruff check etl tests dags
+	$(BIN)/ruff check etl tests dags bench
 
 # Debian packages some tests use (skipped with a message when absent): docker-compose checks
 # docker-compose.yml offline, chromium renders the HTML report. Needs root and apt.
