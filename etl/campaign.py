@@ -138,26 +138,24 @@ def clean_exit(code: int, err: str) -> bool:
 # -- auditing the database ----------------------------------------------------------------------
 
 
-def audit(db_url: str, site: Site, expected_paths: list[str]) -> tuple[int, int, int]:
-    """(loaded, lost, duplicated) for the expected article paths of ``site``."""
-    expected = {site.url(p) for p in expected_paths}
+def _scalar(db_url: str, sql: str, params: tuple = ()) -> int:
     conn = psycopg2.connect(db_url)
     try:
         with conn.cursor() as cur:
-            cur.execute("SELECT url, status FROM articles WHERE url = ANY(%s)", (list(expected),))
-            status = dict(cur.fetchall())
-            cur.execute("SELECT count(*) - count(DISTINCT url) FROM articles")
-            dup_urls = cur.fetchone()[0]
-            cur.execute("SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM articles "
-                        "WHERE text_hash IS NOT NULL GROUP BY text_hash) s")
-            dup_text = cur.fetchone()[0]
-            cur.execute("SELECT count(*) FROM articles WHERE lease_until IS NOT NULL")
-            leased = cur.fetchone()[0]
+            cur.execute(sql, params)
+            return int(cur.fetchone()[0])
     finally:
         conn.close()
-    loaded = sum(1 for u in expected if status.get(u) == "extracted")
+
+
+def audit(db_url: str, site: Site, expected_paths: list[str]) -> tuple[int, int, int]:
+    """(loaded, lost, duplicated) for the expected article paths of ``site``."""
+    expected = [site.url(p) for p in expected_paths]
+    loaded = _scalar(db_url, "SELECT count(*) FROM articles WHERE url = ANY(%s) "
+                             "AND status = 'extracted'", (expected,))
+    leased = _scalar(db_url, "SELECT count(*) FROM articles WHERE lease_until IS NOT NULL")
     refetched = sum(max(0, site.hits(p) - 1) for p in expected_paths)
-    return loaded, len(expected) - loaded + leased, int(dup_urls + dup_text + refetched)
+    return loaded, len(set(expected)) - loaded + leased, audit_rows_only(db_url) + refetched
 
 
 # -- scenarios ----------------------------------------------------------------------------------
@@ -256,26 +254,15 @@ def scenario_sigkill(db_url: str, work: Path, n: int = 240,
 
 def audit_untagged(db_url: str) -> int:
     """Extracted articles without tags or still claimed (a killed tagger must lose nothing)."""
-    conn = psycopg2.connect(db_url)
-    try:
-        with conn.cursor() as cur:
-            cur.execute("SELECT count(*) FROM articles WHERE status = 'extracted' AND "
-                        "(taxonomy_version IS NULL OR tag_lease_until IS NOT NULL)")
-            return int(cur.fetchone()[0])
-    finally:
-        conn.close()
+    return _scalar(db_url, "SELECT count(*) FROM articles WHERE status = 'extracted' AND "
+                           "(taxonomy_version IS NULL OR tag_lease_until IS NOT NULL)")
 
 
 def audit_rows_only(db_url: str) -> int:
-    conn = psycopg2.connect(db_url)
-    try:
-        with conn.cursor() as cur:
-            cur.execute("SELECT (SELECT count(*) - count(DISTINCT url) FROM articles) + "
-                        "(SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM articles"
-                        " WHERE text_hash IS NOT NULL GROUP BY text_hash) s)")
-            return int(cur.fetchone()[0])
-    finally:
-        conn.close()
+    """Duplicate rows: the same canonical URL twice, or the same text under two URLs."""
+    return _scalar(db_url, "SELECT (SELECT count(*) - count(DISTINCT url) FROM articles) + "
+                           "(SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n "
+                           "FROM articles WHERE text_hash IS NOT NULL GROUP BY text_hash) s)")
 
 
 def scenario_concurrent(db_url: str, work: Path, n: int = 150, runs: int = 3) -> ScenarioResult:

@@ -144,15 +144,18 @@ def sync_feeds(conn, feed_list: FeedList) -> SyncResult:
     return SyncResult(added, updated, deactivated, len(rows))
 
 
+# Active feeds whose next poll has come (every active feed with %(all)s).
+_DUE = "active AND (%(all)s OR next_poll_at IS NULL OR next_poll_at <= now())"
+
+
 def list_due_feeds(conn, *, all_feeds: bool = False) -> list[FeedRow]:
     """The feeds :func:`due_feeds` would claim now, without claiming them (for planning)."""
     with transaction(conn) as cur:
         cur.execute(
-            """SELECT id, url, etag, last_modified, consecutive_failures, poll_interval_s
-               FROM feeds
-               WHERE active AND (%s OR next_poll_at IS NULL OR next_poll_at <= now())
-               ORDER BY next_poll_at NULLS FIRST, id""",
-            (all_feeds,),
+            f"""SELECT id, url, etag, last_modified, consecutive_failures, poll_interval_s
+                FROM feeds WHERE {_DUE}
+                ORDER BY next_poll_at NULLS FIRST, id""",  # noqa: S608 - constant fragment
+            {"all": all_feeds},
         )
         return [FeedRow(*row) for row in cur.fetchall()]
 
@@ -170,8 +173,7 @@ def due_feeds(
             f"""UPDATE feeds f SET poll_lease_until = now() + make_interval(secs => %(lease)s),
                        {CLAIMED_BY}
                 FROM (SELECT id FROM feeds
-                      WHERE active
-                        AND (%(all)s OR next_poll_at IS NULL OR next_poll_at <= now())
+                      WHERE {_DUE}
                         AND (%(ids)s::bigint[] IS NULL OR id = ANY(%(ids)s::bigint[]))
                         AND (poll_lease_until IS NULL OR poll_lease_until < now()
                              OR NOT newsmon_session_alive(claimed_pid, claimed_backend_start))
