@@ -25,7 +25,7 @@ from pathlib import Path
 
 from etl.actors import ActorGazetteer, load_actors
 from etl.matcher import Match
-from etl.ner import LABELS, MODE_MODEL, LoadedModel, load_model
+from etl.ner import LABELS, MODE_MODEL, LoadedModel, load_model, pipe_docs
 from etl.places import FEATURE_COUNTRY, PlaceGazetteer, PlaceMention, load_places
 from etl.taxonomy import TAXONOMY_FILE, Taxonomy, TermHit, load_taxonomy
 
@@ -172,7 +172,7 @@ class Tagger:
         if self.nlp is None:
             docs: Sequence = [None] * len(texts)
         else:
-            docs = self.nlp.pipe(texts, batch_size=batch_size)
+            docs = pipe_docs(self.nlp, texts, batch_size=batch_size)
         return [self._tag(text, doc) for text, doc in zip(texts, docs, strict=True)]
 
     def tag_with_baseline(
@@ -180,7 +180,8 @@ class Tagger:
     ) -> list[tuple[TagResult, list[tuple[int, int, str]]]]:
         """Each text's result and the model's own entities (one NER pass for both)."""
         texts = [(t or "")[:MAX_TEXT_CHARS] for t in texts]
-        docs = self.nlp.pipe(texts, batch_size=batch_size) if self.nlp else [None] * len(texts)
+        docs = (pipe_docs(self.nlp, texts, batch_size=batch_size) if self.nlp
+                else [None] * len(texts))
         return [(self._tag(t, d), self.model_entities(d)) for t, d in zip(texts, docs, strict=True)]
 
     def model_entities(self, doc) -> list[tuple[int, int, str]]:
