@@ -7,9 +7,12 @@ embedded PostgreSQL, and prints, measured in the same run:
 - the baseline: a plain single-process loop of ``trafilatura.extract`` plus the tagger over the
   same pages (no HTTP, no database), per page, scaled to the number of articles;
 - the pipeline's wall time, articles per second and the ratio to the baseline;
-- time per stage, rows loaded per second, peak memory;
+- time per stage (extraction and tagging as busy time of the workers, which overlap fetching;
+  loading as the main process's time storing results), rows loaded per second, peak memory
+  (summed PSS of the main process and the workers, sampled);
 - a second pass over the unchanged feeds: its time as a fraction of the first, pages fetched;
-- a last line ``articles_per_s=... ratio_to_baseline=... repoll_fraction=... peak_rss_mb=...``.
+- a last line ``articles_per_s=... ratio_to_baseline=... repoll_fraction=... peak_rss_mb=...``
+  (``--articles 2000,10000`` runs both sizes: the line is the last run's, memory the peak).
 """
 
 from __future__ import annotations
@@ -17,12 +20,13 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import multiprocessing
 import os
-import resource
 import sys
 import tempfile
+import threading
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from etl.site import Site
@@ -54,17 +58,77 @@ class StageTimer:
         self.seconds[stage] = self.seconds.get(stage, 0.0) + elapsed
 
 
-def peak_rss_mb() -> float:
-    """Peak RSS of this process (polling, fetching, tagging, loading), in MB.
+def _children(pid: int) -> list[int]:
+    found = []
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return found
+    for tid in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/children") as fh:
+                found += [int(c) for c in fh.read().split()]
+        except OSError:
+            continue
+    return found + [g for c in found for g in _children(c)]
 
-    VmHWM, not ru_maxrss: children's ru_maxrss starts at the parent's size when they are
-    forked, so the extraction workers cannot be measured that way; they hold no model.
+
+def _status_kb(pid: int, field: str) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+class MemorySampler(threading.Thread):
+    """Peak memory of this process and its children (the workers), sampled every second.
+
+    ``peak_total_mb`` is the peak of the summed PSS (shared pages counted once, split between
+    the processes sharing them); ``peak_process_mb`` the largest single-process peak RSS
+    (VmHWM). ru_maxrss would be wrong for the workers: a child's starts at its parent's.
+    PostgreSQL is a separate server and not counted.
     """
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True, name="bench-memory")
+        self.stop = threading.Event()
+        self.peak_total_kb = 0
+        self.peak_process_kb: dict[int, int] = {}
+
+    def sample(self) -> None:
+        pids = [os.getpid(), *_children(os.getpid())]
+        self.peak_total_kb = max(self.peak_total_kb, sum(_pss_kb(p) for p in pids))
+        for pid in pids:
+            self.peak_process_kb[pid] = max(self.peak_process_kb.get(pid, 0),
+                                            _status_kb(pid, "VmHWM"))
+
+    def run(self) -> None:
+        # Reading smaps_rollup makes the kernel walk every page of every process: at 5 per
+        # second it cost a fifth of a core (py-spy). Once a second costs 1-2%; memory is flat.
+        while not self.stop.wait(1.0):
+            self.sample()
+
+    def finish(self) -> tuple[float, float]:
+        self.stop.set()
+        self.join()
+        self.sample()
+        self.processes = sorted(self.peak_process_kb.values(), reverse=True)
+        return self.peak_total_kb / 1024, max(self.peak_process_kb.values()) / 1024
 
 
 def load_pages(limit: int | None = None) -> dict[str, bytes]:
@@ -74,7 +138,11 @@ def load_pages(limit: int | None = None) -> dict[str, bytes]:
 
 
 def baseline(pages: dict[str, bytes], sample: int) -> tuple[float, float, float]:
-    """(seconds per page for extract + tag, of which extract, tagger load seconds)."""
+    """(seconds per page for extract + tag, of which extract, tagger load seconds).
+
+    Runs in a child process (see :func:`measure_baseline`), so that its tagger is not counted
+    in the pipeline's memory.
+    """
     from trafilatura import extract
 
     from etl.tagstage import get_tagger
@@ -95,6 +163,21 @@ def baseline(pages: dict[str, bytes], sample: int) -> tuple[float, float, float]
     return (extract_s + tag_s) / n, extract_s / n, load
 
 
+def _baseline_child(sample: int, out) -> None:
+    out.send(baseline(load_pages(), sample))
+    out.close()
+
+
+def measure_baseline(sample: int) -> tuple[float, float, float]:
+    ctx = multiprocessing.get_context("spawn")
+    receiver, sender = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_baseline_child, args=(sample, sender), name="bench-baseline")
+    child.start()
+    result = receiver.recv()
+    child.join()
+    return result
+
+
 def build_site(pages: dict[str, bytes], articles: int, feeds: int) -> tuple[Site, list[str]]:
     keys = list(pages)
     files: dict[str, bytes] = {}
@@ -113,49 +196,67 @@ def build_site(pages: dict[str, bytes], articles: int, feeds: int) -> tuple[Site
     return Site(files=files), paths
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--articles", type=int, default=2000)
-    parser.add_argument("--feeds", type=int, default=20)
-    parser.add_argument("--baseline-pages", type=int, default=181,
-                        help="pages timed for the baseline (scaled to --articles)")
-    parser.add_argument("--processes", type=int, default=os.cpu_count() or 2,
-                        help="extraction processes (NEWSMON_EXTRACT_PROCESSES)")
-    args = parser.parse_args(argv)
-    if not (corpus_dir() / "extraction" / "zyte" / "ground-truth.json").is_file():
-        print(f"corpus not found at {corpus_dir()} (set NEWSMON_CORPUS_DIR)", file=sys.stderr)
-        return 2
+ROW_TABLES = ("articles", "article_html", "article_tags", "article_keywords",
+              "article_mentions", "article_places", "feed_polls")
 
+
+def count_rows(url: str) -> int:
+    from etl import db
+
+    conn = db.connect(url)
+    try:
+        with db.transaction(conn) as cur:
+            return sum(_count(cur, table) for table in ROW_TABLES)
+    finally:
+        conn.close()
+
+
+def _count(cur, table: str) -> int:
+    cur.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 - constant table names
+    return cur.fetchone()[0]
+
+
+@dataclass
+class Result:
+    articles: int
+    wall: float
+    rate: float
+    ratio: float
+    repoll_fraction: float
+    refetched: int
+    peak_total_mb: float
+    peak_process_mb: float
+
+
+def run_once(pages: dict[str, bytes], articles: int, feeds_n: int, processes: int,
+             baseline_s: float) -> Result:
+    """One pipeline run over ``articles`` pages into a fresh database, printed as it goes."""
     from etl.embedded import EmbeddedPostgres
     from etl.pipeline import run
     from etl.settings import Settings
 
-    pages = load_pages()
-    per_page, extract_per_page, load_s = baseline(pages, args.baseline_pages)
-    baseline_s = per_page * args.articles
-    print(f"baseline (one process, no HTTP, no database): extract {extract_per_page * 1e3:.1f} "
-          f"ms + tag {(per_page - extract_per_page) * 1e3:.1f} ms per page "
-          f"(tagger load {load_s:.1f} s, not counted) -> {baseline_s:.1f} s "
-          f"for {args.articles} articles")
-
     with tempfile.TemporaryDirectory(prefix="newsmon-bench-") as tmp:
         server = EmbeddedPostgres(Path(tmp) / "pg")
         url = server.url()
-        site, paths = build_site(pages, args.articles, args.feeds)
+        site, _paths = build_site(pages, articles, feeds_n)
         try:
             with site:
                 feeds = Path(tmp) / "feeds.yaml"
                 feeds.write_text("feeds:\n" + "".join(
-                    f'  - url: "{site.url(f"/feed/{f}.xml")}"\n' for f in range(args.feeds)))
+                    f'  - url: "{site.url(f"/feed/{f}.xml")}"\n' for f in range(feeds_n)))
                 settings = replace(
                     Settings.from_env(), database_url=url, home=Path(tmp),
                     allow_private_networks=True, workers=16, per_host=16, batch_size=200,
-                    extract_processes=args.processes,
+                    extract_processes=processes,
                 )
                 timer = StageTimer()
+                memory = MemorySampler()
+                memory.start()
                 started = time.monotonic()
                 first = run(settings, feeds, reporter=timer)
                 wall = time.monotonic() - started
+                peak_total, peak_process = memory.finish()
+                rows = count_rows(url)
                 hits = len(site.requests)
                 started = time.monotonic()
                 second = run(settings, feeds, all_feeds=True)
@@ -165,19 +266,66 @@ def main(argv: list[str] | None = None) -> int:
             server.stop()
     done = min(first.articles_extracted, first.articles_tagged)
     rate = done / wall
-    print(f"pipeline: {wall:.1f} s wall for {done} articles extracted and tagged "
-          f"({rate:.1f} articles/s); ratio to baseline {wall / baseline_s:.2f}")
-    for stage in ("poll", "fetch", "extract", "tag", "cluster"):
-        seconds = timer.seconds.get(stage, 0.0)
-        items = timer.items.get(stage, 0)
-        per = f", {items / seconds:.1f} rows/s" if seconds and items else ""
-        print(f"  {stage:<8} {seconds:7.1f} s  {items:6d} items{per}")
-    print(f"second pass over unchanged feeds: {repoll:.2f} s ({repoll / wall:.1%} of the first), "
-          f"{second.feeds_not_modified} feeds 304, {refetched} pages fetched")
-    rss = peak_rss_mb()
-    print(f"peak memory: {rss:.0f} MB (the pipeline's main process, which holds the tagger)")
-    print(f"articles_per_s={rate:.2f} ratio_to_baseline={wall / baseline_s:.3f} "
-          f"repoll_fraction={repoll / wall:.4f} peak_rss_mb={rss:.0f}")
+    print(f"pipeline, {articles} articles: {wall:.1f} s wall, {done} extracted and tagged "
+          f"({rate:.2f} articles/s); ratio to baseline {wall / baseline_s:.3f} "
+          f"({processes} processes)")
+    stats = first.stats
+    busy = stats.times if stats and stats.times else None
+    lines = [
+        ("poll", timer.seconds.get("poll", 0.0), "wall, main process"),
+        ("fetch", timer.seconds.get("fetch", 0.0), "wall, threads; overlaps extract and tag"),
+        ("extract", busy.extract_s if busy else 0.0, "CPU time summed over the workers"),
+        ("tag", busy.tag_s if busy else 0.0, "CPU time summed over the workers"),
+        ("load", stats.store_s if stats else 0.0,
+         f"main process storing results; {rows} rows in all, {rows / wall:.0f} rows/s of wall"),
+        ("cluster", timer.seconds.get("cluster", 0.0), "wall, main process"),
+    ]
+    for stage, seconds, note in lines:
+        per = f"{seconds / done * 1e3:6.1f} ms/article" if done else ""
+        print(f"  {stage:<8} {seconds:7.1f} s  {per}  ({note})")
+    print(f"  second pass over unchanged feeds: {repoll:.2f} s ({repoll / wall:.1%} of the "
+          f"first), {second.feeds_not_modified} feeds 304, {refetched} pages fetched")
+    print(f"  peak memory: {peak_total:.0f} MB summed PSS of the pipeline's processes (main and "
+          f"workers); peak RSS per process: "
+          f"{', '.join(f'{kb / 1024:.0f}' for kb in memory.processes)} MB")
+    return Result(articles, wall, rate, wall / baseline_s, repoll / wall, refetched,
+                  peak_total, peak_process)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", default="2000",
+                        help="articles per run; several, comma-separated, run one after the "
+                             "other into fresh databases (e.g. 2000,10000)")
+    parser.add_argument("--feeds", type=int, default=20)
+    parser.add_argument("--baseline-pages", type=int, default=181,
+                        help="pages timed for the baseline (scaled to --articles)")
+    parser.add_argument("--processes", type=int, default=os.cpu_count() or 2,
+                        help="extraction and tagging processes (NEWSMON_EXTRACT_PROCESSES)")
+    args = parser.parse_args(argv)
+    sizes = [int(n) for n in str(args.articles).split(",") if n.strip()]
+    if not (corpus_dir() / "extraction" / "zyte" / "ground-truth.json").is_file():
+        print(f"corpus not found at {corpus_dir()} (set NEWSMON_CORPUS_DIR)", file=sys.stderr)
+        return 2
+
+    pages = load_pages()
+    per_page, extract_per_page, load_s = measure_baseline(args.baseline_pages)
+    print(f"baseline (one process, no HTTP, no database): extract {extract_per_page * 1e3:.1f} "
+          f"ms + tag {(per_page - extract_per_page) * 1e3:.1f} ms = {per_page * 1e3:.1f} ms per "
+          f"page over {min(args.baseline_pages, len(pages))} pages (tagger load {load_s:.1f} s, "
+          f"not counted)")
+    results = []
+    for articles in sizes:
+        baseline_s = per_page * articles
+        print(f"baseline for {articles} articles: {baseline_s:.1f} s")
+        results.append(run_once(pages, articles, args.feeds, args.processes, baseline_s))
+    last = results[-1]
+    if len(results) > 1:
+        print("memory as the corpus grows: " + ", ".join(
+            f"{r.articles} articles {r.peak_total_mb:.0f} MB" for r in results))
+    print(f"articles_per_s={last.rate:.2f} ratio_to_baseline={last.ratio:.3f} "
+          f"repoll_fraction={last.repoll_fraction:.4f} "
+          f"peak_rss_mb={max(r.peak_total_mb for r in results):.0f}")
     return 0
 
 

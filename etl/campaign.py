@@ -184,8 +184,10 @@ KILL_POINTS = {
                 "(SELECT 1 FROM articles WHERE status <> 'new')",
     "extracting": "EXISTS (SELECT 1 FROM articles WHERE status = 'fetched') AND EXISTS "
                   "(SELECT 1 FROM articles WHERE status = 'extracted')",
-    "tagging": "EXISTS (SELECT 1 FROM articles WHERE status = 'extracted' AND "
-               "taxonomy_version IS NULL) AND EXISTS (SELECT 1 FROM articles WHERE "
+    # extraction and tagging run together in the worker processes: articles are claimed
+    # there while others already carry their tags
+    "tagging": "EXISTS (SELECT 1 FROM articles WHERE status = 'fetched' AND "
+               "lease_until IS NOT NULL) AND EXISTS (SELECT 1 FROM articles WHERE "
                "taxonomy_version IS NOT NULL)",
 }
 

@@ -31,6 +31,9 @@ from etl.settings import Settings
 
 log = logging.getLogger(__name__)
 
+# Stored pages: level 3 costs 1.6 ms for a 170 KB page, level 6 3.6 ms for 10% fewer bytes
+# (measured on the Zyte pages); the raw HTML is pruned after a while anyway.
+GZIP_LEVEL = 3
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
 HTML_TYPES = {"text/html", "application/xhtml+xml", "application/xml", "text/xml", ""}
 _BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b",
@@ -90,7 +93,7 @@ def _store(conn, settings: Settings, pages: list[Page], failures: list[Failure],
                        fetched_at = now(), encoding = EXCLUDED.encoding,
                        raw_bytes = EXCLUDED.raw_bytes, html_gz = EXCLUDED.html_gz""",
                 [
-                    (p.article_id, p.charset, len(p.content), gzip.compress(p.content, 6))
+                    (p.article_id, p.charset, len(p.content), gzip.compress(p.content, GZIP_LEVEL))
                     for p in pages
                 ],
             )

@@ -1,12 +1,15 @@
-"""One full pass of the pipeline: sync feeds, poll, fetch, extract, tag.
+"""One full pass of the pipeline: sync feeds, poll, fetch, extract and tag, cluster.
 
 Each stage is also callable on its own (the Airflow DAGs map over them); this module strings
-them together for ``newsmon run`` and returns a :class:`RunSummary`.
+them together for ``newsmon run`` and returns a :class:`RunSummary`. Fetching runs on a thread
+beside extraction and tagging, which run in worker processes (:mod:`etl.process`), so the
+network, the database and every core are busy at once.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -15,12 +18,12 @@ import psycopg2
 
 from etl import db
 from etl.errors import DatabaseError
-from etl.extract import extract_pending
 from etl.feedlist import load_feed_list
-from etl.fetch import fetch_pending
+from etl.fetch import FetchStats, fetch_pending
 from etl.http import HttpClient
 from etl.migrate import migrate
 from etl.poll import due_feeds, poll_feeds, sync_feeds
+from etl.process import ProcessStats, Workers, process_pending, work_waiting
 from etl.progress import NullReporter, Reporter
 from etl.settings import Settings
 from etl.stories import cluster_pending
@@ -46,9 +49,10 @@ class RunSummary:
     articles_clustered: int = 0
     duration_s: float = 0.0
     feed_list_problems: list[str] = field(default_factory=list)
+    stats: ProcessStats | None = field(default=None, repr=False)  # timings, for benchmarks
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        return {k: v for k, v in asdict(self).items() if k != "stats"}
 
 
 def run(
@@ -90,6 +94,7 @@ def _run_stages(
         "feed list: %d active (%d added, %d updated, %d deactivated)",
         sync.active, sync.added, sync.updated, sync.deactivated,
     )
+    url = db.database_url(settings)
     with HttpClient(settings) as client:
         feeds = due_feeds(conn, all_feeds=all_feeds, lease_s=settings.lease_s)
         outcomes = poll_feeds(conn, settings, client, feeds, reporter)
@@ -97,13 +102,59 @@ def _run_stages(
         summary.feeds_not_modified = sum(o.outcome == "not_modified" for o in outcomes)
         summary.feeds_failed = sum(o.outcome == "failed" for o in outcomes)
         summary.articles_new = sum(o.new_articles for o in outcomes)
-        fetched = fetch_pending(conn, settings, client, reporter)
+        if not work_waiting(conn):
+            # a quiet pass (feeds unchanged): no worker processes, no tagger to load
+            fetched, processed = FetchStats(), ProcessStats()
+        else:
+            # The workers load the tagger while the first pages are fetched; fetching (I/O,
+            # threads) then runs beside extraction and tagging (CPU, processes).
+            with Workers(settings.extract_processes) as workers:
+                fetcher = Fetcher(url, settings, client, reporter)
+                fetcher.start()
+                try:
+                    processed = process_pending(conn, settings, workers, reporter,
+                                                fetch_done=fetcher.done)
+                finally:
+                    fetched = fetcher.join()
     summary.articles_fetched = fetched.fetched
     summary.articles_skipped = fetched.skipped
-    extracted = extract_pending(conn, settings, reporter)
-    summary.articles_extracted = extracted.extracted
-    summary.articles_failed = fetched.failed + extracted.failed
+    summary.articles_extracted = processed.extracted
+    summary.articles_failed = fetched.failed + processed.failed
+    summary.stats = processed
+    # Articles left untagged (tagging failed, or extracted earlier by an extract-only run);
+    # the tagger is only loaded here if there are any.
     tagged = tag_pending(conn, settings, reporter)
-    summary.articles_tagged = tagged.tagged
-    summary.tagger_mode, summary.tagger_warning = tagged.mode, tagged.warning
+    summary.articles_tagged = processed.tagged + tagged.tagged
+    summary.tagger_mode = processed.tagger_mode if processed.tagged else tagged.mode
+    summary.tagger_warning = processed.tagger_warning or tagged.warning
     summary.articles_clustered = cluster_pending(conn, reporter).clustered
+
+
+class Fetcher(threading.Thread):
+    """:func:`fetch_pending` on its own thread and database connection; ``done`` when over."""
+
+    def __init__(self, url: str, settings: Settings, client: HttpClient,
+                 reporter: Reporter) -> None:
+        super().__init__(name="newsmon-fetch", daemon=True)
+        self.url, self.settings, self.client, self.reporter = url, settings, client, reporter
+        self.done = threading.Event()
+        self.stats: FetchStats | None = None
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            conn = db.connect(self.url)
+            try:
+                self.stats = fetch_pending(conn, self.settings, self.client, self.reporter)
+            finally:
+                conn.close()
+        except BaseException as exc:  # re-raised by join() in the main thread
+            self.error = exc
+        finally:
+            self.done.set()
+
+    def join(self, timeout: float | None = None) -> FetchStats:  # type: ignore[override]
+        super().join(timeout)
+        if self.error is not None:
+            raise self.error
+        return self.stats or FetchStats()

@@ -19,6 +19,11 @@ DEFAULT_USER_AGENT = (
 )
 
 
+def default_processes() -> int:
+    """Extraction and tagging processes: one per core, at most four (~300 MB each)."""
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
 def _env_bool(name: str, default: bool) -> bool:
     value = os.environ.get(name)
     if value is None or value == "":
@@ -94,7 +99,7 @@ class Settings:
             max_attempts=_env_int("NEWSMON_MAX_ATTEMPTS", 5),
             retry_base_s=_env_int("NEWSMON_RETRY_BASE", 300),
             lease_s=_env_int("NEWSMON_LEASE", 600),
-            extract_processes=_env_int("NEWSMON_EXTRACT_PROCESSES", 1),
+            extract_processes=_env_int("NEWSMON_EXTRACT_PROCESSES", default_processes()),
             allow_private_networks=_env_bool("NEWSMON_ALLOW_PRIVATE_NETWORKS", False),
         )
         return replace(base, **overrides) if overrides else base

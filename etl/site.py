@@ -84,7 +84,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         headers = {"Content-Type": content_type, "ETag": etag, "Last-Modified": LAST_MODIFIED}
         if "gzip" in self.headers.get("Accept-Encoding", "") and len(body) > 512:
-            body = gzip.compress(body, 5)
+            body = site.gzipped(etag, body)
             headers["Content-Encoding"] = "gzip"
         self._send(200, body, headers)
 
@@ -123,6 +123,7 @@ class Site:
         self.overrides: dict[str, Override] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
         self.lock = threading.Lock()
+        self._gzipped: dict[str, bytes] = {}
         self._server = SiteServer(self, port)
         self.port = self._server.server_address[1]
         self.base_url = f"http://127.0.0.1:{self.port}"
@@ -148,6 +149,16 @@ class Site:
     def hits(self, path: str) -> int:
         with self.lock:
             return sum(1 for p, _ in self.requests if p == path)
+
+    def gzipped(self, etag: str, body: bytes) -> bytes:
+        """The body gzip-compressed, once per distinct body (as servers cache static files)."""
+        with self.lock:
+            cached = self._gzipped.get(etag)
+        if cached is None:
+            cached = gzip.compress(body, 5)
+            with self.lock:
+                self._gzipped[etag] = cached
+        return cached
 
     def load(self, path: str) -> tuple[bytes | None, str]:
         suffix = Path(path).suffix.lower()

@@ -89,15 +89,15 @@ def claim(conn, tagger: Tagger, settings: Settings, since: datetime,
         return sorted(cur.fetchall())
 
 
-def store(conn, tagger: Tagger, done: list[tuple[int, str, TagResult]]) -> None:
-    """Replace the tag rows of these articles in one transaction."""
+def store(conn, done: list[tuple[int, str, TagResult]]) -> None:
+    """Replace the tag rows of these articles, (id, text, result), in one transaction."""
     if not done:
         return
-    version = tagger.version
     ids = [article_id for article_id, _, _ in done]
     entities: dict[str, tuple] = {}
     tags, keywords, mentions, places, articles = [], [], [], [], []
     for article_id, text, r in done:
+        version = r.taxonomy_version
         articles.append((article_id, r.relevance, r.is_conflict, version, r.mode))
         tags += [(article_id, c.id, c.parent, c.score, c.evidence, c.event, version)
                  for c in r.categories]
@@ -173,7 +173,7 @@ def tag_pending(conn, settings: Settings, reporter: Reporter | None = None, *,
     reporter.start("tag", pending_count(conn, tagger, since, retag_all))
     while batch := claim(conn, tagger, settings, since, retag_all):
         results = tagger.tag_many([text for _, text in batch])
-        store(conn, tagger, [(i, text, r) for (i, text), r in zip(batch, results, strict=True)])
+        store(conn, [(i, text, r) for (i, text), r in zip(batch, results, strict=True)])
         stats.tagged += len(batch)
         reporter.advance("tag", len(batch))
     reporter.finish("tag")
