@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from etl.actors import ActorGazetteer, load_actors
+from etl.events import LABEL_CATEGORIES, EventModel, load_event_model
 from etl.matcher import Match
 from etl.ner import LABELS, MODE_MODEL, LoadedModel, load_model
 from etl.places import FEATURE_COUNTRY, PlaceGazetteer, PlaceMention, load_places
@@ -34,6 +35,11 @@ MIN_CATEGORY_SCORE = 0.15
 EVENT_THRESHOLD = 0.45  # a category "happened" in the text from this score on
 RELEVANCE_SCALE = 4.0
 CONFLICT_THRESHOLD = 0.5
+# the event classifier refines texts with at least this much conflict evidence (short incident
+# reports often stay just under CONFLICT_THRESHOLD; sports metaphors stay well under this)
+EVENT_MODEL_MIN_RELEVANCE = 0.3
+# ... and that name the violence itself: casualties, armed men, weapons, or a known armed actor
+VIOLENCE_CONTEXT = frozenset({"casualties", "terrorism", "military", "weapons"})
 MAX_TEXT_CHARS = 100_000
 
 
@@ -91,6 +97,8 @@ class TagResult:
     places: list[PlaceTag] = field(default_factory=list)
     taxonomy_version: str = ""
     mode: str = MODE_MODEL
+    # the event classifier's probabilities (etl/events.py) when it was applied; not in as_dict
+    events: dict[str, float] = field(default_factory=dict)
 
     def category_score(self, category_id: str) -> float:
         return next((c.score for c in self.categories if c.id == category_id), 0.0)
@@ -140,8 +148,9 @@ class Tagger:
     """Loads models and gazetteers once; ``tag``/``tag_many`` are then cheap per text."""
 
     def __init__(self, model: str | None = None, *, use_model: bool = True,
-                 taxonomy_path: Path = TAXONOMY_FILE) -> None:
+                 taxonomy_path: Path = TAXONOMY_FILE, use_event_model: bool = True) -> None:
         self.taxonomy: Taxonomy = load_taxonomy(taxonomy_path)
+        self.event_model: EventModel | None = load_event_model() if use_event_model else None
         self.actors: ActorGazetteer = load_actors()
         self.places: PlaceGazetteer = load_places()
         if use_model:
@@ -193,7 +202,7 @@ class Tagger:
     # --- internals --------------------------------------------------------------------------
     def _tag(self, text: str, doc) -> TagResult:
         keywords, evidence = self._keywords(text)
-        categories = self._categories(evidence)
+        totals = self.category_totals(evidence)
         entities, places = self._entities(text, doc)
         event_evidence = sum(
             v for c, v in evidence.items() if self.taxonomy.categories[c].event
@@ -201,16 +210,57 @@ class Tagger:
         general = sum(v for c, v in evidence.items() if not self.taxonomy.categories[c].event)
         armed = {e.id for e in entities if e.kind in _ARMED}
         relevance = _score(event_evidence + general / 2 + len(armed), RELEVANCE_SCALE)
+        is_conflict = relevance >= CONFLICT_THRESHOLD
+        events: dict[str, float] = {}
+        overrides: dict[str, float] = {}
+        violent = bool(armed) or any(totals.get(c, 0.0) > 0 for c in VIOLENCE_CONTEXT)
+        if (self.event_model is not None and violent
+                and relevance >= EVENT_MODEL_MIN_RELEVANCE):
+            events = self.event_model.probabilities(text, totals)
+            overrides = self._event_overrides(events, totals)
         return TagResult(
             relevance=relevance,
-            is_conflict=relevance >= CONFLICT_THRESHOLD,
-            categories=categories,
+            is_conflict=is_conflict,
+            categories=self._categories(totals, overrides),
             keywords=keywords,
             entities=entities,
             places=places,
             taxonomy_version=self.taxonomy.version,
             mode=self.model.mode,
+            events=events,
         )
+
+    def event_evidence(self, text: str) -> dict[str, float]:
+        """Keyword evidence per category, parents included (the event classifier's input)."""
+        return self.category_totals(self._keywords(text)[1])
+
+    def category_totals(self, evidence: dict[str, float]) -> dict[str, float]:
+        totals: dict[str, float] = defaultdict(float)
+        for cid, value in evidence.items():
+            totals[cid] += value
+            parent = self.taxonomy.categories[cid].parent
+            if parent:
+                totals[parent] += value
+        return dict(totals)
+
+    def _event_overrides(self, events: dict[str, float],
+                         totals: dict[str, float]) -> dict[str, float]:
+        """Parent category scores from the classifier's probabilities.
+
+        armed_assault stands for battles or attack on civilians: the probability goes to the one
+        with more keyword evidence (battles on a tie); the other keeps its keyword score, capped
+        by the probability. The sub-categories keep their keyword scores (the explanation).
+        """
+        overrides: dict[str, float] = {}
+        for label, categories in LABEL_CATEGORIES.items():
+            p = events.get(label)
+            if p is None:
+                continue
+            ranked = sorted(categories, key=lambda c: -totals.get(c, 0.0))
+            overrides[ranked[0]] = p
+            for other in ranked[1:]:
+                overrides[other] = min(_score(totals.get(other, 0.0)), p)
+        return overrides
 
     def _keywords(self, text: str) -> tuple[list[Keyword], dict[str, float]]:
         keywords: list[Keyword] = []
@@ -225,17 +275,14 @@ class Tagger:
                 evidence[hit.category] += hit.weight
         return keywords, evidence
 
-    def _categories(self, evidence: dict[str, float]) -> list[CategoryTag]:
-        totals: dict[str, float] = defaultdict(float)
-        for cid, value in evidence.items():
-            totals[cid] += value
-            parent = self.taxonomy.categories[cid].parent
-            if parent:
-                totals[parent] += value
+    def _categories(self, totals: dict[str, float],
+                    overrides: dict[str, float] | None = None) -> list[CategoryTag]:
+        overrides = overrides or {}
         tags = []
-        for cid, value in totals.items():
+        for cid in set(totals) | set(overrides):
             cat = self.taxonomy.categories[cid]
-            score = _score(value)
+            value = totals.get(cid, 0.0)
+            score = round(overrides[cid], 4) if cid in overrides else _score(value)
             if score >= MIN_CATEGORY_SCORE:
                 tags.append(CategoryTag(cid, cat.parent, score, round(value, 4), cat.event))
         tags.sort(key=lambda c: (-c.score, c.id))
