@@ -28,6 +28,7 @@ from etl.events import LABEL_CATEGORIES, EventModel, load_event_model
 from etl.matcher import Match
 from etl.ner import LABELS, MODE_MODEL, LoadedModel, load_model
 from etl.places import FEATURE_COUNTRY, PlaceGazetteer, PlaceMention, load_places
+from etl.spans import STYLE_NAMES, model_spans, refine
 from etl.taxonomy import TAXONOMY_FILE, Taxonomy, TermHit, load_taxonomy
 
 SCALE = 1.5            # evidence -> score
@@ -185,12 +186,17 @@ class Tagger:
         return [self._tag(text, doc) for text, doc in zip(texts, docs, strict=True)]
 
     def tag_with_baseline(
-        self, texts: Sequence[str], batch_size: int = 32
+        self, texts: Sequence[str], batch_size: int = 32, style: str = STYLE_NAMES
     ) -> list[tuple[TagResult, list[tuple[int, int, str]]]]:
-        """Each text's result and the model's own entities (one NER pass for both)."""
+        """Each text's result and the model's own entities (one NER pass for both).
+
+        ``style`` is the entity span convention (:mod:`etl.spans`): the evaluation scores each
+        labelled data set in its own annotation convention.
+        """
         texts = [(t or "")[:MAX_TEXT_CHARS] for t in texts]
         docs = self.nlp.pipe(texts, batch_size=batch_size) if self.nlp else [None] * len(texts)
-        return [(self._tag(t, d), self.model_entities(d)) for t, d in zip(texts, docs, strict=True)]
+        return [(self._tag(t, d, style), self.model_entities(d))
+                for t, d in zip(texts, docs, strict=True)]
 
     def model_entities(self, doc) -> list[tuple[int, int, str]]:
         """The model's own entities, mapped to our types (the off-the-shelf baseline)."""
@@ -200,10 +206,10 @@ class Tagger:
                 if e.label_ in LABELS]
 
     # --- internals --------------------------------------------------------------------------
-    def _tag(self, text: str, doc) -> TagResult:
+    def _tag(self, text: str, doc, style: str = STYLE_NAMES) -> TagResult:
         keywords, evidence = self._keywords(text)
         totals = self.category_totals(evidence)
-        entities, places = self._entities(text, doc)
+        entities, places = self._entities(text, doc, style)
         event_evidence = sum(
             v for c, v in evidence.items() if self.taxonomy.categories[c].event
         )
@@ -288,20 +294,28 @@ class Tagger:
         tags.sort(key=lambda c: (-c.score, c.id))
         return tags
 
+    def _is_country(self, name: str) -> bool:
+        return any(
+            m.start == 0 and m.end == len(name)
+            and any(self.places.places[g].feature == FEATURE_COUNTRY for g in m.payloads)
+            for m in self.places.index.find(name)
+        )
+
     def _actor_matches(self, text: str) -> list[Match]:
         return [
             m for m in self.actors.index.find(text)
             if not (m.text.isupper() and _shouting(text, m.start, m.end))
         ]
 
-    def _entities(self, text: str, doc) -> tuple[list[Entity], list[PlaceTag]]:
+    def _entities(self, text: str, doc,
+                  style: str = STYLE_NAMES) -> tuple[list[Entity], list[PlaceTag]]:
         entities: list[Entity] = []
         for m in self._actor_matches(text):
             actor = self.actors.actors[m.payloads[0]]
             entities.append(Entity(m.text, m.start, m.end, "organization", actor.id, actor.name,
                                    actor.kind, actor.country, "gazetteer"))
         actor_spans = [(e.start, e.end) for e in entities]
-        model = self.model_entities(doc)
+        model = model_spans(text, self.model_entities(doc), style)
         labels = {(s, e): t for s, e, t in model} if self.nlp is not None else None
         context = {e.country for e in entities if e.country and e.country != "XX"}
         mentions = self.places.resolve(text, context_countries=context, ner_labels=labels,
@@ -330,7 +344,7 @@ class Tagger:
                 entities[same[0]] = entity
             elif not any(_overlaps(span, t) for t in taken):
                 entities.append(entity)
-        entities.sort(key=lambda e: (e.start, e.end))
+        entities = refine(text, entities, style, is_country=self._is_country)
         places = [
             PlaceTag(p.place.name, p.start, p.end, p.text, p.place.country, p.place.lat,
                      p.place.lon, p.place.geonameid, p.place.feature)
