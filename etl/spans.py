@@ -21,12 +21,23 @@ Rules for both conventions:
 from __future__ import annotations
 
 import re
+from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import replace
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, replace
 
-if TYPE_CHECKING:  # pragma: no cover
-    from etl.tagger import Entity
+
+@dataclass(frozen=True)
+class Entity:
+    text: str
+    start: int
+    end: int
+    type: str                      # person | organization | location
+    id: str | None = None          # canonical id: actor id, or geonames:<id> for places
+    name: str | None = None
+    kind: str | None = None        # actor kind (armed groups, state forces, ...) or place feature
+    country: str | None = None
+    source: str = "model"          # model | gazetteer
+
 
 STYLE_NAMES = "names"
 STYLE_MENTIONS = "mentions"
@@ -120,10 +131,134 @@ def refine(text: str, entities: list[Entity], style: str = STYLE_NAMES,
         if (start, end, etype) != (e.start, e.end, e.type):
             e = replace(e, start=start, end=end, text=text[start:end], type=etype)
         out.append(e)
-    out.sort(key=lambda e: (e.start, -(e.end - e.start)))
+    if sports:
+        out = _no_overlaps(out)
+        out = _result_rows(text, out)
+    if SHOUTING:
+        out = [e for e in out if not _headline_noise(text, e)]
+    if DISCOURSE:
+        out = one_sense_per_discourse(text, out)
+    return _no_overlaps(out)
+
+
+SHOUTING = True
+ROWS = True
+_ROW_NAME = re.compile(
+    r"(?:(?<=\n)|(?<=^)|(?<=\d )|(?<=\d  ))((?:[A-Z][\w'.-]*|St|de|del|di|van|von)"
+    r"(?: (?:[A-Z][\w'.-]*|St|de|del|di|van|von|[IV]+))*)(?= \d)")
+
+
+def _result_rows(text: str, entities: list[Entity]) -> list[Entity]:
+    """Sports results and tables: a name starting a row or following a score, and followed by a
+    number, is a team ("Hapoel Haifa 2", "Lens 0 Nantes 4", "TORONTO 6 11 .353")."""
+    if not ROWS:
+        return entities
+    from etl.places import is_common_word
+
+    by_span = {(e.start, e.end): e for e in entities}
+    out = list(entities)
+    for m in _ROW_NAME.finditer(text):
+        start, end = m.span(1)
+        name = m.group(1)
+        if is_common_word(name) or (name.isupper() and len(name) <= 2):
+            continue
+        same = by_span.get((start, end))
+        if same is not None:
+            if same.type != "organization" and same.kind != "country":
+                out[out.index(same)] = replace(same, type="organization")
+            continue
+        if any(e.start < end and start < e.end for e in entities):
+            continue
+        out.append(Entity(name, start, end, "organization"))
+    return out
+
+
+def _headline_noise(text: str, e: Entity) -> bool:
+    """In an all-capitals headline the model tags ordinary words ("GUNMEN", "LARA ENDURES
+    ANOTHER MISERABLE DAY"): a model span there made mostly of ordinary words is dropped."""
+    from etl.places import is_common_word
+
+    if e.source != "model" or not e.text.isupper():
+        return False
+    line_start = text.rfind("\n", 0, e.start) + 1
+    line_end = text.find("\n", e.end)
+    line = text[line_start:line_end if line_end >= 0 else len(text)]
+    letters = [c for c in line if c.isalpha()]
+    if len(letters) < 12 or sum(c.isupper() for c in letters) < 0.8 * len(letters):
+        return False
+    words = e.text.split()
+    common = sum(is_common_word(w.title()) or is_common_word(w.lower()) for w in words)
+    return common * 2 > len(words)
+
+
+DISCOURSE = True
+PROPAGATE = True
+
+
+def _no_overlaps(entities: list[Entity]) -> list[Entity]:
+    entities = sorted(entities, key=lambda e: (e.start, -(e.end - e.start)))
     kept: list[Entity] = []
-    for e in out:
+    for e in entities:
         if kept and e.start < kept[-1].end:
             continue
         kept.append(e)
     return kept
+
+
+def _fixed(e: Entity) -> bool:
+    """Gazetteer actors and countries keep their type whatever the other mentions say."""
+    return e.source == "gazetteer" and (e.type == "organization" or e.kind == "country")
+
+
+def one_sense_per_discourse(text: str, entities: list[Entity]) -> list[Entity]:
+    """A name keeps one type through an article, and its other mentions are found too.
+
+    - the same name written the same way gets its majority type (ties: as it is);
+    - a person's surname alone is that person ("Davor Suker" ... "Suker");
+    - other occurrences of a name the article already tagged (two letters or more, capitalised,
+      not an ordinary word) are tagged too, with the same type.
+    """
+    from etl.places import is_common_word
+
+    votes: dict[str, Counter] = defaultdict(Counter)
+    for e in entities:
+        votes[e.text][e.type] += 2 if _fixed(e) else 1
+    surnames: dict[str, str] = {}
+    for e in entities:
+        if e.type == "person" and " " in e.text:
+            last = e.text.rsplit(" ", 1)[1]
+            if len(last) > 2 and last[:1].isupper() and not is_common_word(last):
+                surnames[last] = "person"
+    out = []
+    for e in entities:
+        best, n = votes[e.text].most_common(1)[0]
+        etype = e.type
+        if not _fixed(e):
+            if e.text in surnames:
+                etype = "person"
+            elif n > votes[e.text][e.type]:
+                etype = best
+        out.append(e if etype == e.type else replace(e, type=etype))
+    if not PROPAGATE:
+        return out
+    names = {e.text: e for e in out}
+    names.update({k: None for k in surnames if k not in names})
+    taken = sorted((e.start, e.end) for e in out)
+    candidates = [
+        n for n in names
+        if len(n) > 2 and n[:1].isupper() and not n.isupper() and not is_common_word(n)
+    ]
+    if not candidates:
+        return out
+    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(
+        re.escape(n) for n in sorted(candidates, key=len, reverse=True)) + r")(?![\w-])")
+    for m in pattern.finditer(text):
+        if any(s < m.end() and m.start() < e for s, e in taken):
+            continue
+        model = names.get(m.group())
+        etype = votes[m.group()].most_common(1)[0][0] if model is not None else "person"
+        if model is not None:
+            out.append(replace(model, start=m.start(), end=m.end(), type=etype))
+        else:
+            out.append(Entity(m.group(), m.start(), m.end(), "person"))
+    return out

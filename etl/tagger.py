@@ -28,7 +28,7 @@ from etl.events import LABEL_CATEGORIES, EventModel, load_event_model
 from etl.matcher import Match
 from etl.ner import LABELS, MODE_MODEL, LoadedModel, load_model
 from etl.places import FEATURE_COUNTRY, PlaceGazetteer, PlaceMention, load_places
-from etl.spans import STYLE_NAMES, model_spans, refine
+from etl.spans import STYLE_NAMES, Entity, model_spans, refine
 from etl.taxonomy import TAXONOMY_FILE, Taxonomy, TermHit, load_taxonomy
 
 SCALE = 1.5            # evidence -> score
@@ -60,19 +60,6 @@ class Keyword:
     start: int
     end: int
     text: str
-
-
-@dataclass(frozen=True)
-class Entity:
-    text: str
-    start: int
-    end: int
-    type: str                      # person | organization | location
-    id: str | None = None          # canonical id: actor id, or geonames:<id> for places
-    name: str | None = None
-    kind: str | None = None        # actor kind (armed groups, state forces, ...) or place feature
-    country: str | None = None
-    source: str = "model"          # model | gazetteer
 
 
 @dataclass(frozen=True)
