@@ -98,11 +98,13 @@ class EventModel:
     trained_on: str = ""
 
     def probabilities(self, text: str, evidence: Mapping[str, float]) -> dict[str, float]:
-        z = np.zeros(len(self.labels))
+        rows, values = [], []
         for name, value in text_features(text, evidence).items():
             row = self.features.get(name)
             if row is not None:
-                z += value * self.weights[row]
+                rows.append(row)
+                values.append(value)
+        z = np.asarray(values) @ self.weights[rows] if rows else np.zeros(len(self.labels))
         p = 1.0 / (1.0 + np.exp(-z))
         return {label: round(float(v), 4) for label, v in zip(self.labels, p, strict=True)}
 

@@ -128,6 +128,11 @@ def refine(text: str, entities: list[Entity], style: str = STYLE_NAMES,
         elif (sports and etype == "location" and e.kind != "country"
                 and not is_country(text[start:end])):
             etype = "organization"
+        if style == STYLE_MENTIONS:
+            if etype == "location" and METONYMY and (
+                    e.kind == "country" or is_country(text[start:end])) and _acts(text, start, end):
+                etype = "organization"
+            start, end = extend_mention(text, start, end, etype)
         if (start, end, etype) != (e.start, e.end, e.type):
             e = replace(e, start=start, end=end, text=text[start:end], type=etype)
         out.append(e)
@@ -138,7 +143,75 @@ def refine(text: str, entities: list[Entity], style: str = STYLE_NAMES,
         out = [e for e in out if not _headline_noise(text, e)]
     if DISCOURSE:
         out = one_sense_per_discourse(text, out)
+    if style == STYLE_MENTIONS and PRONOUNS:
+        out = _no_overlaps(out)
+        out += pronoun_mentions(text, out)
+    if style == STYLE_MENTIONS and NOMINALS:
+        out = group_mentions(text, out)
     return _no_overlaps(out)
+
+
+NOMINALS = True
+GROUP_NOUNS = (r"refugees|forces|troops|government|officials|soldiers|militants|fighters|people|"
+               r"authorities|army|leaders|regime|coalition|civilians|police|insurgents|"
+               r"terrorists|opposition|rebels|community|partners|allies|ministers|donors|"
+               r"population|security forces|military|group|militia|militias|jihadists|gunmen")
+_GROUP_ADJ = (r"[A-Z][a-z]+(?:an|ian|ish|i|ese)|UN|EU|US|U\.S\.|UK|Kurdish|Yezidi|Arab|Sunni|"
+              r"Shia|Shiite|Coalition|International|international|local|regime|government|"
+              r"opposition|rebel|armed|foreign")
+_GROUP = re.compile(
+    r"(?<![\w-])(?:(?:[Tt]he )?(?:" + _GROUP_ADJ + r") (?:[a-z]+ )?(?:" + GROUP_NOUNS
+    + r")|[Tt]he (?:" + GROUP_NOUNS + r"))(?![\w-])")
+
+
+def group_mentions(text: str, entities: list[Entity]) -> list[Entity]:
+    """Nominal mentions of groups (the ``mentions`` convention): "Iraqi security forces",
+    "the regime", "Syrian refugees" are organisations. A named entity inside one is kept
+    when it is a person or a place; an organisation name inside grows into the mention."""
+    out = list(entities)
+    for m in _GROUP.finditer(text):
+        start, end = m.span()
+        inside = [e for e in out if e.start < end and start < e.end]
+        if any(e.type != "organization" or e.start < start or e.end > end for e in inside):
+            continue
+        out = [e for e in out if e not in inside]
+        out.append(Entity(m.group(), start, end, "organization", source="rule"))
+    return out
+
+
+METONYMY = True
+PRONOUNS = True
+# a country that acts is its government: "The UK will continue", "Russia has a responsibility"
+_ACTS_AFTER = re.compile(
+    r"^\s(?:(?:strongly|also|now|still|firmly|fully|again|further|today)\s)?(?:is|are|was|were|"
+    r"has|have|had|will|would|can|could|should|must|may|remains|continues|reaffirms|condemns|"
+    r"welcomes|urges|calls|supports|says|said|accused|accuses|announced|announces|deplores|"
+    r"rejects|stands|believes|wants|warned|warns)\b")
+_ACTS_BEFORE = re.compile(r"\b(?:ally|allies|with|join|joined|warning|warned)\s$")
+
+
+def _acts(text: str, start: int, end: int) -> bool:
+    return bool(_ACTS_AFTER.match(text[end:end + 30])
+                or _ACTS_BEFORE.search(text[max(0, start - 12):start]))
+
+
+# pronouns that stand for a person or for an organisation (a group of people)
+PERSON_PRONOUNS = frozenset({"I", "he", "He", "him", "she", "She"})
+GROUP_PRONOUNS = frozenset({"we", "We", "they", "They"})
+_PRONOUN = re.compile(r"(?<![\w'-])(?:I|[Hh]e|him|[Ss]he|[Ww]e|[Tt]hey)(?![\w-])")
+
+
+def pronoun_mentions(text: str, entities: list[Entity]) -> list[Entity]:
+    """Pronominal mentions (the ``mentions`` convention): I/he/him/she are people,
+    we/they are organisations (re3d counts groups of people as organisations)."""
+    taken = [(e.start, e.end) for e in entities]
+    out = []
+    for m in _PRONOUN.finditer(text):
+        if any(s < m.end() and m.start() < e for s, e in taken):
+            continue
+        etype = "person" if m.group() in PERSON_PRONOUNS else "organization"
+        out.append(Entity(m.group(), m.start(), m.end(), etype, source="rule"))
+    return out
 
 
 SHOUTING = True
@@ -146,6 +219,56 @@ ROWS = True
 _ROW_NAME = re.compile(
     r"(?:(?<=\n)|(?<=^)|(?<=\d )|(?<=\d  ))((?:[A-Z][\w'.-]*|St|de|del|di|van|von)"
     r"(?: (?:[A-Z][\w'.-]*|St|de|del|di|van|von|[IV]+))*)(?= \d)")
+
+
+# --- the "mentions" convention -------------------------------------------------------------
+PLACE_NOUNS = (r"province|district|governorate|city|region|county|village|town|sub-district|"
+               r"subdistrict|neighbourhood|neighborhood|area|camp|refugee camp|airbase|air base|"
+               r"airfield|airport|border crossing|crossing|state|oblast|prefecture|municipality")
+_PLACE_AFTER = re.compile(r"^ (?:" + PLACE_NOUNS + "|" + PLACE_NOUNS.title() + r")\b")
+_PLACE_BEFORE = re.compile(
+    r"\b(?:[Tt]he )?(?:[A-Z][a-z]+ |[a-z]+ )?(?:" + PLACE_NOUNS + r") of $")
+_DIRECTION = re.compile(
+    r"\b(?:[Nn]orth|[Ss]outh|[Ee]ast|[Ww]est|[Nn]orth-?[Ee]ast|[Nn]orth-?[Ww]est|[Ss]outh-?[Ee]ast|"
+    r"[Ss]outh-?[Ww]est|[Cc]entral)(?:ern)? $")
+_THE = re.compile(r"\b(?:the|The) $")
+TITLES = frozenset("""
+President Vice Prime Minister Ministers Secretary Deputy Foreign Defense Defence Interior Home
+Office Chief General Gen Gen. Lt Lt. Lieutenant Colonel Col Col. Major Maj Maj. Brig Brig.
+Brigadier Captain Capt Capt. Sergeant Sgt Sgt. Commander Admiral Adm Adm. Marshal Field
+Mr Mr. Mrs Mrs. Ms Ms. Dr Dr. Sir Dame Lord Lady Sheikh Shaykh Emir Amir King Queen Prince
+Princess Sultan Ayatollah Imam Mullah Pope Bishop Archbishop Cardinal Rev Rev. Father
+Ambassador Envoy Special Senator Sen. Rep. Representative Congressman Congresswoman Governor
+Gov. Mayor Chancellor Premier Speaker Spokesman Spokeswoman Spokesperson Judge Justice
+Attorney Commissioner High Director Undersecretary Under Assistant Staff Joint Chairman
+Chairwoman Head Leader Private Pte Pvt Cpl Corporal Officer State Sec. Minister-designate
+Prime-Minister-designate
+""".split())
+_WORD_BEFORE = re.compile(r"([A-Z][\w.'-]*|[A-Z]{2,}[\w.-]*)\s$")
+
+
+def extend_mention(text: str, start: int, end: int, etype: str) -> tuple[int, int]:
+    """Grow a name into the full mention: determiner, title, place descriptor."""
+    if etype == "location":
+        m = _PLACE_AFTER.match(text[end:end + 30])
+        if m:
+            end += m.end()
+        before = text[max(0, start - 40):start]
+        m = _PLACE_BEFORE.search(before) or _DIRECTION.search(before)
+        if m:
+            start -= len(before) - m.start()
+    elif etype == "person":
+        # titles written before the name: "Defense Secretary Ash Carter", "Lt Gen Sergei ..."
+        while True:
+            m = _WORD_BEFORE.search(text[max(0, start - 30):start])
+            if not m or m.group(1) not in TITLES:
+                break
+            start -= len(m.group(0))
+    before = text[max(0, start - 4):start]
+    m = _THE.search(before)
+    if m and etype in ("organization", "location"):
+        start -= len(before) - m.start()
+    return start, end
 
 
 def _result_rows(text: str, entities: list[Entity]) -> list[Entity]:
@@ -193,6 +316,10 @@ def _headline_noise(text: str, e: Entity) -> bool:
 
 DISCOURSE = True
 PROPAGATE = True
+
+
+def _word_char(c: str) -> bool:
+    return c.isalnum() or c in "_-"
 
 
 def _no_overlaps(entities: list[Entity]) -> list[Entity]:
@@ -250,15 +377,23 @@ def one_sense_per_discourse(text: str, entities: list[Entity]) -> list[Entity]:
     ]
     if not candidates:
         return out
-    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(
-        re.escape(n) for n in sorted(candidates, key=len, reverse=True)) + r")(?![\w-])")
-    for m in pattern.finditer(text):
-        if any(s < m.end() and m.start() < e for s, e in taken):
+    found = []
+    for name in sorted(candidates, key=len, reverse=True):
+        pos = text.find(name)
+        while pos >= 0:
+            end = pos + len(name)
+            if ((pos == 0 or not _word_char(text[pos - 1]))
+                    and (end == len(text) or not _word_char(text[end]))):
+                found.append((pos, end, name))
+            pos = text.find(name, end)
+    for start, end, name in sorted(found, key=lambda f: (f[0], f[0] - f[1])):
+        if any(s < end and start < e for s, e in taken):
             continue
-        model = names.get(m.group())
-        etype = votes[m.group()].most_common(1)[0][0] if model is not None else "person"
+        taken.append((start, end))
+        model = names.get(name)
         if model is not None:
-            out.append(replace(model, start=m.start(), end=m.end(), type=etype))
+            etype = votes[name].most_common(1)[0][0]
+            out.append(replace(model, start=start, end=end, type=etype))
         else:
-            out.append(Entity(m.group(), m.start(), m.end(), "person"))
+            out.append(Entity(name, start, end, "person"))
     return out
