@@ -42,6 +42,19 @@ class Entity:
 STYLE_NAMES = "names"
 STYLE_MENTIONS = "mentions"
 STYLES = (STYLE_NAMES, STYLE_MENTIONS)
+# The rules by name (``refine(..., rules=...)`` switches them one by one, for tests and for
+# measuring each rule's effect on both data sets).
+RULES = frozenset({
+    "trim",        # scores, dates, possessives (and 'the' in names) off the ends
+    "dateline",    # 'BAGHDAD, Nov 27' / 'AMSTERDAM 1996-12-06': a place
+    "sports",      # in sports reports, towns are clubs; names in result rows are teams
+    "headline",    # model spans of ordinary words in all-capitals headlines are dropped
+    "discourse",   # one type per name in an article, surnames, other mentions of a name
+    "metonymy",    # mentions: a country that acts is an organisation
+    "extend",      # mentions: determiner, title, place descriptor
+    "pronouns",    # mentions: I/he/she people, we/they organisations
+    "nominals",    # mentions: group nominals ("Iraqi security forces", "the regime")
+})
 
 _TRAILING_NUMBER = re.compile(r"(?:\s+[(\[]?[+-]?\d[\d.,:/-]*[)\]]?)+\s*$")
 _POSSESSIVE = re.compile(r"\s?'s?\s*$|\s?\u2019s?\s*$")
@@ -111,47 +124,51 @@ def is_dateline(text: str, start: int, end: int) -> bool:
 
 
 def refine(text: str, entities: list[Entity], style: str = STYLE_NAMES,
-           is_country: Callable[[str], bool] = lambda name: False) -> list[Entity]:
-    """Apply the span and type rules; overlapping results keep the first (longest) one."""
+           is_country: Callable[[str], bool] = lambda name: False,
+           rules: frozenset[str] = RULES) -> list[Entity]:
+    """Apply the span and type rules; of overlapping results the earliest, longest one stays.
+
+    ``is_country(name)`` tells country names (from the place gazetteer) from other places.
+    """
     if style not in STYLES:
         raise ValueError(f"unknown span style {style!r} (one of {STYLES})")
-    sports = is_sports_report(text)
+    mentions = style == STYLE_MENTIONS
+    sports = "sports" in rules and is_sports_report(text)
+    if sports:
+        entities = [part for e in entities for part in _split_scores(text, e)]
     out: list[Entity] = []
     for e in entities:
-        start, end = trim(text, e.start, e.end, style)
+        start, end = trim(text, e.start, e.end, style) if "trim" in rules else (e.start, e.end)
         if end <= start:
             continue
         etype = e.type
-        dateline = is_dateline(text, start, end)
-        if dateline:
+        country = e.kind == "country" or is_country(text[start:end])
+        if "dateline" in rules and is_dateline(text, start, end):
             etype = "location"
-        elif (sports and etype == "location" and e.kind != "country"
-                and not is_country(text[start:end])):
+        elif sports and etype == "location" and not country:
             etype = "organization"
-        if style == STYLE_MENTIONS:
-            if etype == "location" and METONYMY and (
-                    e.kind == "country" or is_country(text[start:end])) and _acts(text, start, end):
-                etype = "organization"
+        elif (mentions and "metonymy" in rules and etype == "location" and country
+              and _acts(text, start, end)):
+            etype = "organization"
+        if mentions and "extend" in rules:
             start, end = extend_mention(text, start, end, etype)
         if (start, end, etype) != (e.start, e.end, e.type):
             e = replace(e, start=start, end=end, text=text[start:end], type=etype)
         out.append(e)
     if sports:
-        out = _no_overlaps(out)
-        out = _result_rows(text, out)
-    if SHOUTING:
+        out = _result_rows(text, _no_overlaps(out), is_country)
+    if "headline" in rules:
         out = [e for e in out if not _headline_noise(text, e)]
-    if DISCOURSE:
-        out = one_sense_per_discourse(text, out)
-    if style == STYLE_MENTIONS and PRONOUNS:
+    if "discourse" in rules:
+        out = one_sense_per_discourse(text, _no_overlaps(out))
+    if mentions and "pronouns" in rules:
         out = _no_overlaps(out)
         out += pronoun_mentions(text, out)
-    if style == STYLE_MENTIONS and NOMINALS:
+    if mentions and "nominals" in rules:
         out = group_mentions(text, out)
     return _no_overlaps(out)
 
 
-NOMINALS = True
 GROUP_NOUNS = (r"refugees|forces|troops|government|officials|soldiers|militants|fighters|people|"
                r"authorities|army|leaders|regime|coalition|civilians|police|insurgents|"
                r"terrorists|opposition|rebels|community|partners|allies|ministers|donors|"
@@ -179,8 +196,6 @@ def group_mentions(text: str, entities: list[Entity]) -> list[Entity]:
     return out
 
 
-METONYMY = True
-PRONOUNS = True
 # a country that acts is its government: "The UK will continue", "Russia has a responsibility"
 _ACTS_AFTER = re.compile(
     r"^\s(?:(?:strongly|also|now|still|firmly|fully|again|further|today)\s)?(?:is|are|was|were|"
@@ -214,8 +229,6 @@ def pronoun_mentions(text: str, entities: list[Entity]) -> list[Entity]:
     return out
 
 
-SHOUTING = True
-ROWS = True
 _ROW_NAME = re.compile(
     r"(?:(?<=\n)|(?<=^)|(?<=\d )|(?<=\d  ))((?:[A-Z][\w'.-]*|St|de|del|di|van|von)"
     r"(?: (?:[A-Z][\w'.-]*|St|de|del|di|van|von|[IV]+))*)(?= \d)")
@@ -271,11 +284,10 @@ def extend_mention(text: str, start: int, end: int, etype: str) -> tuple[int, in
     return start, end
 
 
-def _result_rows(text: str, entities: list[Entity]) -> list[Entity]:
+def _result_rows(text: str, entities: list[Entity],
+                 is_country: Callable[[str], bool]) -> list[Entity]:
     """Sports results and tables: a name starting a row or following a score, and followed by a
     number, is a team ("Hapoel Haifa 2", "Lens 0 Nantes 4", "TORONTO 6 11 .353")."""
-    if not ROWS:
-        return entities
     from etl.places import is_common_word
 
     by_span = {(e.start, e.end): e for e in entities}
@@ -283,7 +295,8 @@ def _result_rows(text: str, entities: list[Entity]) -> list[Entity]:
     for m in _ROW_NAME.finditer(text):
         start, end = m.span(1)
         name = m.group(1)
-        if is_common_word(name) or (name.isupper() and len(name) <= 2):
+        if (is_common_word(name) or (name.isupper() and len(name) <= 2) or is_country(name)
+                or is_dateline(text, start, end)):
             continue
         same = by_span.get((start, end))
         if same is not None:
@@ -294,6 +307,23 @@ def _result_rows(text: str, entities: list[Entity]) -> list[Entity]:
             continue
         out.append(Entity(name, start, end, "organization"))
     return out
+
+
+_INNER_SCORE = re.compile(r" \d{1,3} ")
+
+
+def _split_scores(text: str, e: Entity) -> list[Entity]:
+    """'Leeds 2 Chelsea 1' read as one name is two teams and two scores."""
+    if not _INNER_SCORE.search(e.text):
+        return [e]
+    parts, pos = [], 0
+    for m in _INNER_SCORE.finditer(e.text):
+        parts.append((pos, m.start()))
+        pos = m.end()
+    parts.append((pos, len(e.text)))
+    return [replace(e, start=e.start + a, end=e.start + b, text=e.text[a:b],
+                    type="organization" if e.type == "person" else e.type)
+            for a, b in parts if b > a]
 
 
 def _headline_noise(text: str, e: Entity) -> bool:
@@ -314,8 +344,6 @@ def _headline_noise(text: str, e: Entity) -> bool:
     return common * 2 > len(words)
 
 
-DISCOURSE = True
-PROPAGATE = True
 
 
 def _word_char(c: str) -> bool:
@@ -366,8 +394,6 @@ def one_sense_per_discourse(text: str, entities: list[Entity]) -> list[Entity]:
             elif n > votes[e.text][e.type]:
                 etype = best
         out.append(e if etype == e.type else replace(e, type=etype))
-    if not PROPAGATE:
-        return out
     names = {e.text: e for e in out}
     names.update({k: None for k in surnames if k not in names})
     taken = sorted((e.start, e.end) for e in out)
@@ -391,9 +417,8 @@ def one_sense_per_discourse(text: str, entities: list[Entity]) -> list[Entity]:
             continue
         taken.append((start, end))
         model = names.get(name)
-        if model is not None:
-            etype = votes[name].most_common(1)[0][0]
-            out.append(replace(model, start=start, end=end, type=etype))
+        if model is not None:  # the same name: the same (corrected) type
+            out.append(replace(model, start=start, end=end))
         else:
             out.append(Entity(name, start, end, "person"))
     return out
