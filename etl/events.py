@@ -16,10 +16,14 @@ The weights live in ``etl/data/event_model.json`` (feature names and numbers onl
 train split of the SATP corpus (``labels/satp/train_dev.jsonl``, rows with ``split == "train"``);
 the dev split is kept for ``newsmon eval``.
 
-How the tagger uses it (:meth:`etl.tagger.Tagger._tag`): only for texts the keyword evidence
-already calls conflict-relevant (the model never saw anything but incident reports, so it says
-nothing about whether a text is about conflict at all). For those, the three parents' scores
-become the model's probabilities; sub-categories and keywords stay as the explanation.
+How the tagger uses it (:meth:`etl.tagger.Tagger._tag`): only for texts with some conflict
+evidence (relevance >= 0.3) that name violence itself (casualties, armed men, weapons or a
+known armed actor): the model never saw anything but incident reports, so it says nothing about
+whether a text is about conflict at all (sports metaphors). For those, the scores of battles,
+attack on civilians, explosions/remote violence and abduction become the mean of their keyword
+score and the probability of the label that stands for them; the other categories,
+sub-categories and keywords stay as they are, as the explanation. ``newsmon eval`` also reads
+the "other" probability (SATP codes "other" next to the three labels).
 """
 
 from __future__ import annotations

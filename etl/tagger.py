@@ -238,21 +238,17 @@ class Tagger:
 
     def _event_overrides(self, events: dict[str, float],
                          totals: dict[str, float]) -> dict[str, float]:
-        """Parent category scores from the classifier's probabilities.
-
-        armed_assault stands for battles or attack on civilians: the probability goes to the one
-        with more keyword evidence (battles on a tie); the other keeps its keyword score, capped
-        by the probability. The sub-categories keep their keyword scores (the explanation).
-        """
+        """Scores of the categories the classifier's labels stand for: the mean of the keyword
+        score and the classifier's probability (armed_assault stands for battles and attack on
+        civilians: each gets the mean with its own keyword score). Keywords alone can no longer
+        make a violent-event category; the classifier alone cannot either."""
         overrides: dict[str, float] = {}
         for label, categories in LABEL_CATEGORIES.items():
             p = events.get(label)
             if p is None:
                 continue
-            ranked = sorted(categories, key=lambda c: -totals.get(c, 0.0))
-            overrides[ranked[0]] = p
-            for other in ranked[1:]:
-                overrides[other] = min(_score(totals.get(other, 0.0)), p)
+            for category in categories:
+                overrides[category] = (_score(totals.get(category, 0.0)) + p) / 2
         return overrides
 
     def _keywords(self, text: str) -> tuple[list[Keyword], dict[str, float]]:
