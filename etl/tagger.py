@@ -26,7 +26,7 @@ from pathlib import Path
 from etl.actors import ActorGazetteer, load_actors
 from etl.events import LABEL_CATEGORIES, EventModel, load_event_model
 from etl.matcher import Match
-from etl.ner import LABELS, MODE_MODEL, LoadedModel, load_model
+from etl.ner import LABELS, MODE_MODEL, LoadedModel, load_model, pipe_docs
 from etl.places import FEATURE_COUNTRY, PlaceGazetteer, PlaceMention, load_places
 from etl.spans import STYLE_NAMES, Entity, model_spans, refine
 from etl.taxonomy import TAXONOMY_FILE, Taxonomy, TermHit, load_taxonomy
@@ -169,7 +169,7 @@ class Tagger:
         if self.nlp is None:
             docs: Sequence = [None] * len(texts)
         else:
-            docs = self.nlp.pipe(texts, batch_size=batch_size)
+            docs = pipe_docs(self.nlp, texts, batch_size=batch_size)
         return [self._tag(text, doc) for text, doc in zip(texts, docs, strict=True)]
 
     def tag_with_baseline(
@@ -181,7 +181,8 @@ class Tagger:
         labelled data set in its own annotation convention.
         """
         texts = [(t or "")[:MAX_TEXT_CHARS] for t in texts]
-        docs = self.nlp.pipe(texts, batch_size=batch_size) if self.nlp else [None] * len(texts)
+        docs = (pipe_docs(self.nlp, texts, batch_size=batch_size) if self.nlp
+                else [None] * len(texts))
         return [(self._tag(t, d, style), self.model_entities(d))
                 for t, d in zip(texts, docs, strict=True)]
 
