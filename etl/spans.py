@@ -10,12 +10,24 @@ and they contradict each other, so the convention is a parameter:
   descriptor: "the United Nations", "the city of Mosul", "Mosul district",
   "Defense Secretary Ash Carter".
 
-Rules for both conventions:
+Rules for both conventions (:data:`RULES` names them; each can be switched off to measure it):
 
 - trim: no trailing scores, dates or possessive 's ("Chelsea 2", "AMSTERDAM 1996-12-06",
-  "Suu Kyi 's"), no surrounding spaces or line breaks;
-- sports results: in a sports report a town or city is a club (ORG: "Leeds 2 Chelsea 1"),
-  a country stays a place (national teams are LOC by convention), a dateline stays a place.
+  "Suu Kyi 's"), no surrounding spaces; a model span never runs over a line break;
+- dateline: "MOSUL, Nov 27" / "AMSTERDAM 1996-12-06" at a line start is a place;
+- sports: in a sports report a town or city is a club (ORG: "Leeds 2 Chelsea 1"), a country
+  stays a place (national teams are LOC by convention); names that start a results row or
+  follow a score and precede a number are teams ("Dunmere 12 8 0 4 26");
+- headline: model spans made mostly of ordinary words in all-capitals headlines are dropped;
+- discourse: one type per name in an article (majority of its mentions; gazetteer actors and
+  countries fixed), a person's surname alone is that person, later mentions of a tagged name
+  (capitalised, not an ordinary word) are tagged too.
+
+Rules of the ``mentions`` convention only: determiners, titles and place descriptors
+(extend), countries that act as their governments are organisations (metonymy: "The UK will
+continue"), pronouns (I/he/him/she people, we/they organisations) and group nominals ("Iraqi
+security forces", "the regime"). They exist to score re3d in its own convention; the product
+uses ``names``.
 """
 
 from __future__ import annotations

@@ -8,11 +8,14 @@ a :class:`TagResult` carries the character offsets of the text it came from:
 - categories: evidence per category (sum of term weights; weak terms count a third), a score
   ``1 - exp(-evidence / SCALE)`` in [0, 1), sub-categories and their ACLED parents;
 - entities: the model's people, organisations and locations merged with the actor gazetteer
-  (a known actor's span wins and gets its canonical id, name and kind) and the place gazetteer;
+  (a known actor's span wins and gets its canonical id, name and kind) and the place gazetteer,
+  then the span and type rules of :mod:`etl.spans` (``names`` convention);
 - places: countries and towns with coordinates and ISO country code, disambiguated by the
   countries the text mentions (named, or home countries of the actors it names);
 - relevance: ``1 - exp(-(event evidence + general evidence / 2 + armed actors) / 4)``;
-  ``is_conflict`` when relevance >= 0.5.
+  ``is_conflict`` when relevance >= 0.5;
+- event classifier (:mod:`etl.events`): for texts naming violence, the violent-event parents'
+  scores average the keyword score and the classifier's probability.
 """
 
 from __future__ import annotations
