@@ -7,7 +7,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install airflow demo test lint campaign eval bench clean lock system-deps
+.PHONY: install airflow demo test lint campaign eval train-events bench clean lock system-deps
 
 $(STAMP): pyproject.toml constraints.txt requirements-model.txt
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ campaign: $(STAMP)
 # Score the tagger on ../shared/corpus/labels (or NEWSMON_CORPUS_DIR) against plain spaCy.
 eval: $(STAMP)
 	$(BIN)/newsmon eval
+
+# Refit the event classifier (etl/data/event_model.json) on the SATP train split; deterministic.
+train-events: $(STAMP)
+	$(BIN)/newsmon train-events
 
 # End-to-end throughput on the Zyte pages against a same-run single-process baseline.
 # BENCH_ARGS="--articles 10000" for the larger run.

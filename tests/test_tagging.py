@@ -6,6 +6,7 @@ The texts here are written for these tests (no corpus text is copied into the re
 from __future__ import annotations
 
 import json
+import math
 import socket
 import subprocess
 import sys
@@ -253,12 +254,197 @@ def test_eval_on_the_corpus_beats_the_baselines(tagger):
     m = report.metrics()
     # regression floors (measured values minus a margin) and better than the baselines
     assert m["re3d_exact_f1"] > report.re3d.base_exact.f1
+    assert m["conll_exact_f1"] > report.conll.base_exact.f1
     assert m["satp_macro_f1"] > report.satp.baseline_macro_f1
-    assert m["re3d_exact_f1"] >= 0.33 and m["satp_macro_f1"] >= 0.76
-    assert m["conll_exact_f1"] >= 0.58
+    assert m["re3d_exact_f1"] >= 0.55 and m["conll_exact_f1"] >= 0.70
+    assert m["satp_macro_f1"] >= 0.77
     assert report.ms_per_article < 200
     missed = {k: round(m[k], 3) for k, target in
               {"re3d_exact_f1": 0.55, "conll_exact_f1": 0.70, "satp_macro_f1": 0.85}.items()
               if m[k] < target}
     if missed:
         pytest.xfail(f"below the issue's targets: {missed}")
+
+
+# --- entity span rules (etl/spans.py) -----------------------------------------------------------
+def _ents(text: str, spans: list[tuple[str, str]], style: str = "names", **kw):
+    """Entities for the first occurrence of each (surface, type), refined."""
+    from etl.spans import Entity, refine
+
+    entities = []
+    for surface, etype in spans:
+        start = text.index(surface)
+        kind = "country" if etype == "country" else None
+        etype = "location" if etype == "country" else etype
+        entities.append(Entity(surface, start, start + len(surface), etype, kind=kind,
+                               source="gazetteer" if kind else "model"))
+    countries = {"Iraq", "Syria", "Norway", "UK", "United Kingdom", "Russia"}
+    return [(e.text, e.type) for e in refine(text, entities, style,
+                                             is_country=countries.__contains__, **kw)]
+
+
+def test_model_spans_are_cut_at_line_breaks_and_trimmed():
+    from etl.spans import model_spans
+
+    text = "Northfield 3 Eastport 1\nPaula Grey\nKESTREL BAY 2031-05-04\nMarta Lind 's goal"
+    def span(surface: str, etype: str) -> tuple[int, int, str]:
+        return text.index(surface), text.index(surface) + len(surface), etype
+
+    # as the model returns them: with scores, line breaks, dates and possessives
+    spans = [span("Northfield 3", "organization"), span("Paula Grey\nKES", "person"),
+             span("KESTREL BAY 2031-05-04", "location"), span("Marta Lind 's", "person")]
+    got = [text[s:e] for s, e, _ in model_spans(text, spans)]
+    assert got == ["Northfield", "Paula Grey", "KES", "KESTREL BAY", "Marta Lind"]
+    the = "Talks with the Arctic Council resumed."
+    council = [(11, 29, "organization")]
+    assert the[11:29] == "the Arctic Council"
+    assert [the[s:e] for s, e, _ in model_spans(the, council)] == ["Arctic Council"]
+    assert [the[s:e] for s, e, _ in model_spans(the, council, "mentions")] == [
+        "the Arctic Council"]
+
+
+def test_datelines_are_places_and_sports_towns_are_clubs():
+    text = ("SOCCER - NORTHERN LEAGUE RESULTS .\nKESTREL BAY 2031-05-04\n"
+            "Results of Northern League matches on Saturday :\nNorthfield 3 Eastport 1\n"
+            "Norway 2 Iraq 0\nHalftime 1-0 .")
+    got = _ents(text, [("KESTREL BAY", "organization"), ("Northfield", "location"),
+                       ("Eastport", "location"), ("Norway", "country")])
+    assert ("KESTREL BAY", "location") in got
+    assert ("Northfield", "organization") in got and ("Eastport", "organization") in got
+    assert ("Norway", "location") in got  # a national team is its country by convention
+    # a reporting dateline outside sport
+    news = "MOSUL, Nov 27 (Reuters) - Fighting resumed."
+    assert _ents(news, [("MOSUL", "organization")]) == [("MOSUL", "location")]
+    # the same town outside a sports report stays a place
+    plain = "Aid reached Eastport on Monday after the floods."
+    assert _ents(plain, [("Eastport", "location")]) == [("Eastport", "location")]
+
+
+def test_result_rows_name_teams_the_model_missed():
+    text = ("RUGBY - WESTERN DIVISION STANDINGS .\nStandings after Saturday 's matches :\n"
+            "Carrow Rovers 12 9 1 2 30\nDunmere 12 8 0 4 26\n")
+    got = _ents(text, [])
+    assert ("Carrow Rovers", "organization") in got and ("Dunmere", "organization") in got
+    assert not any(t == "Standings" for t, _ in got)
+
+
+def test_headline_noise_is_dropped():
+    text = "TENNIS PLAYERS ENDURE ANOTHER MISERABLE DAY IN THE RAIN\nPlay was suspended."
+    assert _ents(text, [("ANOTHER MISERABLE DAY", "organization")]) == []
+
+
+def test_one_sense_per_discourse():
+    text = ("Orlen Vask said on Monday the port would reopen. Vask told reporters that "
+            "Brellmoor Holdings would pay. Brellmoor Holdings shares rose; Brellmoor Holdings "
+            "declined to comment. Later Vask left.")
+    spans = [("Orlen Vask", "person"), ("Vask told", "organization"),
+             ("Brellmoor Holdings", "organization")]
+    from etl.spans import Entity, refine
+
+    ents = []
+    for surface, etype in spans:
+        start = text.index(surface)
+        surface = surface.split(" told")[0]
+        ents.append(Entity(surface, start, start + len(surface), etype))
+    # the model typed the second "Brellmoor Holdings" wrongly and the third rightly
+    second = text.index("Brellmoor Holdings", text.index("Brellmoor Holdings") + 1)
+    third = text.index("Brellmoor Holdings", second + 1)
+    ents.append(Entity("Brellmoor Holdings", second, second + 18, "person"))
+    ents.append(Entity("Brellmoor Holdings", third, third + 18, "organization"))
+    got = [(e.text, e.start, e.type) for e in refine(text, ents)]
+    assert all(t == "person" for s, _, t in got if s == "Vask")
+    assert sum(1 for s, _, _ in got if s == "Vask") == 2          # the later mention found too
+    assert [t for s, _, t in got if s == "Brellmoor Holdings"] == ["organization"] * 3
+
+
+def test_mentions_convention_extends_names():
+    text = ("The city of Qaryat al-Nur lies in Harran district. Defense Secretary Jo Marlow met "
+            "the Arctic Council in northern Iraq. The UK will continue to help; we welcomed it, "
+            "he said. Iraqi security forces and the regime were blamed.")
+    spans = [("Qaryat al-Nur", "location"), ("Harran", "location"),
+             ("Jo Marlow", "person"), ("Arctic Council", "organization"), ("Iraq", "country"),
+             ("UK", "country")]
+    got = _ents(text, spans, "mentions")
+    assert ("The city of Qaryat al-Nur", "location") in got
+    assert ("Harran district", "location") in got
+    assert ("Defense Secretary Jo Marlow", "person") in got
+    assert ("the Arctic Council", "organization") in got
+    assert ("northern Iraq", "location") in got
+    assert ("The UK", "organization") in got           # a country that acts
+    assert ("we", "organization") in got and ("he", "person") in got
+    assert ("Iraqi security forces", "organization") in got
+    assert ("the regime", "organization") in got
+    # the names convention keeps the names alone and adds no pronouns or nominals
+    names = _ents(text, spans, "names")
+    assert ("Qaryat al-Nur", "location") in names and ("UK", "location") in names
+    assert not {t for t, _ in names} & {"we", "he", "the regime", "Iraqi security forces"}
+
+
+def test_tagger_outputs_names_and_fixes_sports_clubs(tagger):
+    text = ("SOCCER - NORTHERN LEAGUE RESULTS .\nLONDON 2031-05-04\n"
+            "Results of English league matches on Saturday :\nLeeds 2 Chelsea 1\n"
+            "Southampton 0 Liverpool 3\nHalftime 1-0 .")
+    types = {e.text: e.type for e in tagger.tag(text).entities}
+    assert types.get("LONDON") == "location"
+    assert types.get("Leeds") == "organization" and types.get("Southampton") == "organization"
+
+
+# --- event classifier (etl/events.py) -----------------------------------------------------------
+def test_event_classifier_trains_deterministically_on_written_texts():
+    from etl import events
+
+    texts = {
+        "armed_assault": ["Gunmen opened fire on a police post, killing two officers.",
+                          "Militants shot dead a village guard near the market.",
+                          "Troops exchanged fire with rebels for two hours."],
+        "bombing_explosion": ["A roadside bomb exploded under a bus, killing four.",
+                              "An IED blast wounded three soldiers on patrol.",
+                              "A grenade was hurled at the checkpoint and exploded."],
+        "kidnapping": ["Armed men abducted two engineers and demanded a ransom.",
+                       "Rebels kidnapped a trader from the highway.",
+                       "The abducted teacher was released after a week in captivity."],
+        "other": ["Police arrested a militant commander during a search operation.",
+                  "Twelve rebels surrendered with their weapons to the district police.",
+                  "The outfit called a general strike across two districts."],
+    }
+    rows = [(events.text_features(t, {}), {label}) for label, ts in texts.items() for t in ts]
+    one = events.train(rows, epochs=150)
+    two = events.train(rows, epochs=150)
+    assert one.to_json() == two.to_json()
+    p = one.probabilities("A bomb exploded near the school.", {})
+    assert max(p, key=p.get) == "bombing_explosion"
+    assert events.EventModel.from_json(one.to_json()).probabilities("A bomb exploded.", {}) \
+        == one.probabilities("A bomb exploded.", {})
+
+
+def test_event_classifier_feeds_parent_categories_of_violent_texts(tagger):
+    assert tagger.event_model is not None, "etl/data/event_model.json is shipped"
+    text = ("Gunmen abducted four aid workers from their vehicle near the border on Monday and "
+            "took them to an unknown place. Police said the kidnappers demanded a ransom; "
+            "two guards were killed in the attack.")
+    result = tagger.tag(text)
+    assert result.events and result.events["kidnapping"] > 0.5
+    keyword_only = tagger.category_totals(tagger._keywords(text)[1])["abduction"]
+    assert result.category_score("abduction") == pytest.approx(
+        (1 - math.exp(-keyword_only / 1.5) + result.events["kidnapping"]) / 2, abs=1e-3)
+    assert "events" not in result.as_dict()          # the JSON interface is unchanged
+    # sports metaphors: no violence named, the classifier is not consulted
+    metaphor = ("Northbridge laid siege to the goal and fought back after a counter-attack; the "
+                "striker fired a shot and won the shootout. The fans celebrated the battle won.")
+    assert tagger.tag(metaphor).events == {}
+
+
+@pytest.mark.corpus
+def test_shipped_event_model_is_what_train_events_produces():
+    labels = corpus_dir() / "labels" / "satp"
+    if not labels.is_dir():
+        pytest.skip(f"evaluation corpus not found at {labels} (set NEWSMON_CORPUS_DIR)")
+    from etl.events import MODEL_FILE, train_from_corpus
+
+    shipped = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+    fresh = train_from_corpus(corpus_dir()).to_json()
+    assert fresh["labels"] == shipped["labels"] and fresh["trained_on"] == shipped["trained_on"]
+    assert fresh["weights"].keys() == shipped["weights"].keys()
+    worst = max(abs(a - b) for name, ws in fresh["weights"].items()
+                for a, b in zip(ws, shipped["weights"][name], strict=True))
+    assert worst < 1e-3, "etl/data/event_model.json is stale: run `newsmon train-events`"
