@@ -8,6 +8,7 @@ network, the database and every core are busy at once.
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import threading
 import time
@@ -30,6 +31,7 @@ from etl.stories import cluster_pending
 from etl.tagstage import tag_pending
 
 log = logging.getLogger(__name__)
+M_ARENA_MAX = -8  # malloc.h
 
 
 @dataclass
@@ -65,6 +67,7 @@ def run(
     """Run one pass; the database URL comes from ``settings`` (embedded server if unset)."""
     reporter = reporter or NullReporter()
     started = time.monotonic()
+    _limit_malloc_arenas()
     summary = RunSummary()
     feed_list = load_feed_list(feeds_file or settings.feeds_file)
     summary.feed_list_problems = feed_list.problems
@@ -112,8 +115,10 @@ def _run_stages(
                 fetcher = Fetcher(url, settings, client, reporter)
                 fetcher.start()
                 try:
-                    processed = process_pending(conn, settings, workers, reporter,
-                                                fetch_done=fetcher.done)
+                    # stories are clustered batch by batch while the workers go on
+                    processed = process_pending(
+                        conn, settings, workers, reporter, fetch_done=fetcher.done,
+                        after_batch=lambda: cluster_pending(conn).clustered)
                 finally:
                     fetched = fetcher.join()
     summary.articles_fetched = fetched.fetched
@@ -127,7 +132,20 @@ def _run_stages(
     summary.articles_tagged = processed.tagged + tagged.tagged
     summary.tagger_mode = processed.tagger_mode if processed.tagged else tagged.mode
     summary.tagger_warning = processed.tagger_warning or tagged.warning
-    summary.articles_clustered = cluster_pending(conn, reporter).clustered
+    summary.articles_clustered = processed.after_count + cluster_pending(conn, reporter).clustered
+
+
+def _limit_malloc_arenas(arenas: int = 2) -> None:
+    """Cap glibc's malloc arenas (as MALLOC_ARENA_MAX does) before the fetch threads start.
+
+    glibc gives each thread that allocates its own arena, up to 8 per core; the fetch
+    threads' page buffers then leave memory scattered over many half-empty arenas.
+    """
+    try:
+        libc = ctypes.CDLL(None)
+        libc.mallopt(M_ARENA_MAX, arenas)
+    except (OSError, AttributeError):  # not glibc
+        pass
 
 
 class Fetcher(threading.Thread):

@@ -26,6 +26,7 @@ import signal
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -67,6 +68,8 @@ class ProcessStats:
     tagger_warning: str | None = None
     times: WorkTimes | None = None
     store_s: float = 0.0
+    after_count: int = 0   # what after_batch counted (articles clustered)
+    after_s: float = 0.0
 
 
 def preload() -> None:
@@ -162,9 +165,9 @@ class Workers:
             # Forked from a fork server (a fresh single-threaded process, never from this one,
             # which runs threads and holds database connections) that has loaded the tagger
             # (see :func:`preload`): the workers share its memory.
+            # (also arms the fork server's own exit with the main process)
             context = multiprocessing.get_context("forkserver")
-            if tag:
-                context.set_forkserver_preload(["etl.preload"])
+            context.set_forkserver_preload(["etl.preload"])
             self.pool = ProcessPoolExecutor(
                 self.processes, mp_context=context, initializer=_init_worker, initargs=(tag,))
             # one call per process starts them all now: loading overlaps polling and fetching
@@ -209,8 +212,13 @@ def work_waiting(conn) -> bool:
 def process_pending(
     conn, settings: Settings, workers: Workers, reporter: Reporter | None = None, *,
     fetch_done: threading.Event | None = None,
+    after_batch: Callable[[], int] | None = None,
 ) -> ProcessStats:
-    """Extract and tag every fetched article (and failed ones whose back-off expired)."""
+    """Extract and tag every fetched article (and failed ones whose back-off expired).
+
+    ``after_batch`` runs in this process after each stored batch, while the workers go on
+    with the next one (the pipeline clusters stories there); it returns a count.
+    """
     reporter = reporter or NullReporter()
     stats = ProcessStats(times=WorkTimes())
     since = db_now(conn)
@@ -234,6 +242,10 @@ def process_pending(
             continue
         ids, futures = in_flight.popleft()
         _finish_batch(conn, settings, ids, futures, stats, reporter)
+        if after_batch is not None:
+            started = time.perf_counter()
+            stats.after_count += after_batch()
+            stats.after_s += time.perf_counter() - started
     reporter.finish("extract")
     stats.tagger_mode, stats.tagger_warning = workers.tagger_state() if workers.tag else ("", None)
     return stats

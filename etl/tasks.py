@@ -74,6 +74,10 @@ def airflow_connection_url(conn_id: str = CONN_ID) -> str | None:
 def task_settings(conn_id: str = CONN_ID) -> Settings:
     """Settings from the environment, with the warehouse of Airflow connection ``conn_id``."""
     settings = Settings.from_env()
+    if not os.environ.get("NEWSMON_EXTRACT_PROCESSES", "").strip():
+        # Airflow's parallelism is its mapped tasks (one extract and one tag shard per core);
+        # a pool of processes inside each would only oversubscribe the cores
+        settings = replace(settings, extract_processes=1)
     url = airflow_connection_url(conn_id)
     return replace(settings, database_url=url) if url else settings
 
