@@ -120,8 +120,13 @@ def _die_with_parent() -> None:
 
 
 def _init_worker(tag: bool) -> None:
-    global _tagger
+    """Pool initializer: runs in each worker process, never in the main process."""
     _die_with_parent()
+    _load_tagger(tag)
+
+
+def _load_tagger(tag: bool) -> None:
+    global _tagger
     if tag:
         from etl.tagstage import get_tagger
         from etl.taxonomy import taxonomy_version
@@ -173,7 +178,7 @@ class Workers:
             # one call per process starts them all now: loading overlaps polling and fetching
             self._warm = [self.pool.submit(_tagger_state) for _ in range(self.processes)]
         else:
-            _init_worker(tag)
+            _load_tagger(tag)  # inline: this is the main process, which must not arm exits
 
     def tagger_state(self) -> tuple[str, str | None]:
         """(mode, warning) of the workers' tagger: ``gazetteer-only`` if any lacks the model."""
