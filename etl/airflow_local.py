@@ -89,10 +89,17 @@ class Api:
         response.raise_for_status()
         self.client.headers["Authorization"] = f"Bearer {response.json()['access_token']}"
 
-    def trigger(self, dag_id: str, conf: dict | None = None) -> dict:
-        response = self.client.post(
-            f"/api/v2/dags/{dag_id}/dagRuns", json={"logical_date": None, "conf": conf or {}}
-        )
+    def trigger(self, dag_id: str, conf: dict | None = None, attempts: int = 4) -> dict:
+        # A freshly started standalone (SQLite metadata database, scheduler and DAG processor
+        # writing to it) was seen to answer one trigger with a 500; a moment later it works.
+        for attempt in range(attempts):
+            response = self.client.post(
+                f"/api/v2/dags/{dag_id}/dagRuns",
+                json={"logical_date": None, "conf": conf or {}},
+            )
+            if response.status_code < 500 or attempt == attempts - 1:
+                break
+            time.sleep(2.0)
         response.raise_for_status()
         return response.json()
 
