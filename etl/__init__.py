@@ -21,8 +21,10 @@ trafilatura and loaded into PostgreSQL. The modules are flat and each has one co
 - ``spans``     entity span and type rules; the ``names`` and ``mentions`` span conventions
 - ``events``    the event classifier (``data/event_model.json``, ``newsmon train-events``)
 - ``tagstage``  the tag stage: claim, tag and store extracted articles
+- ``process``   extraction and tagging together in worker processes (fork server with the
+  tagger preloaded: ``preload``), overlapped with fetching
 - ``evaluate``  ``newsmon eval``: scores on the labelled corpus against the plain model
-- ``pipeline``  one full pass, through tagging; ``cli`` the ``newsmon`` command;
+- ``pipeline``  one full pass: fetching on a thread beside the workers, then stories; ``cli`` the ``newsmon`` command;
   ``demo`` the offline demo
 - ``stories``   story clusters: near-duplicate articles (MinHash LSH bands in PostgreSQL)
 - ``queue``     the article work queue: claims tied to the claiming session, retries, back-off
