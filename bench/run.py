@@ -278,7 +278,7 @@ def run_once(pages: dict[str, bytes], articles: int, feeds_n: int, processes: in
         ("tag", busy.tag_s if busy else 0.0, "CPU time summed over the workers"),
         ("load", stats.store_s if stats else 0.0,
          f"main process storing results; {rows} rows in all, {rows / wall:.0f} rows/s of wall"),
-        ("cluster", timer.seconds.get("cluster", 0.0) + (stats.after_s if stats else 0.0),
+        ("cluster", timer.seconds.get("cluster", 0.0),
          "main process, batch by batch while the workers go on, then the rest"),
     ]
     for stage, seconds, note in lines:

@@ -24,8 +24,8 @@ trafilatura and loaded into PostgreSQL. The modules are flat and each has one co
 - ``process``   extraction and tagging together in worker processes (fork server with the
   tagger preloaded: ``preload``), overlapped with fetching
 - ``evaluate``  ``newsmon eval``: scores on the labelled corpus against the plain model
-- ``pipeline``  one full pass: fetching on a thread beside the workers, then stories; ``cli`` the ``newsmon`` command;
-  ``demo`` the offline demo
+- ``pipeline``  one full pass (fetching on a thread beside the workers);
+  ``cli`` the ``newsmon`` command; ``demo`` the offline demo
 - ``stories``   story clusters: near-duplicate articles (MinHash LSH bands in PostgreSQL)
 - ``queue``     the article work queue: claims tied to the claiming session, retries, back-off
 - ``concurrency`` per-host limited thread pool; ``progress`` progress reporting

@@ -20,7 +20,7 @@ from etl.settings import Settings
 
 console = Console(stderr=True)
 STAGE_LABELS = {"poll": "Polling feeds", "fetch": "Fetching articles",
-                "extract": "Extracting text", "tag": "Tagging",
+                "extract": "Extracting and tagging", "tag": "Tagging",
                 "cluster": "Clustering stories"}
 
 
@@ -32,6 +32,8 @@ class RichReporter:
         self.tasks: dict[str, int] = {}
 
     def start(self, stage: str, total: int | None) -> None:
+        if stage in self.tasks:  # a stage run in rounds (stories, batch by batch): one bar
+            return
         self.tasks[stage] = self.progress.add_task(STAGE_LABELS.get(stage, stage), total=total)
 
     def advance(self, stage: str, n: int = 1) -> None:

@@ -118,7 +118,7 @@ def _run_stages(
                     # stories are clustered batch by batch while the workers go on
                     processed = process_pending(
                         conn, settings, workers, reporter, fetch_done=fetcher.done,
-                        after_batch=lambda: cluster_pending(conn).clustered)
+                        after_batch=lambda: cluster_pending(conn, reporter).clustered)
                 finally:
                     fetched = fetcher.join()
     summary.articles_fetched = fetched.fetched
