@@ -270,7 +270,7 @@ def run_once(pages: dict[str, bytes], articles: int, feeds_n: int, processes: in
           f"({rate:.2f} articles/s); ratio to baseline {wall / baseline_s:.3f} "
           f"({processes} processes)")
     stats = first.stats
-    busy = stats.times if stats and stats.times else None
+    busy = stats.times if stats else None
     lines = [
         ("poll", timer.seconds.get("poll", 0.0), "wall, main process"),
         ("fetch", timer.seconds.get("fetch", 0.0), "wall, threads; overlaps extract and tag"),

@@ -174,11 +174,6 @@ class PlaceTable:
                      self.lon[row], self.population[row],
                      FEATURE_COUNTRY if row < self.n_countries else FEATURE_TOWN)
 
-    def columns(self) -> dict[str, list]:
-        return {"geonameid": list(self.geonameid), "name": self.name, "country": self.country,
-                "lat": list(self.lat), "lon": list(self.lon),
-                "population": list(self.population), "n_countries": self.n_countries}
-
 
 @dataclass
 class PlaceGazetteer:

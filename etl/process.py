@@ -28,7 +28,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from etl.db import transaction
 from etl.extract import Extracted, _extract_job, _load_jobs
@@ -66,10 +66,9 @@ class ProcessStats:
     tagged: int = 0
     tagger_mode: str = ""
     tagger_warning: str | None = None
-    times: WorkTimes | None = None
+    times: WorkTimes = field(default_factory=WorkTimes)
     store_s: float = 0.0
     after_count: int = 0   # what after_batch counted (articles clustered)
-    after_s: float = 0.0
 
 
 def preload() -> None:
@@ -225,7 +224,7 @@ def process_pending(
     with the next one (the pipeline clusters stories there); it returns a count.
     """
     reporter = reporter or NullReporter()
-    stats = ProcessStats(times=WorkTimes())
+    stats = ProcessStats()
     since = db_now(conn)
     reporter.start("extract", pending_count(conn, "extract", since) if fetch_done is None
                    else None)
@@ -248,9 +247,7 @@ def process_pending(
         ids, futures = in_flight.popleft()
         _finish_batch(conn, settings, ids, futures, stats, reporter)
         if after_batch is not None:
-            started = time.perf_counter()
             stats.after_count += after_batch()
-            stats.after_s += time.perf_counter() - started
     reporter.finish("extract")
     stats.tagger_mode, stats.tagger_warning = workers.tagger_state() if workers.tag else ("", None)
     return stats
