@@ -23,7 +23,7 @@ install: $(STAMP)
 # Airflow standalone with the DAGs unpaused, the demo site and the embedded warehouse.
 # AIRFLOW_PORT=8081 for another port; NEWSMON_FEEDS_FILE=... for real feeds instead of the demo.
 airflow: $(STAMP)
-	$(BIN)/python -m etl.airflow_local
+	$(BIN)/python -m etl.run.airflow_local
 
 demo: $(STAMP)
 	$(BIN)/newsmon demo
@@ -33,7 +33,7 @@ test: $(STAMP)
 
 # Fault-injection campaign: hostile input, SIGKILL, PostgreSQL restart, concurrent runs.
 campaign: $(STAMP)
-	$(BIN)/python -m etl.campaign
+	$(BIN)/python -m bench.campaign
 
 # Score the tagger on ../shared/corpus/labels (or NEWSMON_CORPUS_DIR) against plain spaCy.
 eval: $(STAMP)

@@ -29,7 +29,7 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from etl.site import Site
+from etl.web.site import Site
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -145,7 +145,7 @@ def baseline(pages: dict[str, bytes], sample: int) -> tuple[float, float, float]
     """
     from trafilatura import extract
 
-    from etl.tagstage import get_tagger
+    from etl.stages.tagstage import get_tagger
 
     started = time.monotonic()
     tagger = get_tagger()
@@ -201,7 +201,7 @@ ROW_TABLES = ("articles", "article_html", "article_tags", "article_keywords",
 
 
 def count_rows(url: str) -> int:
-    from etl import db
+    from etl.store import db
 
     conn = db.connect(url)
     try:
@@ -231,9 +231,9 @@ class Result:
 def run_once(pages: dict[str, bytes], articles: int, feeds_n: int, processes: int,
              baseline_s: float) -> Result:
     """One pipeline run over ``articles`` pages into a fresh database, printed as it goes."""
-    from etl.embedded import EmbeddedPostgres
-    from etl.pipeline import run
+    from etl.run.pipeline import run
     from etl.settings import Settings
+    from etl.store.embedded import EmbeddedPostgres
 
     with tempfile.TemporaryDirectory(prefix="newsmon-bench-") as tmp:
         server = EmbeddedPostgres(Path(tmp) / "pg")

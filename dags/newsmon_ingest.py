@@ -83,50 +83,50 @@ DEFAULT_ARGS = {
 def newsmon_ingest():
     @task
     def sync_feed_list(params: dict | None = None) -> dict:
-        from etl import tasks
+        from etl.run import tasks
 
         return tasks.sync_feed_list((params or {}).get("feeds_file"))
 
     @task
     def due_feed_batches(params: dict | None = None) -> list[list[int]]:
-        from etl import tasks
+        from etl.run import tasks
 
         return tasks.due_feed_batches(FEED_BATCH, all_feeds=bool((params or {}).get("all_feeds")))
 
     @task(max_active_tis_per_dagrun=PARALLEL)
     def poll_feed_batch(feed_ids: list[int]) -> dict:
-        from etl import tasks
+        from etl.run import tasks
 
         return tasks.poll_feed_batch(feed_ids)
 
     @task(trigger_rule="none_failed", max_active_tis_per_dagrun=PARALLEL)
     def fetch_shard(shard: int, shards: int) -> dict:
-        from etl import tasks
+        from etl.run import tasks
 
         return tasks.work_shard("fetch", shard, shards)
 
     @task(max_active_tis_per_dagrun=PARALLEL)
     def extract_shard(shard: int, shards: int) -> dict:
-        from etl import tasks
+        from etl.run import tasks
 
         return tasks.work_shard("extract", shard, shards)
 
     @task(max_active_tis_per_dagrun=PARALLEL)
     def tag_shard(shard: int, shards: int) -> dict:
-        from etl import tasks
+        from etl.run import tasks
 
         return tasks.work_shard("tag", shard, shards)
 
     @task
     def cluster_stories() -> dict:
-        from etl import tasks
+        from etl.run import tasks
 
         return tasks.cluster_stories()
 
     @task(trigger_rule="none_failed")
     def report(sync: dict, polls: list[dict], fetched: list[dict], extracted: list[dict],
                tagged: list[dict], clustered: dict) -> dict:
-        from etl import tasks
+        from etl.run import tasks
 
         # slices fetch the mapped results in one request each
         totals = tasks.summarize(polls[:] if polls else [],

@@ -68,44 +68,44 @@ DEFAULT_ARGS = {
 def newsmon_maintenance():
     @task
     def feed_health(params: dict | None = None) -> dict:
-        from etl import tasks
+        from etl.run import tasks
 
         return tasks.feed_health(int((params or {}).get("silent_days", 7)))
 
     @task(max_active_tis_per_dagrun=SHARDS)
     def retry_fetch_shard(shard: int, shards: int) -> dict:
-        from etl import tasks
+        from etl.run import tasks
 
         return tasks.work_shard("fetch", shard, shards)
 
     @task(max_active_tis_per_dagrun=SHARDS)
     def retry_extract_shard(shard: int, shards: int) -> dict:
-        from etl import tasks
+        from etl.run import tasks
 
         return tasks.work_shard("extract", shard, shards)
 
     @task(max_active_tis_per_dagrun=SHARDS)
     def retag_shard(shard: int, shards: int) -> dict:
         # articles tagged with an older taxonomy version (and newly extracted ones) are re-tagged
-        from etl import tasks
+        from etl.run import tasks
 
         return tasks.work_shard("tag", shard, shards)
 
     @task
     def cluster_stories() -> dict:
-        from etl import tasks
+        from etl.run import tasks
 
         return tasks.cluster_stories()
 
     @task
     def prune_raw_html(params: dict | None = None) -> dict:
-        from etl import tasks
+        from etl.run import tasks
 
         return tasks.prune_raw_html(int((params or {}).get("retention_days", RETENTION_DAYS)))
 
     @task
     def refresh_warehouse() -> dict:
-        from etl import tasks
+        from etl.run import tasks
 
         return tasks.refresh_warehouse()
 

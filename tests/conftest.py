@@ -15,11 +15,11 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from etl.db import connect
-from etl.embedded import EmbeddedPostgres
-from etl.migrate import migrate
 from etl.settings import Settings
-from etl.site import Site
+from etl.store.db import connect
+from etl.store.embedded import EmbeddedPostgres
+from etl.store.migrate import migrate
+from etl.web.site import Site
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).resolve().parent.parent

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from etl.charts import Point, bar_chart, country_rings, line_chart, world_map
+from etl.outputs.charts import Point, bar_chart, country_rings, line_chart, world_map
 
 
 def test_country_outlines_decode_to_plausible_coordinates():

@@ -13,8 +13,8 @@ import psycopg2
 import pytest
 from conftest import rows, scalar
 
-from etl.embedded import _find_bin
 from etl.settings import PACKAGE_DIR
+from etl.store.embedded import _find_bin
 
 NEWSMON = str(Path(sys.executable).parent / "newsmon")
 MANIFEST = json.loads((PACKAGE_DIR / "demo_site" / "MANIFEST.json").read_text())

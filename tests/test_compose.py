@@ -139,8 +139,8 @@ def test_dockerfile_context_builds_the_tested_package(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     [wheel] = (tmp_path / "dist").glob("newsmon-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    tested = {f"etl/{p.name}" for p in (ROOT / "etl").glob("*.py")}
-    assert tested <= names  # every module the tests import, etl.tasks included
+    tested = {p.relative_to(ROOT).as_posix() for p in (ROOT / "etl").rglob("*.py")}
+    assert tested <= names  # every module the tests import, etl.run.tasks included
     assert "etl/sql/001_core.sql" in names
     assert "etl/data/default_feeds.yaml" in names
 

@@ -4,8 +4,8 @@ import pytest
 from conftest import DATA
 
 from etl.errors import ConfigError
-from etl.feedlist import FeedSpec, load_feed_list, parse_opml, parse_yaml
 from etl.settings import DEFAULT_FEEDS_FILE
+from etl.stages.feedlist import FeedSpec, load_feed_list, parse_opml, parse_yaml
 
 
 def test_yaml_entries_and_defaults():

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import pytest
 
-from etl.campaign import trickle
+from bench.campaign import trickle
 from etl.errors import (
     BlockedAddress,
     ClientError,
@@ -19,9 +19,9 @@ from etl.errors import (
     TooLarge,
     TooManyRedirects,
 )
-from etl.http import HttpClient, _is_public_ip, parse_retry_after
 from etl.settings import Settings
-from etl.site import HANDLED, Reply, Site
+from etl.web.http import HttpClient, _is_public_ip, parse_retry_after
+from etl.web.site import HANDLED, Reply, Site
 
 CAP = 1_000_000
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import rows, scalar
 
-from etl.migrate import discover, migrate, sql_dir
+from etl.store.migrate import discover, migrate, sql_dir
 
 
 def test_schema_is_recorded_and_rerun_is_a_no_op(conn):

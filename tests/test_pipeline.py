@@ -6,8 +6,8 @@ from dataclasses import replace
 
 from conftest import DATA, rows, scalar
 
-from etl.pipeline import run
-from etl.site import Reply
+from etl.run.pipeline import run
+from etl.web.site import Reply
 
 TABLES = ("feeds", "feed_polls", "articles", "feed_articles", "article_html")
 

@@ -7,9 +7,9 @@ import random
 import numpy as np
 from conftest import rows, scalar
 
-from etl.pipeline import run
-from etl.site import Site
-from etl.stories import signature, similarity
+from etl.run.pipeline import run
+from etl.stages.stories import signature, similarity
+from etl.web.site import Site
 
 WIRE = [
     "Government forces and fighters of an armed coalition clashed for a third day on Thursday "

@@ -17,13 +17,13 @@ import pytest
 import yaml
 from conftest import corpus_dir, rows, scalar
 
-from etl.actors import load_actors
-from etl.demo import DEMO_SITE, run_demo
-from etl.matcher import PhraseIndex, inflections
-from etl.places import load_places
-from etl.tagger import Tagger
-from etl.tagstage import tag_pending
-from etl.taxonomy import TAXONOMY_FILE, load_taxonomy
+from etl.run.demo import DEMO_SITE, run_demo
+from etl.stages.tagstage import tag_pending
+from etl.tagging.actors import load_actors
+from etl.tagging.matcher import PhraseIndex, inflections
+from etl.tagging.places import load_places
+from etl.tagging.tagger import Tagger
+from etl.tagging.taxonomy import TAXONOMY_FILE, load_taxonomy
 
 NEWSMON = str(Path(sys.executable).parent / "newsmon")
 
@@ -248,7 +248,7 @@ def test_eval_on_the_corpus_beats_the_baselines(tagger):
     labels = corpus_dir() / "labels"
     if not labels.is_dir():
         pytest.skip(f"evaluation corpus not found at {labels} (set NEWSMON_CORPUS_DIR)")
-    from etl.evaluate import run_eval
+    from etl.evaluation.evaluate import run_eval
 
     report = run_eval(tagger, corpus_dir())
     m = report.metrics()
@@ -266,10 +266,10 @@ def test_eval_on_the_corpus_beats_the_baselines(tagger):
         pytest.xfail(f"below the issue's targets: {missed}")
 
 
-# --- entity span rules (etl/spans.py) -----------------------------------------------------------
+# --- entity span rules (etl/tagging/spans.py) -
 def _ents(text: str, spans: list[tuple[str, str]], style: str = "names", **kw):
     """Entities for the first occurrence of each (surface, type), refined."""
-    from etl.spans import Entity, refine
+    from etl.tagging.spans import Entity, refine
 
     entities = []
     for surface, etype in spans:
@@ -284,7 +284,7 @@ def _ents(text: str, spans: list[tuple[str, str]], style: str = "names", **kw):
 
 
 def test_model_spans_are_cut_at_line_breaks_and_trimmed():
-    from etl.spans import model_spans
+    from etl.tagging.spans import model_spans
 
     text = "Northfield 3 Eastport 1\nPaula Grey\nKESTREL BAY 2031-05-04\nMarta Lind 's goal"
     def span(surface: str, etype: str) -> tuple[int, int, str]:
@@ -339,7 +339,7 @@ def test_one_sense_per_discourse():
             "declined to comment. Later Vask left.")
     spans = [("Orlen Vask", "person"), ("Vask told", "organization"),
              ("Brellmoor Holdings", "organization")]
-    from etl.spans import Entity, refine
+    from etl.tagging.spans import Entity, refine
 
     ents = []
     for surface, etype in spans:
@@ -389,9 +389,9 @@ def test_tagger_outputs_names_and_fixes_sports_clubs(tagger):
     assert types.get("Leeds") == "organization" and types.get("Southampton") == "organization"
 
 
-# --- event classifier (etl/events.py) -----------------------------------------------------------
+# --- event classifier (etl/tagging/events.py) -
 def test_event_classifier_trains_deterministically_on_written_texts():
-    from etl import events
+    from etl.tagging import events
 
     texts = {
         "armed_assault": ["Gunmen opened fire on a police post, killing two officers.",
@@ -439,7 +439,7 @@ def test_shipped_event_model_is_what_train_events_produces():
     labels = corpus_dir() / "labels" / "satp"
     if not labels.is_dir():
         pytest.skip(f"evaluation corpus not found at {labels} (set NEWSMON_CORPUS_DIR)")
-    from etl.events import MODEL_FILE, train_from_corpus
+    from etl.tagging.events import MODEL_FILE, train_from_corpus
 
     shipped = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
     fresh = train_from_corpus(corpus_dir()).to_json()

@@ -13,9 +13,9 @@ import time
 
 import pytest
 
-from etl.matcher import PhraseIndex
-from etl.ner import chunks, load_model, pipe_docs
-from etl.places import PlaceTable, load_places, write_cache
+from etl.tagging.matcher import PhraseIndex
+from etl.tagging.ner import chunks, load_model, pipe_docs
+from etl.tagging.places import PlaceTable, load_places, write_cache
 
 
 @pytest.mark.parametrize("text", [
@@ -73,7 +73,7 @@ def test_workers_end_with_a_killed_main_process(tmp_path):
     script = tmp_path / "main.py"
     script.write_text(textwrap.dedent("""
         import os, sys, time
-        from etl.process import Workers
+        from etl.stages.process import Workers
         if __name__ == "__main__":
             workers = Workers(2, tag=False)
             pids = [workers.pool.submit(os.getpid).result() for _ in range(8)]
@@ -109,7 +109,7 @@ def test_inline_workers_leave_the_main_process_alone():
     meant for workers (a service whose parent is init would end at once)."""
     import ctypes
 
-    from etl.process import Workers
+    from etl.stages.process import Workers
 
     with Workers(1, tag=False) as workers:
         assert workers.pool is None

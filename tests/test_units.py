@@ -10,12 +10,12 @@ from datetime import UTC, datetime
 import pytest
 from conftest import DATA
 
-from etl.concurrency import run_per_host
+from bench.metrics import page_counts, score
 from etl.errors import ParseError
-from etl.extract import choose_published, extract_article, text_hash
-from etl.fetch import looks_like_html
-from etl.metrics import page_counts, score
-from etl.poll import neutralise_doctype, parse_feed, plain_text
+from etl.stages.extract import choose_published, extract_article, text_hash
+from etl.stages.fetch import looks_like_html
+from etl.stages.poll import neutralise_doctype, parse_feed, plain_text
+from etl.web.concurrency import run_per_host
 
 BASE = "http://news.test/feeds/alpha.xml"
 

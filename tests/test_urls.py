@@ -2,7 +2,7 @@
 
 import pytest
 
-from etl.urls import BadURL, canonical_url, host_of
+from etl.web.urls import BadURL, canonical_url, host_of
 
 
 @pytest.mark.parametrize(

@@ -15,13 +15,13 @@ import psycopg2
 import pytest
 from conftest import TEMPLATE, _admin, _with_db
 
-from etl.cookbook import COOKBOOK, parse, run_recipe
-from etl.db import connect
-from etl.demo import DEMO_SITE, render_feed_list
-from etl.pipeline import run
-from etl.report import Window, build_report
+from bench.cookbook import COOKBOOK, parse, run_recipe
+from etl.outputs.report import Window, build_report
+from etl.run.demo import DEMO_SITE, render_feed_list
+from etl.run.pipeline import run
 from etl.settings import Settings
-from etl.site import Site
+from etl.store.db import connect
+from etl.web.site import Site
 
 RECIPES = parse(COOKBOOK.read_text())
 BIG_TABLES = {"articles", "article_tags", "article_mentions", "article_places",
@@ -52,7 +52,7 @@ def demo(demo_url):
 
 def test_cookbook_has_at_least_ten_questions():
     assert len(RECIPES) >= 10
-    assert all(r.output for r in RECIPES), "run python -m etl.cookbook --write"
+    assert all(r.output for r in RECIPES), "run python -m bench.cookbook --write"
 
 
 @pytest.mark.parametrize("recipe", RECIPES, ids=lambda r: f"q{r.number}")

@@ -14,9 +14,9 @@ import pytest
 from conftest import corpus_dir, rows
 from trafilatura import extract
 
-from etl.metrics import score
-from etl.pipeline import run
-from etl.site import Site
+from bench.metrics import score
+from etl.run.pipeline import run
+from etl.web.site import Site
 
 ZYTE = corpus_dir() / "extraction" / "zyte"
 pytestmark = pytest.mark.skipif(

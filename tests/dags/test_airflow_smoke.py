@@ -1,6 +1,6 @@
 """Smoke test: the real Airflow (``make airflow``'s launcher), a run triggered via ``/api/v2``.
 
-Starts ``python -m etl.airflow_local`` (``airflow standalone``: API server, scheduler, DAG
+Starts ``python -m etl.run.airflow_local`` (``airflow standalone``: API server, scheduler, DAG
 processor, triggerer) in temporary homes, triggers ``newsmon_ingest`` through the REST API,
 waits for the run to succeed and checks the rows it loaded; then stops the launcher and checks
 that no process of Airflow's process group is left.
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from etl.airflow_local import Api, read_password, wait_for
+from etl.run.airflow_local import Api, read_password, wait_for
 
 
 def free_port() -> int:
@@ -45,7 +45,7 @@ def test_standalone_runs_ingest_triggered_through_the_api(newsmon_env, site, que
             del env[name]
     started = time.monotonic()
     launcher = subprocess.Popen(
-        [sys.executable, "-m", "etl.airflow_local", "--port", str(port), "--no-trigger"],
+        [sys.executable, "-m", "etl.run.airflow_local", "--port", str(port), "--no-trigger"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
         cwd=tmp_path,
     )

@@ -117,7 +117,7 @@ def test_airflow_connection_is_the_warehouse(dagbag, newsmon_env, db_url, query,
 
 def test_database_down_fails_the_run(dagbag, newsmon_env, monkeypatch):
     from etl.errors import DatabaseError
-    from etl.tasks import sync_feed_list
+    from etl.run.tasks import sync_feed_list
 
     monkeypatch.setenv("NEWSMON_DATABASE_URL", "postgresql://nobody@127.0.0.1:9/nothing")
     with pytest.raises(DatabaseError):  # raised, so Airflow retries the task, then fails the run

@@ -1,4 +1,4 @@
-"""etl.tasks, the DAGs' entry points, called directly: batches, shards, the warehouse URL."""
+"""etl.run.tasks, the DAGs' entry points, called directly: batches, shards, the warehouse URL."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import psycopg2.extensions
 import pytest
 
-from etl import tasks
-from etl.queue import claim
+from etl.run import tasks
+from etl.store.queue import claim
 
 
 def add_feeds(conn, urls):

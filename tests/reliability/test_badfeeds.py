@@ -8,9 +8,9 @@ import feedparser
 import pytest
 from conftest import corpus_dir, rows
 
-from etl import campaign
-from etl.poll import neutralise_doctype
-from etl.urls import BadURL, canonical_url
+from bench import campaign
+from etl.stages.poll import neutralise_doctype
+from etl.web.urls import BadURL, canonical_url
 
 BADFEEDS = corpus_dir() / "badfeeds"
 pytestmark = pytest.mark.skipif(

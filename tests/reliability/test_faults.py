@@ -1,6 +1,6 @@
 """Faults: SIGKILL at random points, PostgreSQL restarts, concurrent runs, hostile input.
 
-Each test runs a scenario of the fault-injection campaign (etl/campaign.py) against a real
+Each test runs a scenario of the fault-injection campaign (bench/campaign.py) against a real
 PostgreSQL and a real local HTTP server, with newsmon itself in subprocesses, and asserts that
 every run survived and nothing was lost or duplicated.
 """
@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 from conftest import rows
 
-from etl import campaign
-from etl.embedded import EmbeddedPostgres
+from bench import campaign
+from etl.store.embedded import EmbeddedPostgres
 
 
 def assert_ok(result: campaign.ScenarioResult) -> None:

@@ -11,7 +11,7 @@ import psycopg2
 import pytest
 from conftest import ROOT, rows
 
-from etl.pipeline import run
+from etl.run.pipeline import run
 
 
 def test_reader_role_reads_everything_and_changes_nothing(db_url, settings, site, feeds_file,
@@ -47,7 +47,7 @@ def test_reader_role_reads_everything_and_changes_nothing(db_url, settings, site
 
 
 def test_feed_health_view(settings, site, feeds_file, conn, tmp_path):
-    from etl.site import Reply
+    from etl.web.site import Reply
 
     site.overrides["/feeds/moved.xml"] = Reply(301, b"", {"Location": "/feeds/alpha.xml"})
     listing = feeds_file.read_text() + (

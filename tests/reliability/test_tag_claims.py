@@ -5,8 +5,8 @@ from __future__ import annotations
 import psycopg2
 from conftest import rows
 
-from etl.pipeline import run
-from etl.tagstage import claim, get_tagger, tag_pending
+from etl.run.pipeline import run
+from etl.stages.tagstage import claim, get_tagger, tag_pending
 
 
 def test_a_dead_taggers_claims_are_free_at_once_and_idle_runs_skip_the_model(

@@ -15,9 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from etl.db import execute_values, transaction
 from etl.errors import ClientError, FetchError, TemporaryError
 from etl.settings import Settings
+from etl.store.db import execute_values, transaction
 
 # stage -> (status that feeds it, error_stage of its failures)
 STAGES = {"fetch": "new", "extract": "fetched"}

@@ -1,6 +1,6 @@
 """Fault-injection campaign: hostile input, crashes, database restarts and concurrent runs.
 
-``make campaign`` (``python -m etl.campaign``) runs every scenario against a local HTTP server and
+``make campaign`` (``python -m bench.campaign``) runs every scenario against a local HTTP server and
 a real PostgreSQL and prints one row per scenario: faults tried, runs that survived, articles
 expected, loaded, lost and duplicated. The reliability tests run the same scenarios at a smaller
 size and assert zero lost and zero duplicated.
@@ -27,7 +27,7 @@ from pathlib import Path
 
 import psycopg2
 
-from etl.site import HANDLED, Reply, Site
+from etl.web.site import HANDLED, Reply, Site
 
 WORDS = ("ceasefire convoy militia shelling border displaced villagers council talks airstrike "
          "checkpoint humanitarian corridor casualties province governor negotiators reporters "
@@ -120,7 +120,7 @@ def newsmon_env(db_url: str, home: Path, **extra: str) -> dict[str, str]:
 
 def start_run(feeds: Path, env: dict[str, str], *args: str) -> subprocess.Popen:
     return subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "etl.cli", "run", "--feeds", str(feeds), "--json", *args],
+        [sys.executable, "-m", "etl.run.cli", "run", "--feeds", str(feeds), "--json", *args],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
 
@@ -467,9 +467,9 @@ def scenario_huge_feed(db_url: str, work: Path, items: int = 50_000) -> Scenario
     script = (
         "import json, resource, sys\n"
         "from etl.settings import Settings\n"
-        "from etl.db import connect\nfrom etl.migrate import migrate\n"
-        "from etl.feedlist import load_feed_list\nfrom etl.http import HttpClient\n"
-        "from etl.poll import due_feeds, poll_feeds, sync_feeds\n"
+        "from etl.store.db import connect\nfrom etl.store.migrate import migrate\n"
+        "from etl.stages.feedlist import load_feed_list\nfrom etl.web.http import HttpClient\n"
+        "from etl.stages.poll import due_feeds, poll_feeds, sync_feeds\n"
         "s = Settings.from_env()\nc = connect(s.database_url)\nmigrate(c)\n"
         "sync_feeds(c, load_feed_list(sys.argv[1]))\n"
         "with HttpClient(s) as h:\n"
@@ -563,7 +563,7 @@ def print_table(results: list[ScenarioResult]) -> None:
 def main() -> int:
     import tempfile
 
-    from etl.embedded import EmbeddedPostgres
+    from etl.store.embedded import EmbeddedPostgres
 
     with tempfile.TemporaryDirectory(prefix="newsmon-campaign-") as tmp:
         work = Path(tmp)

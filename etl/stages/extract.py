@@ -19,11 +19,11 @@ from datetime import UTC, datetime, timedelta
 import py3langid
 from trafilatura import bare_extraction
 
-from etl.db import execute_values, transaction
 from etl.errors import ParseError
-from etl.progress import NullReporter, Reporter
-from etl.queue import RELEASED, Failure, claim, db_now, pending_count, record_failures
+from etl.run.progress import NullReporter, Reporter
 from etl.settings import Settings
+from etl.store.db import execute_values, transaction
+from etl.store.queue import RELEASED, Failure, claim, db_now, pending_count, record_failures
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """Daily upkeep of the warehouse: feed health, pruning raw HTML, refreshing statistics.
 
 Retrying failed articles needs no code of its own: the fetch and extract stages already take
-failed articles whose back-off has expired (see :mod:`etl.queue`).
+failed articles whose back-off has expired (see :mod:`etl.store.queue`).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import logging
 
 from psycopg2 import sql
 
-from etl.db import transaction
+from etl.store.db import transaction
 
 log = logging.getLogger(__name__)
 

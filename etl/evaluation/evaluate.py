@@ -8,7 +8,8 @@ Data (``NEWSMON_CORPUS_DIR``, default ``../shared/corpus`` from the project root
 - ``labels/satp/train_dev.jsonl``: multi-label events. armed_assault = battles or attack on
   civilians, bombing_explosion = explosions/remote violence, kidnapping = abduction,
   other = none of these. Only the ``dev`` split (232 texts) is scored: the event classifier
-  (``etl/events.py``) is fitted on the ``train`` split (``newsmon train-events``). "other" is
+  (``etl/tagging/events.py``) is fitted on the ``train`` split (``newsmon train-events``). "other"
+  is
   predicted when none of the three applies, or when the classifier's own "other" regression
   says so (SATP codes "other" alongside the three for e.g. assassinations and arson).
 
@@ -16,7 +17,7 @@ Entities are scored per span: exact (same start, end and type) and overlap (a pr
 when it overlaps a gold span of the same type, and the other way round for recall). The baseline
 is the spaCy model's own entities from the same pass; for SATP, three plain regular expressions.
 
-The two entity data sets follow contradicting span conventions (``etl/spans.py``): re3d
+The two entity data sets follow contradicting span conventions (``etl/tagging/spans.py``): re3d
 annotates full mentions ("the United Nations", "the city of Mosul", "Defense Secretary Ash
 Carter", pronouns such as "we" and "he", group nominals such as "Iraqi security forces"),
 CoNLL++ the names alone ("United Nations"). Each is scored in its own convention; re3d is also
@@ -34,8 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from etl.settings import PACKAGE_DIR
-from etl.spans import STYLE_MENTIONS, STYLE_NAMES
-from etl.tagger import EVENT_THRESHOLD, Tagger, TagResult
+from etl.tagging.spans import STYLE_MENTIONS, STYLE_NAMES
+from etl.tagging.tagger import EVENT_THRESHOLD, Tagger, TagResult
 
 RE3D_TYPES = {"Person": "person", "Organisation": "organization", "Location": "location"}
 CONLL_TYPES = {"PER": "person", "ORG": "organization", "LOC": "location"}
@@ -45,7 +46,7 @@ SATP_REGEXES = {
     "bombing_explosion": re.compile(r"\b(bomb|blast|explo|IED)", re.I),
     "kidnapping": re.compile(r"\b(kidnap|abduct)", re.I),
 }
-# Span conventions (etl/spans.py): re3d annotates full mentions (determiners, titles, place
+# Span conventions (etl/tagging/spans.py): re3d annotates full mentions (determiners, titles, place
 # descriptors, pronouns, group nominals), CoNLL the names alone; each is scored in its own.
 RE3D_STYLE = STYLE_MENTIONS
 SATP_SPLIT = "dev"  # the train split is what the event classifier is fitted on

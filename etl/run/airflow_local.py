@@ -9,7 +9,7 @@ a small machine. When Airflow is healthy it prints the UI address and the login,
 first ``newsmon_ingest`` run, and stays in the foreground: Ctrl-C stops Airflow and every
 process it started (it runs in its own process group).
 
-    python -m etl.airflow_local [--port 8080] [--feeds FILE] [--no-trigger]
+    python -m etl.run.airflow_local [--port 8080] [--feeds FILE] [--no-trigger]
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from pathlib import Path
 
 import httpx
 
-from etl import db
 from etl.settings import PACKAGE_DIR, Settings
+from etl.store import db
 
 DAGS_DIR = PACKAGE_DIR.parent / "dags"
 PASSWORDS_FILE = "simple_auth_manager_passwords.json.generated"
@@ -155,8 +155,8 @@ def stop_group(proc: subprocess.Popen, grace: float = 30) -> None:
 
 
 def _serve_demo(stack: ExitStack, settings: Settings) -> Path:
-    from etl.demo import DEFAULT_PORT, DEMO_SITE, render_feed_list
-    from etl.site import Site
+    from etl.run.demo import DEFAULT_PORT, DEMO_SITE, render_feed_list
+    from etl.web.site import Site
 
     port = int(os.environ.get("NEWSMON_DEMO_PORT", DEFAULT_PORT))
     site = stack.enter_context(Site(DEMO_SITE, port=port))
@@ -167,7 +167,7 @@ def _serve_demo(stack: ExitStack, settings: Settings) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m etl.airflow_local", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m etl.run.airflow_local", description=__doc__)
     parser.add_argument("--port", type=int, default=int(os.environ.get("AIRFLOW_PORT", 8080)))
     parser.add_argument("--feeds", help="feed list (default: NEWSMON_FEEDS_FILE, else the demo)")
     parser.add_argument("--no-trigger", action="store_true", help="do not trigger a first run")

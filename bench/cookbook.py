@@ -1,7 +1,7 @@
 """The SQL cookbook (``docs/cookbook.md``): parse it, run its queries, keep its outputs true.
 
 Each recipe is a ``## N. Question`` section with one ```sql block and the ```text block of its
-output on the demo data. ``python -m etl.cookbook [--write] [FILE]`` runs every query against
+output on the demo data. ``python -m bench.cookbook [--write] [FILE]`` runs every query against
 the configured database (after ``newsmon demo``) and prints, or writes back, the outputs; the
 test suite runs them on a freshly loaded demo database and asserts they match the document.
 """
@@ -101,8 +101,8 @@ def rewrite(text: str, outputs: dict[int, str]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from etl import db
     from etl.settings import Settings
+    from etl.store import db
 
     args = list(sys.argv[1:] if argv is None else argv)
     write = "--write" in args

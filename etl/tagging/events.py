@@ -16,7 +16,7 @@ The weights live in ``etl/data/event_model.json`` (feature names and numbers onl
 train split of the SATP corpus (``labels/satp/train_dev.jsonl``, rows with ``split == "train"``);
 the dev split is kept for ``newsmon eval``.
 
-How the tagger uses it (:meth:`etl.tagger.Tagger._tag`): only for texts with some conflict
+How the tagger uses it (:meth:`etl.tagging.tagger.Tagger._tag`): only for texts with some conflict
 evidence (relevance >= 0.3) that name violence itself (casualties, armed men, weapons or a
 known armed actor): the model never saw anything but incident reports, so it says nothing about
 whether a text is about conflict at all (sports metaphors). For those, the scores of battles,
@@ -116,7 +116,7 @@ class EventModel:
         names = sorted(self.features, key=self.features.get)
         return {
             "about": "newsmon event classifier: logistic regression weights per feature "
-                     "(see etl/events.py); regenerate with `newsmon train-events`",
+                     "(see etl/tagging/events.py); regenerate with `newsmon train-events`",
             "labels": list(self.labels),
             "threshold": self.threshold,
             "trained_on": self.trained_on,
@@ -198,7 +198,7 @@ def satp_rows(corpus: Path, split: str) -> list[dict]:
 
 def train_from_corpus(corpus: Path, taxonomy_path: Path | None = None) -> EventModel:
     """Fit on the SATP train split with the current taxonomy (deterministic)."""
-    from etl.taxonomy import TAXONOMY_FILE, load_taxonomy
+    from etl.tagging.taxonomy import TAXONOMY_FILE, load_taxonomy
 
     taxonomy = load_taxonomy(taxonomy_path or TAXONOMY_FILE)
     rows = satp_rows(corpus, "train")

@@ -1,8 +1,8 @@
 """Imported by the worker processes' fork server: loads the tagger once for all workers.
 
-See :func:`etl.process.preload`.
+See :func:`etl.stages.process.preload`.
 """
 
-from etl.process import preload
+from etl.stages.process import preload
 
 preload()

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import yaml
 
-from etl.matcher import PhraseIndex, spelling_variants
 from etl.settings import PACKAGE_DIR
+from etl.tagging.matcher import PhraseIndex, spelling_variants
 
 log = logging.getLogger(__name__)
 ACTORS_FILE = PACKAGE_DIR / "data" / "actors.yaml"

@@ -26,8 +26,8 @@ from contextlib import contextmanager
 from dataclasses import replace
 from urllib.parse import quote, urlencode
 
-from etl import db
 from etl.settings import Settings
+from etl.store import db
 
 log = logging.getLogger(__name__)
 
@@ -102,9 +102,9 @@ def env_int(name: str, default: int) -> int:
 
 def sync_feed_list(feeds_file: str | None = None) -> dict:
     """Migrate the schema and make ``feeds`` match the feed list (default: NEWSMON_FEEDS_FILE)."""
-    from etl.feedlist import load_feed_list
-    from etl.migrate import migrate
-    from etl.poll import sync_feeds
+    from etl.stages.feedlist import load_feed_list
+    from etl.stages.poll import sync_feeds
+    from etl.store.migrate import migrate
 
     settings = task_settings()
     path = str(feeds_file or settings.feeds_file)
@@ -127,8 +127,8 @@ def due_feed_batches(batch_size: int = 25, all_feeds: bool = False) -> list[list
 
     Batches grow beyond ``batch_size`` when needed to stay under :data:`MAX_MAPPED` of them.
     """
-    from etl.poll import list_due_feeds
-    from etl.urls import host_of
+    from etl.stages.poll import list_due_feeds
+    from etl.web.urls import host_of
 
     with _connection(task_settings()) as conn:
         feeds = list_due_feeds(conn, all_feeds=all_feeds)
@@ -149,8 +149,8 @@ def poll_feed_batch(feed_ids: list[int]) -> dict:
 
     A failing feed is recorded on its row (back-off, error) and never raises.
     """
-    from etl.http import HttpClient
-    from etl.poll import due_feeds, poll_feeds
+    from etl.stages.poll import due_feeds, poll_feeds
+    from etl.web.http import HttpClient
 
     settings = task_settings()
     with _connection(settings) as conn:
@@ -188,8 +188,8 @@ def work_shard(stage: str, shard: int, shards: int) -> dict:
     settings = task_settings()
     with _connection(settings) as conn:
         if stage == "fetch":
-            from etl.fetch import fetch_pending
-            from etl.http import HttpClient
+            from etl.stages.fetch import fetch_pending
+            from etl.web.http import HttpClient
 
             _lock_shard(conn, shard, shards)
             with HttpClient(settings) as client:
@@ -197,7 +197,7 @@ def work_shard(stage: str, shard: int, shards: int) -> dict:
             return {"stage": stage, "shard": shard, "fetched": stats.fetched,
                     "skipped": stats.skipped, "failed": stats.failed}
         if stage == "tag":
-            from etl.tagstage import tag_pending
+            from etl.stages.tagstage import tag_pending
 
             # like extraction, tagging is CPU work on stored text: any free batch will do
             tagged = tag_pending(conn, settings)
@@ -205,7 +205,7 @@ def work_shard(stage: str, shard: int, shards: int) -> dict:
                 log.warning("tagger: %s", tagged.warning)
             return {"stage": stage, "shard": shard, "tagged": tagged.tagged,
                     "gazetteer_only": int(tagged.mode != "model")}
-        from etl.extract import extract_pending
+        from etl.stages.extract import extract_pending
 
         stats = extract_pending(conn, settings)
         return {"stage": stage, "shard": shard, "extracted": stats.extracted,
@@ -213,8 +213,8 @@ def work_shard(stage: str, shard: int, shards: int) -> dict:
 
 
 def cluster_stories() -> dict:
-    """Group newly extracted articles into story clusters (see :mod:`etl.stories`)."""
-    from etl.stories import cluster_pending
+    """Group newly extracted articles into story clusters (see :mod:`etl.stages.stories`)."""
+    from etl.stages.stories import cluster_pending
 
     with _connection(task_settings()) as conn:
         stats = cluster_pending(conn)
@@ -254,8 +254,8 @@ def summarize(polls: list[dict], shards: list[dict]) -> dict:
 
 
 def feed_health(silent_days: int = 7) -> dict:
-    """Failing, silent and redirected feeds (see :func:`etl.maintenance.feed_health`)."""
-    from etl.maintenance import feed_health as report
+    """Failing, silent and redirected feeds (see :func:`etl.stages.maintenance.feed_health`)."""
+    from etl.stages.maintenance import feed_health as report
 
     with _connection(task_settings()) as conn:
         return report(conn, silent_days)
@@ -263,7 +263,7 @@ def feed_health(silent_days: int = 7) -> dict:
 
 def prune_raw_html(retention_days: int | None = None) -> dict:
     """Delete stored pages past ``retention_days`` (default ``NEWSMON_HTML_RETENTION_DAYS``)."""
-    from etl.maintenance import prune_raw_html as prune
+    from etl.stages.maintenance import prune_raw_html as prune
 
     if retention_days is None:
         retention_days = env_int("NEWSMON_HTML_RETENTION_DAYS", 90)
@@ -273,7 +273,7 @@ def prune_raw_html(retention_days: int | None = None) -> dict:
 
 def refresh_warehouse() -> dict:
     """Refresh materialized views and planner statistics."""
-    from etl.maintenance import refresh_warehouse as refresh
+    from etl.stages.maintenance import refresh_warehouse as refresh
 
     with _connection(task_settings()) as conn:
         return refresh(conn)

@@ -30,14 +30,14 @@ from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 
-from etl.db import transaction
-from etl.extract import Extracted, _extract_job, _load_jobs
-from etl.extract import _store as store_extracted
-from etl.progress import NullReporter, Reporter
-from etl.queue import Failure, claim, db_now, pending_count
+from etl.run.progress import NullReporter, Reporter
 from etl.settings import Settings
-from etl.tagger import TagResult
-from etl.tagstage import store as store_tags
+from etl.stages.extract import Extracted, _extract_job, _load_jobs
+from etl.stages.extract import _store as store_extracted
+from etl.stages.tagstage import store as store_tags
+from etl.store.db import transaction
+from etl.store.queue import Failure, claim, db_now, pending_count
+from etl.tagging.tagger import TagResult
 
 log = logging.getLogger(__name__)
 SUB_BATCH = 8        # articles per job sent to a worker: small, so the cores finish together
@@ -81,8 +81,8 @@ def preload() -> None:
     """
     _die_with_parent()
     try:
-        from etl.extract import detect_language
-        from etl.tagstage import get_tagger
+        from etl.stages.extract import detect_language
+        from etl.stages.tagstage import get_tagger
 
         get_tagger().tag("Warm-up: forces shelled Mosul in northern Iraq on Monday.")
         detect_language("Warm-up text, so that the language model is loaded once and shared.")
@@ -127,8 +127,8 @@ def _init_worker(tag: bool) -> None:
 def _load_tagger(tag: bool) -> None:
     global _tagger
     if tag:
-        from etl.tagstage import get_tagger
-        from etl.taxonomy import taxonomy_version
+        from etl.stages.tagstage import get_tagger
+        from etl.tagging.taxonomy import taxonomy_version
 
         _tagger = get_tagger()
         if _tagger.version != taxonomy_version():  # preloaded before the taxonomy changed
@@ -171,7 +171,7 @@ class Workers:
             # (see :func:`preload`): the workers share its memory.
             # (also arms the fork server's own exit with the main process)
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["etl.preload"])
+            context.set_forkserver_preload(["etl.stages.preload"])
             self.pool = ProcessPoolExecutor(
                 self.processes, mp_context=context, initializer=_init_worker, initargs=(tag,))
             # one call per process starts them all now: loading overlaps polling and fetching

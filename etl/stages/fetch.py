@@ -1,7 +1,8 @@
 """Fetch article pages: claim new articles, GET them concurrently, store the raw bytes.
 
 Links come from strangers' feeds, so each one goes through the private-network guard and the
-size/time caps of :mod:`etl.http`. Non-HTML (PDF, images, binaries) is ``skipped`` with the reason.
+size/time caps of :mod:`etl.web.http`. Non-HTML (PDF, images, binaries) is ``skipped`` with the
+reason.
 Raw bytes are stored gzip-compressed in ``article_html`` so extraction and tagging can be re-run
 without fetching again.
 """
@@ -12,12 +13,11 @@ import gzip
 import logging
 from dataclasses import dataclass
 
-from etl.concurrency import run_per_host
-from etl.db import execute_values, transaction
 from etl.errors import FetchError, NotHTML
-from etl.http import HttpClient
-from etl.progress import NullReporter, Reporter
-from etl.queue import (
+from etl.run.progress import NullReporter, Reporter
+from etl.settings import Settings
+from etl.store.db import execute_values, transaction
+from etl.store.queue import (
     RELEASED,
     Claimed,
     Failure,
@@ -27,7 +27,8 @@ from etl.queue import (
     pending_count,
     record_failures,
 )
-from etl.settings import Settings
+from etl.web.concurrency import run_per_host
+from etl.web.http import HttpClient
 
 log = logging.getLogger(__name__)
 

@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
-from etl.db import execute_values, transaction
-from etl.ner import MODE_MODEL
-from etl.progress import NullReporter, Reporter
-from etl.queue import CLAIMED_BY, db_now
+from etl.run.progress import NullReporter, Reporter
 from etl.settings import Settings
-from etl.tagger import Tagger, TagResult
-from etl.taxonomy import taxonomy_version
+from etl.store.db import execute_values, transaction
+from etl.store.queue import CLAIMED_BY, db_now
+from etl.tagging.ner import MODE_MODEL
+from etl.tagging.tagger import Tagger, TagResult
+from etl.tagging.taxonomy import taxonomy_version
 
 log = logging.getLogger(__name__)
 SNIPPET_CHARS = 60

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 from datasketch import MinHash
 
-from etl.db import execute_values, transaction
-from etl.progress import NullReporter, Reporter
+from etl.run.progress import NullReporter, Reporter
+from etl.store.db import execute_values, transaction
 
 NUM_PERM = 64
 BANDS = 16

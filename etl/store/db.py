@@ -17,7 +17,7 @@ def database_url(settings: Settings) -> str:
     """The URL to use: the setting, else the embedded server's (started if needed)."""
     if settings.database_url:
         return settings.database_url
-    from etl.embedded import EmbeddedPostgres
+    from etl.store.embedded import EmbeddedPostgres
 
     return EmbeddedPostgres(settings.home).url()
 

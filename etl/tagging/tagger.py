@@ -9,13 +9,13 @@ a :class:`TagResult` carries the character offsets of the text it came from:
   ``1 - exp(-evidence / SCALE)`` in [0, 1), sub-categories and their ACLED parents;
 - entities: the model's people, organisations and locations merged with the actor gazetteer
   (a known actor's span wins and gets its canonical id, name and kind) and the place gazetteer,
-  then the span and type rules of :mod:`etl.spans` (``names`` convention);
+  then the span and type rules of :mod:`etl.tagging.spans` (``names`` convention);
 - places: countries and towns with coordinates and ISO country code, disambiguated by the
   countries the text mentions (named, or home countries of the actors it names);
 - relevance: ``1 - exp(-(event evidence + general evidence / 2 + armed actors) / 4)``;
   ``is_conflict`` when relevance >= 0.5;
-- event classifier (:mod:`etl.events`): for texts naming violence, the violent-event parents'
-  scores average the keyword score and the classifier's probability.
+- event classifier (:mod:`etl.tagging.events`): for texts naming violence, the violent-event
+  parents' scores average the keyword score and the classifier's probability.
 """
 
 from __future__ import annotations
@@ -26,13 +26,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from etl.actors import ActorGazetteer, load_actors
-from etl.events import LABEL_CATEGORIES, EventModel, load_event_model
-from etl.matcher import Match
-from etl.ner import LABELS, MODE_MODEL, LoadedModel, load_model, pipe_docs
-from etl.places import FEATURE_COUNTRY, PlaceGazetteer, PlaceMention, load_places
-from etl.spans import STYLE_NAMES, Entity, model_spans, refine
-from etl.taxonomy import TAXONOMY_FILE, Taxonomy, TermHit, load_taxonomy
+from etl.tagging.actors import ActorGazetteer, load_actors
+from etl.tagging.events import LABEL_CATEGORIES, EventModel, load_event_model
+from etl.tagging.matcher import Match
+from etl.tagging.ner import LABELS, MODE_MODEL, LoadedModel, load_model, pipe_docs
+from etl.tagging.places import FEATURE_COUNTRY, PlaceGazetteer, PlaceMention, load_places
+from etl.tagging.spans import STYLE_NAMES, Entity, model_spans, refine
+from etl.tagging.taxonomy import TAXONOMY_FILE, Taxonomy, TermHit, load_taxonomy
 
 SCALE = 1.5            # evidence -> score
 MIN_CATEGORY_SCORE = 0.15
@@ -88,7 +88,8 @@ class TagResult:
     places: list[PlaceTag] = field(default_factory=list)
     taxonomy_version: str = ""
     mode: str = MODE_MODEL
-    # the event classifier's probabilities (etl/events.py) when it was applied; not in as_dict
+    # the event classifier's probabilities (etl/tagging/events.py) when it was applied;
+    # not in as_dict
     events: dict[str, float] = field(default_factory=dict)
 
     def category_score(self, category_id: str) -> float:
@@ -178,10 +179,11 @@ class Tagger:
     def tag_with_baseline(
         self, texts: Sequence[str], batch_size: int = 32, style: str = STYLE_NAMES
     ) -> list[tuple[TagResult, list[tuple[int, int, str]]]]:
-        """Each text's result and the model's own entities (one NER pass for both).
+        """Each text's result and the model's own entities (one NER pass for
+        both).
 
-        ``style`` is the entity span convention (:mod:`etl.spans`): the evaluation scores each
-        labelled data set in its own annotation convention.
+        ``style`` is the entity span convention (:mod:`etl.tagging.spans`): the evaluation scores
+        each labelled data set in its own annotation convention.
         """
         texts = [(t or "")[:MAX_TEXT_CHARS] for t in texts]
         docs = (pipe_docs(self.nlp, texts, batch_size=batch_size) if self.nlp

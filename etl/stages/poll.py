@@ -20,15 +20,15 @@ from datetime import UTC, datetime, timedelta
 
 import feedparser
 
-from etl.concurrency import run_per_host
-from etl.db import execute_values, transaction
 from etl.errors import FetchError, ParseError, TemporaryError
-from etl.feedlist import FeedList
-from etl.http import HttpClient, Response
-from etl.progress import NullReporter, Reporter
-from etl.queue import CLAIMED_BY
+from etl.run.progress import NullReporter, Reporter
 from etl.settings import Settings
-from etl.urls import BadURL, canonical_url, host_of
+from etl.stages.feedlist import FeedList
+from etl.store.db import execute_values, transaction
+from etl.store.queue import CLAIMED_BY
+from etl.web.concurrency import run_per_host
+from etl.web.http import HttpClient, Response
+from etl.web.urls import BadURL, canonical_url, host_of
 
 log = logging.getLogger(__name__)
 

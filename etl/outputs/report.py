@@ -1,7 +1,7 @@
 """``newsmon report``: a self-contained HTML report for a time window.
 
 Everything is read from the ``analytics`` views; charts and the map are inline SVG
-(:mod:`etl.charts`), so the file renders with no internet access and can be mailed around.
+(:mod:`etl.outputs.charts`), so the file renders with no internet access and can be mailed around.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import html
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from etl.charts import Point, bar_chart, line_chart, world_map
-from etl.db import transaction
+from etl.outputs.charts import Point, bar_chart, line_chart, world_map
+from etl.store.db import transaction
 
 EVENT_TYPES = ("battles", "explosions_remote_violence", "violence_against_civilians",
                "protests", "riots", "strategic_developments")

@@ -1,0 +1,2 @@
+"""``newsmon eval``: the tagger's scores on the labelled corpus against baselines.
+"""

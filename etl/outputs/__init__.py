@@ -1,0 +1,2 @@
+"""What analysts read besides SQL: offline SVG charts and the HTML report.
+"""
