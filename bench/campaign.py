@@ -27,6 +27,7 @@ from pathlib import Path
 
 import psycopg2
 
+from etl.settings import corpus_dir
 from etl.web.site import HANDLED, Reply, Site
 
 WORDS = ("ceasefire convoy militia shelling border displaced villagers council talks airstrike "
@@ -584,8 +585,7 @@ def main() -> int:
             server.stop()
             server.url()
 
-        corpus = Path(os.environ.get("NEWSMON_CORPUS_DIR",
-                                     Path(__file__).resolve().parents[2] / "shared" / "corpus"))
+        corpus = corpus_dir()
         try:
             steps = [
                 ("clean", lambda: scenario_clean(fresh("c_clean"), work)),

@@ -29,13 +29,10 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from etl.settings import corpus_dir
 from etl.web.site import Site
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def corpus_dir() -> Path:
-    return Path(os.environ.get("NEWSMON_CORPUS_DIR", ROOT.parent / "shared" / "corpus"))
 
 
 class StageTimer:

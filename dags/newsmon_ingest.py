@@ -11,11 +11,13 @@ One pass of the newsmon pipeline, the same as `newsmon run`, split into tasks yo
    discovered. A failing feed is recorded on its row and never fails the task.
 4. **fetch_shard** (mapped, one per host shard, `NEWSMON_SHARDS`): claims batches of articles of
    its hosts only, fetches them politely (`NEWSMON_PER_HOST` per host), stores the raw HTML.
-5. **extract_shard** (mapped): text and metadata from the stored pages.
-6. **tag_shard** (mapped): event categories, actors, entities and places (spaCy + gazetteers);
-   also re-tags articles tagged with an older taxonomy version.
-7. **cluster_stories**: near-duplicate articles (wire copies) grouped into stories.
-8. **report**: the run's totals and the warehouse's state (shown as the task's return value).
+5. **process_shard** (mapped, one per article-id shard): the executor of `newsmon run`
+   (`etl/stages/process.py`): text and metadata from each stored page, then its event
+   categories, actors, entities and places (spaCy + gazetteers), in one pass; then re-tags the
+   shard's articles tagged with an older taxonomy version. The tagger is loaded once per task,
+   and only when there is something to tag.
+6. **cluster_stories**: near-duplicate articles (wire copies) grouped into stories.
+7. **report**: the run's totals and the warehouse's state (shown as the task's return value).
 
 Each task returns its counts (XCom tab). A failing feed or page never fails the run; a systemic
 failure (the database down) does, after retries with exponential back-off.
@@ -106,16 +108,10 @@ def newsmon_ingest():
         return tasks.work_shard("fetch", shard, shards)
 
     @task(max_active_tis_per_dagrun=PARALLEL)
-    def extract_shard(shard: int, shards: int) -> dict:
+    def process_shard(shard: int, shards: int) -> dict:
         from etl.run import tasks
 
-        return tasks.work_shard("extract", shard, shards)
-
-    @task(max_active_tis_per_dagrun=PARALLEL)
-    def tag_shard(shard: int, shards: int) -> dict:
-        from etl.run import tasks
-
-        return tasks.work_shard("tag", shard, shards)
+        return tasks.work_shard("process", shard, shards)
 
     @task
     def cluster_stories() -> dict:
@@ -124,13 +120,12 @@ def newsmon_ingest():
         return tasks.cluster_stories()
 
     @task(trigger_rule="none_failed")
-    def report(sync: dict, polls: list[dict], fetched: list[dict], extracted: list[dict],
-               tagged: list[dict], clustered: dict) -> dict:
+    def report(sync: dict, polls: list[dict], fetched: list[dict], processed: list[dict],
+               clustered: dict) -> dict:
         from etl.run import tasks
 
         # slices fetch the mapped results in one request each
-        totals = tasks.summarize(polls[:] if polls else [],
-                                 fetched[:] + extracted[:] + tagged[:])
+        totals = tasks.summarize(polls[:] if polls else [], fetched[:] + processed[:])
         return {"feed_list_problems": len(sync["problems"]), **totals, **clustered,
                 **tasks.warehouse_counts()}
 
@@ -140,13 +135,11 @@ def newsmon_ingest():
     polls = poll_feed_batch.expand(feed_ids=batches)
     fetched = fetch_shard.partial(shards=SHARDS).expand(shard=list(range(SHARDS)))
     polls >> fetched
-    extracted = extract_shard.partial(shards=SHARDS).expand(shard=list(range(SHARDS)))
-    fetched >> extracted
-    tagged = tag_shard.partial(shards=SHARDS).expand(shard=list(range(SHARDS)))
-    extracted >> tagged
+    processed = process_shard.partial(shards=SHARDS).expand(shard=list(range(SHARDS)))
+    fetched >> processed
     clustered = cluster_stories()
-    tagged >> clustered
-    report(synced, polls, fetched, extracted, tagged, clustered)
+    processed >> clustered
+    report(synced, polls, fetched, processed, clustered)
 
 
 newsmon_ingest()

@@ -4,16 +4,18 @@
 1. **feed_health**: active feeds that are failing (`consecutive_failures > 0`), silent (no new
    article for `silent_days` days) or permanently redirected (`redirected_to`), listed in the
    task's return value and in its log.
-2. **retry_fetch_shard** / **retry_extract_shard** (mapped over the same host shards as
-   `newsmon_ingest`): articles that failed and whose back-off has expired are fetched and
-   extracted again (and anything else still waiting).
-3. **retag_shard** (mapped): after a taxonomy change (a new `version` in
-   `etl/data/taxonomy.yaml`), stored articles are re-tagged from their stored text; then
-   **cluster_stories** groups any article not yet in a story.
-4. **prune_raw_html**: deletes stored pages (`article_html`) older than `retention_days`
+   Its rules are the SQL function `newsmon_feed_health(silent)`, the same as the view
+   `analytics.feed_health`.
+2. **retry_fetch_shard** / **retry_process_shard** (mapped over the same shards as
+   `newsmon_ingest`): articles that failed and whose back-off has expired are fetched, then
+   extracted and tagged, again (and anything else still waiting). After a taxonomy change (a
+   new `version` in `etl/data/taxonomy.yaml`) the process shards also re-tag the stored
+   articles from their stored text; then **cluster_stories** groups any article not yet in a
+   story.
+3. **prune_raw_html**: deletes stored pages (`article_html`) older than `retention_days`
    (`NEWSMON_HTML_RETENTION_DAYS`, 90; 0 keeps them) whose article is extracted or skipped.
-5. **refresh_warehouse**: refreshes materialized views (schemas `public`, `analytics`) and the
-   planner statistics of the core tables.
+4. **refresh_warehouse**: refreshes the materialized views that exist (schemas `public`,
+   `analytics`) and the planner statistics of the pipeline's tables, tagging tables included.
 
 SQL to look at:
 
@@ -79,17 +81,11 @@ def newsmon_maintenance():
         return tasks.work_shard("fetch", shard, shards)
 
     @task(max_active_tis_per_dagrun=SHARDS)
-    def retry_extract_shard(shard: int, shards: int) -> dict:
+    def retry_process_shard(shard: int, shards: int) -> dict:
+        # extracts and tags what waits, and re-tags articles of an older taxonomy version
         from etl.run import tasks
 
-        return tasks.work_shard("extract", shard, shards)
-
-    @task(max_active_tis_per_dagrun=SHARDS)
-    def retag_shard(shard: int, shards: int) -> dict:
-        # articles tagged with an older taxonomy version (and newly extracted ones) are re-tagged
-        from etl.run import tasks
-
-        return tasks.work_shard("tag", shard, shards)
+        return tasks.work_shard("process", shard, shards)
 
     @task
     def cluster_stories() -> dict:
@@ -111,10 +107,9 @@ def newsmon_maintenance():
 
     shards = list(range(SHARDS))
     fetched = retry_fetch_shard.partial(shards=SHARDS).expand(shard=shards)
-    extracted = retry_extract_shard.partial(shards=SHARDS).expand(shard=shards)
+    processed = retry_process_shard.partial(shards=SHARDS).expand(shard=shards)
     health = feed_health()
-    retagged = retag_shard.partial(shards=SHARDS).expand(shard=shards)
-    chain = health >> fetched >> extracted >> retagged >> cluster_stories()
+    chain = health >> fetched >> processed >> cluster_stories()
     chain >> prune_raw_html() >> refresh_warehouse()
 
 

@@ -1,22 +1,34 @@
-"""Settings, read from ``NEWSMON_*`` environment variables.
+"""Settings, read from ``NEWSMON_*`` environment variables: the one place that reads them.
 
-One frozen dataclass so that every stage gets its configuration as plain values (and Airflow
-tasks can rebuild it in a worker from the same environment).
+:class:`Settings` is one frozen dataclass, so that every stage gets its configuration as plain
+values (and Airflow tasks can rebuild it in a worker from the same environment). Each field names
+its variable in its metadata and carries its default once: :meth:`Settings.from_env` reads the
+variables the fields name, and a field whose variable is unset or empty keeps its default.
+
+Process-wide locations and names that are not a run's tunables (the spaCy model, the cache and
+corpus directories, the demo port, the test database) are read by the functions at the end.
+
+The DAG files (``dags/``) are the one exception: Airflow re-parses them every 30 seconds and they
+may not import ``etl``, so they read the variables that shape a DAG (``NEWSMON_SHARDS``,
+``NEWSMON_FEED_BATCH``, ``NEWSMON_PARALLEL_TASKS``, the schedules) themselves.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
 
 from etl import __version__
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_DIR = PACKAGE_DIR.parent
 DEFAULT_FEEDS_FILE = PACKAGE_DIR / "data" / "default_feeds.yaml"
 DEFAULT_USER_AGENT = (
     f"newsmon/{__version__} (+https://github.com/newsmon/newsmon; self-hosted news monitor)"
 )
+DEFAULT_SPACY_MODEL = "en_core_web_sm"
+DEFAULT_DEMO_PORT = 8765
 
 
 def default_processes() -> int:
@@ -24,82 +36,134 @@ def default_processes() -> int:
     return max(1, min(os.cpu_count() or 1, 4))
 
 
-def _env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def _env_int(name: str, default: int) -> int:
+def _env(name: str) -> str | None:
+    """The variable's value, stripped; None when unset or empty."""
     value = os.environ.get(name)
     if value is None or value.strip() == "":
-        return default
-    try:
-        return int(value)
-    except ValueError as exc:
-        raise ValueError(f"{name} must be an integer, got {value!r}") from exc
+        return None
+    return value.strip()
 
 
-def _env_float(name: str, default: float) -> float:
-    value = os.environ.get(name)
-    if value is None or value.strip() == "":
-        return default
-    try:
-        return float(value)
-    except ValueError as exc:
-        raise ValueError(f"{name} must be a number, got {value!r}") from exc
+def _parse(name: str, kind: str, value: str):
+    if kind == "bool":
+        return value.lower() in {"1", "true", "yes", "on"}
+    if kind == "Path":
+        return Path(value).expanduser()
+    if kind in ("int", "int | None"):
+        try:
+            return int(value)
+        except ValueError as exc:
+            raise ValueError(f"{name} must be an integer, got {value!r}") from exc
+    if kind == "float":
+        try:
+            return float(value)
+        except ValueError as exc:
+            raise ValueError(f"{name} must be a number, got {value!r}") from exc
+    return value
+
+
+def env(name: str, **kwargs):
+    """A dataclass field read from environment variable ``name``."""
+    return field(metadata={"env": name}, **kwargs)
 
 
 @dataclass(frozen=True)
 class Settings:
     """All tunables of a run. ``Settings.from_env()`` is the normal constructor."""
 
-    database_url: str | None = None
-    home: Path = field(default_factory=lambda: Path.home() / ".newsmon")
-    feeds_file: Path = DEFAULT_FEEDS_FILE
-    user_agent: str = DEFAULT_USER_AGENT
-    connect_timeout: float = 10.0
-    read_timeout: float = 20.0
-    total_timeout: float = 60.0
-    max_feed_bytes: int = 20 * 1024 * 1024
-    max_page_bytes: int = 10 * 1024 * 1024
-    max_redirects: int = 5
-    poll_interval_s: int = 900
-    max_backoff_s: int = 6 * 3600
-    workers: int = 16
-    per_host: int = 2
-    batch_size: int = 200
-    max_attempts: int = 5
-    retry_base_s: int = 300
-    lease_s: int = 600
-    extract_processes: int = 1
-    allow_private_networks: bool = False
+    database_url: str | None = env("NEWSMON_DATABASE_URL", default=None)
+    home: Path = env("NEWSMON_HOME", default_factory=lambda: Path.home() / ".newsmon")
+    feeds_file: Path = env("NEWSMON_FEEDS_FILE", default=DEFAULT_FEEDS_FILE)
+    user_agent: str = env("NEWSMON_USER_AGENT", default=DEFAULT_USER_AGENT)
+    connect_timeout: float = env("NEWSMON_CONNECT_TIMEOUT", default=10.0)
+    read_timeout: float = env("NEWSMON_READ_TIMEOUT", default=20.0)
+    total_timeout: float = env("NEWSMON_TOTAL_TIMEOUT", default=60.0)
+    max_feed_bytes: int = env("NEWSMON_MAX_FEED_BYTES", default=20 * 1024 * 1024)
+    max_page_bytes: int = env("NEWSMON_MAX_PAGE_BYTES", default=10 * 1024 * 1024)
+    max_redirects: int = env("NEWSMON_MAX_REDIRECTS", default=5)
+    poll_interval_s: int = env("NEWSMON_POLL_INTERVAL", default=900)
+    max_backoff_s: int = env("NEWSMON_MAX_BACKOFF", default=6 * 3600)
+    workers: int = env("NEWSMON_WORKERS", default=16)
+    per_host: int = env("NEWSMON_PER_HOST", default=2)
+    batch_size: int = env("NEWSMON_BATCH_SIZE", default=200)
+    max_attempts: int = env("NEWSMON_MAX_ATTEMPTS", default=5)
+    retry_base_s: int = env("NEWSMON_RETRY_BASE", default=300)
+    lease_s: int = env("NEWSMON_LEASE", default=600)
+    # None: automatic, see :attr:`processes`
+    extract_processes: int | None = env("NEWSMON_EXTRACT_PROCESSES", default=None)
+    allow_private_networks: bool = env("NEWSMON_ALLOW_PRIVATE_NETWORKS", default=False)
+    html_retention_days: int = env("NEWSMON_HTML_RETENTION_DAYS", default=90)
+
+    @property
+    def processes(self) -> int:
+        """Worker processes of ``newsmon run``: ``extract_processes``, else one per core."""
+        return self.extract_processes or default_processes()
+
+    @property
+    def task_processes(self) -> int:
+        """Worker processes of one Airflow task: ``extract_processes``, else one.
+
+        Airflow's parallelism is its mapped tasks (one per core); a pool of processes inside
+        each would only oversubscribe the cores.
+        """
+        return self.extract_processes or 1
 
     @classmethod
     def from_env(cls, **overrides) -> Settings:
-        env_home = os.environ.get("NEWSMON_HOME")
-        env_feeds = os.environ.get("NEWSMON_FEEDS_FILE")
-        base = cls(
-            database_url=os.environ.get("NEWSMON_DATABASE_URL") or None,
-            home=Path(env_home).expanduser() if env_home else Path.home() / ".newsmon",
-            feeds_file=Path(env_feeds).expanduser() if env_feeds else DEFAULT_FEEDS_FILE,
-            user_agent=os.environ.get("NEWSMON_USER_AGENT") or DEFAULT_USER_AGENT,
-            connect_timeout=_env_float("NEWSMON_CONNECT_TIMEOUT", 10.0),
-            read_timeout=_env_float("NEWSMON_READ_TIMEOUT", 20.0),
-            total_timeout=_env_float("NEWSMON_TOTAL_TIMEOUT", 60.0),
-            max_feed_bytes=_env_int("NEWSMON_MAX_FEED_BYTES", 20 * 1024 * 1024),
-            max_page_bytes=_env_int("NEWSMON_MAX_PAGE_BYTES", 10 * 1024 * 1024),
-            max_redirects=_env_int("NEWSMON_MAX_REDIRECTS", 5),
-            poll_interval_s=_env_int("NEWSMON_POLL_INTERVAL", 900),
-            max_backoff_s=_env_int("NEWSMON_MAX_BACKOFF", 6 * 3600),
-            workers=_env_int("NEWSMON_WORKERS", 16),
-            per_host=_env_int("NEWSMON_PER_HOST", 2),
-            batch_size=_env_int("NEWSMON_BATCH_SIZE", 200),
-            max_attempts=_env_int("NEWSMON_MAX_ATTEMPTS", 5),
-            retry_base_s=_env_int("NEWSMON_RETRY_BASE", 300),
-            lease_s=_env_int("NEWSMON_LEASE", 600),
-            extract_processes=_env_int("NEWSMON_EXTRACT_PROCESSES", default_processes()),
-            allow_private_networks=_env_bool("NEWSMON_ALLOW_PRIVATE_NETWORKS", False),
-        )
+        values = {}
+        for f in fields(cls):
+            raw = _env(f.metadata["env"])
+            if raw is not None:
+                # annotations are strings here (from __future__ import annotations)
+                values[f.name] = _parse(f.metadata["env"], str(f.type), raw)
+        base = cls(**values)
         return replace(base, **overrides) if overrides else base
+
+    @classmethod
+    def default_of(cls, name: str):
+        """The default of field ``name`` (for help texts and DAG params)."""
+        f = next(f for f in fields(cls) if f.name == name)
+        return f.default_factory() if f.default is MISSING else f.default
+
+
+# -- process-wide names and places --------------------------------------------------------------
+
+
+def spacy_model() -> str:
+    """The spaCy pipeline the tagger loads: ``NEWSMON_SPACY_MODEL``, else the pinned one."""
+    return _env("NEWSMON_SPACY_MODEL") or DEFAULT_SPACY_MODEL
+
+
+def cache_dir() -> Path:
+    """Where derived data is cached: ``NEWSMON_CACHE_DIR``, else ``$XDG_CACHE_HOME/newsmon``."""
+    value = _env("NEWSMON_CACHE_DIR")
+    if value:
+        return Path(value).expanduser()
+    return Path(_env("XDG_CACHE_HOME") or Path.home() / ".cache") / "newsmon"
+
+
+def corpus_dir() -> Path:
+    """The evaluation corpus: ``NEWSMON_CORPUS_DIR``, else ``shared/corpus`` beside the checkout.
+
+    The corpus is not shipped (see its READMEs for licences); commands and tests that need it
+    say so when it is absent.
+    """
+    value = _env("NEWSMON_CORPUS_DIR")
+    return Path(value).expanduser() if value else REPO_DIR.parent / "shared" / "corpus"
+
+
+def demo_port() -> int:
+    """Port of the bundled demo news site: ``NEWSMON_DEMO_PORT``, else 8765."""
+    value = _env("NEWSMON_DEMO_PORT")
+    return _parse("NEWSMON_DEMO_PORT", "int", value) if value else DEFAULT_DEMO_PORT
+
+
+def embedded_backend() -> str | None:
+    """``NEWSMON_EMBEDDED_BACKEND``: ``binaries`` forces PostgreSQL binaries over pgserver."""
+    value = _env("NEWSMON_EMBEDDED_BACKEND")
+    return value.lower() if value else None
+
+
+def testing_database_url() -> str | None:
+    """``NEWSMON_TEST_DATABASE_URL``: an admin URL of a server the tests may use."""
+    return _env("NEWSMON_TEST_DATABASE_URL")

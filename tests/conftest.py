@@ -15,7 +15,11 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from etl.settings import Settings
+from etl.settings import (
+    Settings,
+    corpus_dir,  # noqa: F401 - the tests import it from here
+    testing_database_url,
+)
 from etl.store.db import connect
 from etl.store.embedded import EmbeddedPostgres
 from etl.store.migrate import migrate
@@ -25,10 +29,6 @@ DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = "newsmon_test_template"
 _counter = itertools.count()
-
-
-def corpus_dir() -> Path:
-    return Path(os.environ.get("NEWSMON_CORPUS_DIR", ROOT.parent / "shared" / "corpus"))
 
 
 def _with_db(url: str, name: str) -> str:
@@ -51,7 +51,7 @@ def _admin(url: str, sql: str) -> None:
 
 @pytest.fixture(scope="session")
 def pg_admin_url(tmp_path_factory) -> str:
-    url = os.environ.get("NEWSMON_TEST_DATABASE_URL")
+    url = testing_database_url()
     server = None
     if not url:
         server = EmbeddedPostgres(tmp_path_factory.mktemp("pghome"))
@@ -93,6 +93,7 @@ def settings(db_url, tmp_path) -> Settings:
         database_url=db_url,
         home=tmp_path / "home",
         allow_private_networks=True,
+        extract_processes=1,  # inline: no worker processes in tests unless a test asks
         workers=4,
         per_host=2,
         retry_base_s=0,

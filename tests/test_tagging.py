@@ -18,7 +18,7 @@ import yaml
 from conftest import corpus_dir, rows, scalar
 
 from etl.run.demo import DEMO_SITE, run_demo
-from etl.stages.tagstage import tag_pending
+from etl.stages.process import tag_pending
 from etl.tagging.actors import load_actors
 from etl.tagging.matcher import PhraseIndex, inflections
 from etl.tagging.places import load_places

@@ -155,10 +155,11 @@ def stop_group(proc: subprocess.Popen, grace: float = 30) -> None:
 
 
 def _serve_demo(stack: ExitStack, settings: Settings) -> Path:
-    from etl.run.demo import DEFAULT_PORT, DEMO_SITE, render_feed_list
+    from etl.run.demo import DEMO_SITE, render_feed_list
+    from etl.settings import demo_port
     from etl.web.site import Site
 
-    port = int(os.environ.get("NEWSMON_DEMO_PORT", DEFAULT_PORT))
+    port = demo_port()
     site = stack.enter_context(Site(DEMO_SITE, port=port))
     # a client closing a keep-alive connection is not worth a traceback on the console
     site._server.handle_error = lambda request, client_address: None

@@ -261,7 +261,7 @@ def tag(jsonl: bool, model: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON on stdout.")
 def retag(retag_all: bool, as_json: bool) -> None:
     """Re-tag stored articles from their stored text (no re-fetch); idempotent."""
-    from etl.stages.tagstage import tag_pending
+    from etl.stages.process import tag_pending
     from etl.store.migrate import migrate
 
     settings = _settings()
@@ -291,7 +291,7 @@ def retag(retag_all: bool, as_json: bool) -> None:
               help="Where to write the weights (default etl/data/event_model.json).")
 def train_events(corpus: Path | None, out: Path | None) -> None:
     """Fit the event classifier on SATP's train split and write its weights (deterministic)."""
-    from etl.evaluation.evaluate import corpus_dir
+    from etl.settings import corpus_dir
     from etl.tagging.events import MODEL_FILE, save_event_model, train_from_corpus
 
     try:
@@ -310,9 +310,10 @@ def train_events(corpus: Path | None, out: Path | None) -> None:
 def eval_command(corpus: Path | None, as_json: bool) -> None:
     """Score the tagger on the labelled corpus (re3d, CoNLL++, SATP) against plain spaCy."""
     from etl.evaluation.evaluate import run_eval
+    from etl.settings import corpus_dir
 
     try:
-        report = run_eval(corpus=corpus)
+        report = run_eval(corpus=corpus or corpus_dir())
     except FileNotFoundError as exc:
         raise click.ClickException(str(exc)) from exc
     if as_json:

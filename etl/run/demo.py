@@ -7,7 +7,6 @@ second pass answered by 304s and adds no rows.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,12 +14,12 @@ from rich.console import Console
 
 from etl.errors import ConfigError
 from etl.run.pipeline import RunSummary, run
-from etl.settings import PACKAGE_DIR, Settings
+from etl.settings import DEFAULT_DEMO_PORT, PACKAGE_DIR, Settings, demo_port
 from etl.store import db
 from etl.web.site import PLACEHOLDER, Site
 
 DEMO_SITE = PACKAGE_DIR / "demo_site"
-DEFAULT_PORT = 8765
+DEFAULT_PORT = DEFAULT_DEMO_PORT
 
 QUERIES = [
     (
@@ -74,7 +73,7 @@ def run_demo(
     reporter_cls: type | None = None,
     print_summary: Callable[[RunSummary, str], None] | None = None,
 ) -> RunSummary:
-    port = port if port is not None else int(os.environ.get("NEWSMON_DEMO_PORT", DEFAULT_PORT))
+    port = port if port is not None else demo_port()
     # The demo site is on loopback, so the private-network guard is lifted for this run only.
     from dataclasses import replace
 

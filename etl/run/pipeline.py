@@ -23,11 +23,11 @@ from etl.settings import Settings
 from etl.stages.feedlist import load_feed_list
 from etl.stages.fetch import FetchStats, fetch_pending
 from etl.stages.poll import due_feeds, poll_feeds, sync_feeds
-from etl.stages.process import ProcessStats, Workers, process_pending, work_waiting
+from etl.stages.process import ProcessStats, TagStats, Workers, process_pending, tag_pending
 from etl.stages.stories import cluster_pending
-from etl.stages.tagstage import tag_pending
 from etl.store import db
 from etl.store.migrate import migrate
+from etl.store.queue import work_waiting
 from etl.web.http import HttpClient
 
 log = logging.getLogger(__name__)
@@ -106,12 +106,14 @@ def _run_stages(
         summary.feeds_failed = sum(o.outcome == "failed" for o in outcomes)
         summary.articles_new = sum(o.new_articles for o in outcomes)
         if not work_waiting(conn):
-            # a quiet pass (feeds unchanged): no worker processes, no tagger to load
+            # a quiet pass (feeds unchanged): no worker processes; the tagger is loaded only
+            # if stored articles need (re-)tagging
             fetched, processed = FetchStats(), ProcessStats()
+            tagged = tag_pending(conn, settings, reporter)
         else:
             # The workers load the tagger while the first pages are fetched; fetching (I/O,
             # threads) then runs beside extraction and tagging (CPU, processes).
-            with Workers(settings.extract_processes) as workers:
+            with Workers(settings.processes) as workers:
                 fetcher = Fetcher(url, settings, client, reporter)
                 fetcher.start()
                 try:
@@ -121,18 +123,22 @@ def _run_stages(
                         after_batch=lambda: cluster_pending(conn, reporter).clustered)
                 finally:
                     fetched = fetcher.join()
+                # what is left untagged (tagging failed, an older taxonomy), same workers
+                tagged = tag_pending(conn, settings, reporter, workers=workers)
+    _summarize(summary, fetched, processed, tagged)
+    summary.articles_clustered = processed.after_count + cluster_pending(conn, reporter).clustered
+
+
+def _summarize(summary: RunSummary, fetched: FetchStats, processed: ProcessStats,
+               tagged: TagStats) -> None:
     summary.articles_fetched = fetched.fetched
     summary.articles_skipped = fetched.skipped
     summary.articles_extracted = processed.extracted
     summary.articles_failed = fetched.failed + processed.failed
     summary.stats = processed
-    # Articles left untagged (tagging failed, or extracted earlier by an extract-only run);
-    # the tagger is only loaded here if there are any.
-    tagged = tag_pending(conn, settings, reporter)
     summary.articles_tagged = processed.tagged + tagged.tagged
     summary.tagger_mode = processed.tagger_mode if processed.tagged else tagged.mode
     summary.tagger_warning = processed.tagger_warning or tagged.warning
-    summary.articles_clustered = processed.after_count + cluster_pending(conn, reporter).clustered
 
 
 def _limit_malloc_arenas(arenas: int = 2) -> None:

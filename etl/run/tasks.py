@@ -12,16 +12,20 @@ one is defined (``AIRFLOW_CONN_NEWSMON_DB``, a secrets backend or the UI), else
 Work is split for parallel mapped tasks without ever mapping one task per article:
 
 - feeds in batches (:func:`due_feed_batches`), all feeds of one host in the same batch;
-- articles in host shards (:func:`work_shard`): shard ``k`` of ``n`` claims only articles whose
-  host hashes to ``k``, so a host is fetched by one worker at a time and ``NEWSMON_PER_HOST``
-  holds across all of them. A PostgreSQL advisory lock per shard keeps two DAG runs (ingest and
-  maintenance) from working the same shard at once.
+- articles to fetch in host shards (:func:`work_shard` ``fetch``): shard ``k`` of ``n`` claims
+  only articles whose host hashes to ``k``, so a host is fetched by one worker at a time and
+  ``NEWSMON_PER_HOST`` holds across all of them. A PostgreSQL advisory lock per shard keeps two
+  DAG runs (ingest and maintenance) from working the same shard at once.
+- articles to extract and tag in id shards (:func:`work_shard` ``process``): shard ``k`` takes
+  the articles with ``id % n = k``. It runs the same executor as ``newsmon run``
+  (:mod:`etl.stages.process`): extract and tag each fetched article in one pass, then tag what
+  is left (an older taxonomy, a failed tagging), loading the tagger once per task process and
+  only when there is work.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 from contextlib import contextmanager
 from dataclasses import replace
 from urllib.parse import quote, urlencode
@@ -32,7 +36,7 @@ from etl.store import db
 log = logging.getLogger(__name__)
 
 CONN_ID = "newsmon_db"
-STAGES = ("fetch", "extract", "tag")
+STAGES = ("fetch", "process")
 MAX_MAPPED = 512  # Airflow caps a mapped task at 1024 instances; stay well below
 ERRORS_LISTED = 10  # failures named in a task's summary (all of them are in the database)
 POLL_TOTALS = {  # poll_feed_batch's key -> the run total's name
@@ -74,10 +78,6 @@ def airflow_connection_url(conn_id: str = CONN_ID) -> str | None:
 def task_settings(conn_id: str = CONN_ID) -> Settings:
     """Settings from the environment, with the warehouse of Airflow connection ``conn_id``."""
     settings = Settings.from_env()
-    if not os.environ.get("NEWSMON_EXTRACT_PROCESSES", "").strip():
-        # Airflow's parallelism is its mapped tasks (one extract and one tag shard per core);
-        # a pool of processes inside each would only oversubscribe the cores
-        settings = replace(settings, extract_processes=1)
     url = airflow_connection_url(conn_id)
     return replace(settings, database_url=url) if url else settings
 
@@ -89,12 +89,6 @@ def _connection(settings: Settings):
         yield conn
     finally:
         conn.close()
-
-
-def env_int(name: str, default: int) -> int:
-    """An integer setting that :class:`Settings` does not carry (DAG shape, retention)."""
-    value = os.environ.get(name, "").strip()
-    return int(value) if value else default
 
 
 # -- ingest ------------------------------------------------------------------------------------
@@ -174,42 +168,55 @@ def shard_ids(shards: int) -> list[int]:
 
 
 def work_shard(stage: str, shard: int, shards: int) -> dict:
-    """Run ``stage`` (fetch, extract or tag) over the articles of host shard ``shard``/``shards``.
+    """Run ``stage`` over the articles of shard ``shard`` of ``shards``.
 
-    Fetching takes only the shard's hosts (politeness); extraction is CPU work on stored pages,
-    so every extract worker takes whatever batch is free. Both claim batches of
-    ``NEWSMON_BATCH_SIZE`` with ``FOR UPDATE SKIP LOCKED`` until none is left; failing pages are
-    recorded on their article (retried with back-off) and never raise.
+    ``fetch`` takes the articles of the shard's hosts (politeness) and stores their pages;
+    ``process`` takes the articles whose ``id % shards == shard``, extracts and tags them, then
+    tags the shard's articles left untagged or tagged with an older taxonomy. Both claim
+    batches of ``NEWSMON_BATCH_SIZE`` with ``FOR UPDATE SKIP LOCKED`` until none is left;
+    failing pages are recorded on their article (retried with back-off) and never raise.
     """
+    from etl.store.queue import Shard
+
     if stage not in STAGES:
         raise ValueError(f"unknown stage {stage!r}; expected one of {STAGES}")
-    if not 0 <= shard < shards:
-        raise ValueError(f"shard {shard} out of range for {shards} shards")
+    part = Shard(shard, shards, "host" if stage == "fetch" else "id")
     settings = task_settings()
     with _connection(settings) as conn:
         if stage == "fetch":
-            from etl.stages.fetch import fetch_pending
-            from etl.web.http import HttpClient
+            return _fetch_shard(conn, settings, part)
+        return _process_shard(conn, settings, part)
 
-            _lock_shard(conn, shard, shards)
-            with HttpClient(settings) as client:
-                stats = fetch_pending(conn, settings, client, shard=(shard, shards))
-            return {"stage": stage, "shard": shard, "fetched": stats.fetched,
-                    "skipped": stats.skipped, "failed": stats.failed}
-        if stage == "tag":
-            from etl.stages.tagstage import tag_pending
 
-            # like extraction, tagging is CPU work on stored text: any free batch will do
-            tagged = tag_pending(conn, settings)
-            if tagged.warning:
-                log.warning("tagger: %s", tagged.warning)
-            return {"stage": stage, "shard": shard, "tagged": tagged.tagged,
-                    "gazetteer_only": int(tagged.mode != "model")}
-        from etl.stages.extract import extract_pending
+def _fetch_shard(conn, settings: Settings, shard) -> dict:
+    from etl.stages.fetch import fetch_pending
+    from etl.web.http import HttpClient
 
-        stats = extract_pending(conn, settings)
-        return {"stage": stage, "shard": shard, "extracted": stats.extracted,
-                "failed": stats.failed}
+    _lock_shard(conn, shard.index, shard.count)
+    with HttpClient(settings) as client:
+        stats = fetch_pending(conn, settings, client, shard=shard)
+    return {"stage": "fetch", "shard": shard.index, "fetched": stats.fetched,
+            "skipped": stats.skipped, "failed": stats.failed}
+
+
+def _process_shard(conn, settings: Settings, shard) -> dict:
+    from etl.stages.process import ProcessStats, Workers, process_pending, tag_pending
+    from etl.store.queue import work_waiting
+
+    processed = ProcessStats()
+    if work_waiting(conn, ("extract",), shard):
+        with Workers(settings.task_processes) as workers:
+            processed = process_pending(conn, settings, workers, shard=shard)
+            tagged = tag_pending(conn, settings, workers=workers, shard=shard)
+    else:  # loads the tagger only if some stored article needs (re-)tagging
+        tagged = tag_pending(conn, settings, shard=shard, processes=settings.task_processes)
+    mode = processed.tagger_mode if processed.tagged else tagged.mode
+    warning = processed.tagger_warning or tagged.warning
+    if warning:
+        log.warning("tagger: %s", warning)
+    return {"stage": "process", "shard": shard.index, "extracted": processed.extracted,
+            "failed": processed.failed, "tagged": processed.tagged + tagged.tagged,
+            "gazetteer_only": int(mode not in ("model", "idle", ""))}
 
 
 def cluster_stories() -> dict:
@@ -265,9 +272,10 @@ def prune_raw_html(retention_days: int | None = None) -> dict:
     """Delete stored pages past ``retention_days`` (default ``NEWSMON_HTML_RETENTION_DAYS``)."""
     from etl.stages.maintenance import prune_raw_html as prune
 
+    settings = task_settings()
     if retention_days is None:
-        retention_days = env_int("NEWSMON_HTML_RETENTION_DAYS", 90)
-    with _connection(task_settings()) as conn:
+        retention_days = settings.html_retention_days
+    with _connection(settings) as conn:
         return prune(conn, retention_days)
 
 

@@ -1,9 +1,10 @@
-"""Extract text and metadata from stored pages with trafilatura.
+"""Extract text and metadata from stored pages with trafilatura: one page in, one result out.
 
 Comments are excluded (trafilatura includes them by default). The language is detected from
 the text with py3langid, since trafilatura only reports a language it is told to filter on.
-Extraction is CPU-bound: with ``NEWSMON_EXTRACT_PROCESSES`` > 1 it runs in a process pool, and
-only compressed bytes and small results cross the process boundary.
+The loop that claims fetched articles and runs this on every core, tagging as it goes, is
+:mod:`etl.stages.process`; this module reads the jobs (:func:`load_jobs`), extracts one
+(:func:`extract_job`) and stores results (:func:`store_extracted`).
 """
 
 from __future__ import annotations
@@ -11,8 +12,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import logging
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -20,10 +19,9 @@ import py3langid
 from trafilatura import bare_extraction
 
 from etl.errors import ParseError
-from etl.run.progress import NullReporter, Reporter
 from etl.settings import Settings
 from etl.store.db import execute_values, transaction
-from etl.store.queue import RELEASED, Failure, claim, db_now, pending_count, record_failures
+from etl.store.queue import RELEASED, Failure, record_failures
 
 log = logging.getLogger(__name__)
 
@@ -46,12 +44,6 @@ class Extracted:
     description: str | None
     language: str | None
     text_hash: str
-
-
-@dataclass
-class ExtractStats:
-    extracted: int = 0
-    failed: int = 0
 
 
 def _decode(content: bytes, charset: str | None) -> str | bytes:
@@ -141,8 +133,11 @@ def extract_article(
     )
 
 
-def _extract_job(job: tuple) -> tuple[int, Extracted | None, str | None]:
-    """Worker entry point: (article_id, html_gz, url, charset, feed_published_at)."""
+def extract_job(job: tuple) -> tuple[int, Extracted | None, str | None]:
+    """One job of :func:`load_jobs`: (article_id, html_gz, url, charset, feed_published_at).
+
+    Returns (article_id, extracted or None, error or None); never raises.
+    """
     article_id, html_gz, url, charset, feed_published_at = job
     try:
         return article_id, extract_article(
@@ -155,7 +150,8 @@ def _extract_job(job: tuple) -> tuple[int, Extracted | None, str | None]:
         return article_id, None, f"internal error: {type(exc).__name__}: {exc}"[:1000]
 
 
-def _load_jobs(conn, ids: list[int]) -> list[tuple]:
+def load_jobs(conn, ids: list[int]) -> list[tuple]:
+    """The stored pages of these articles, as jobs for :func:`extract_job`, in id order."""
     with transaction(conn) as cur:
         cur.execute(
             """SELECT a.id, h.html_gz, COALESCE(a.final_url, a.url), h.encoding,
@@ -167,8 +163,10 @@ def _load_jobs(conn, ids: list[int]) -> list[tuple]:
         return [(r[0], bytes(r[1]), r[2], r[3], r[4]) for r in cur.fetchall()]
 
 
-def _store(conn, settings: Settings, done: list[tuple[int, Extracted]],
-           failures: list[Failure]) -> None:
+def store_extracted(conn, settings: Settings, done: list[tuple[int, Extracted]],
+                    failures: list[Failure]) -> None:
+    """Store extracted articles and extraction failures (releasing their claims), in one
+    transaction. A failed extraction is deterministic on the same bytes: not retried."""
     with transaction(conn) as cur:
         if done:
             execute_values(
@@ -196,42 +194,3 @@ def _store(conn, settings: Settings, done: list[tuple[int, Extracted]],
                 " %s::text, %s::text, %s::text, %s::text, %s::text)",
             )
         record_failures(cur, "extract", failures, settings)
-
-
-def extract_pending(conn, settings: Settings, reporter: Reporter | None = None) -> ExtractStats:
-    """Extract every fetched article (and failed ones whose back-off expired)."""
-    reporter = reporter or NullReporter()
-    stats = ExtractStats()
-    since = db_now(conn)
-    reporter.start("extract", pending_count(conn, "extract", since))
-    pool = None
-    if settings.extract_processes > 1:
-        pool = ProcessPoolExecutor(
-            settings.extract_processes, mp_context=multiprocessing.get_context("spawn")
-        )
-    try:
-        while batch := claim(conn, "extract", settings, settings.batch_size, since):
-            jobs = _load_jobs(conn, [c.id for c in batch])
-            results = pool.map(_extract_job, jobs, chunksize=8) if pool else map(
-                _extract_job, jobs
-            )
-            done: list[tuple[int, Extracted]] = []
-            failures: list[Failure] = []
-            for article_id, extracted, error in results:
-                if extracted is not None:
-                    done.append((article_id, extracted))
-                else:
-                    # Deterministic on the same bytes: not retried automatically.
-                    failures.append(Failure(article_id, error or "unknown", retry=False))
-                    log.warning("article %s: extraction failed: %s", article_id, error)
-                reporter.advance("extract")
-            missing = {c.id for c in batch} - {j[0] for j in jobs}
-            failures += [Failure(i, "no stored HTML", retry=False) for i in missing]
-            _store(conn, settings, done, failures)
-            stats.extracted += len(done)
-            stats.failed += len(failures)
-    finally:
-        if pool:
-            pool.shutdown()
-    reporter.finish("extract")
-    return stats

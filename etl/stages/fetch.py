@@ -21,6 +21,7 @@ from etl.store.queue import (
     RELEASED,
     Claimed,
     Failure,
+    Shard,
     claim,
     db_now,
     failure_for,
@@ -125,17 +126,17 @@ def _store(conn, settings: Settings, pages: list[Page], failures: list[Failure],
 
 def fetch_pending(
     conn, settings: Settings, client: HttpClient, reporter: Reporter | None = None,
-    shard: tuple[int, int] | None = None,
+    shard: Shard | None = None,
 ) -> FetchStats:
     """Fetch every article ready for fetching (new, or failed with its back-off expired).
 
-    ``shard=(k, n)``: only articles whose host falls in shard ``k`` of ``n`` (Airflow maps
-    ``n`` of these in parallel; each host stays with one of them).
+    ``shard``: only the articles of that shard (Airflow maps ``n`` of these in parallel; with a
+    shard by host, each host stays with one of them).
     """
     reporter = reporter or NullReporter()
     stats = FetchStats()
     since = db_now(conn)
-    reporter.start("fetch", pending_count(conn, "fetch", since))
+    reporter.start("fetch", pending_count(conn, "fetch", since, shard))
     while batch := claim(conn, "fetch", settings, settings.batch_size, since, shard):
         pages: list[Page] = []
         failures: list[Failure] = []

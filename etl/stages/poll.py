@@ -25,7 +25,7 @@ from etl.run.progress import NullReporter, Reporter
 from etl.settings import Settings
 from etl.stages.feedlist import FeedList
 from etl.store.db import execute_values, transaction
-from etl.store.queue import CLAIMED_BY
+from etl.store.queue import FEED_DUE, claim_feeds
 from etl.web.concurrency import run_per_host
 from etl.web.http import HttpClient, Response
 from etl.web.urls import BadURL, canonical_url, host_of
@@ -144,8 +144,7 @@ def sync_feeds(conn, feed_list: FeedList) -> SyncResult:
     return SyncResult(added, updated, deactivated, len(rows))
 
 
-# Active feeds whose next poll has come (every active feed with %(all)s).
-_DUE = "active AND (%(all)s OR next_poll_at IS NULL OR next_poll_at <= now())"
+_DUE = FEED_DUE  # active feeds whose next poll has come (see etl.store.queue)
 
 
 def list_due_feeds(conn, *, all_feeds: bool = False) -> list[FeedRow]:
@@ -166,27 +165,11 @@ def due_feeds(
     """Claim active feeds whose ``next_poll_at`` has come (all active ones with ``all_feeds``).
 
     Claimed feeds get a poll lease, so a concurrent run skips them; ``feed_ids`` restricts the
-    claim to those feeds (a batch of an Airflow map).
+    claim to those feeds (a batch of an Airflow map). The claim is :func:`etl.store.queue.
+    claim_feeds`.
     """
-    with transaction(conn) as cur:
-        cur.execute(
-            f"""UPDATE feeds f SET poll_lease_until = now() + make_interval(secs => %(lease)s),
-                       {CLAIMED_BY}
-                FROM (SELECT id FROM feeds
-                      WHERE {_DUE}
-                        AND (%(ids)s::bigint[] IS NULL OR id = ANY(%(ids)s::bigint[]))
-                        AND (poll_lease_until IS NULL OR poll_lease_until < now()
-                             OR NOT newsmon_session_alive(claimed_pid, claimed_backend_start))
-                      FOR UPDATE SKIP LOCKED) AS due
-                WHERE f.id = due.id
-                RETURNING f.id, f.url, f.etag, f.last_modified, f.consecutive_failures,
-                          f.poll_interval_s, f.next_poll_at""",  # noqa: S608 - constant fragment
-            {"lease": lease_s, "all": all_feeds,
-             "ids": list(feed_ids) if feed_ids is not None else None},
-        )
-        found = cur.fetchall()
-    found.sort(key=lambda r: (r[6] is not None, r[6] or 0, r[0]))
-    return [FeedRow(*row[:6]) for row in found]
+    rows = claim_feeds(conn, all_feeds=all_feeds, lease_s=lease_s, feed_ids=feed_ids)
+    return [FeedRow(*row) for row in rows]
 
 
 # -- parsing --------------------------------------------------------------------------------

@@ -1,18 +1,20 @@
-"""Extract and tag fetched articles on every core, while fetching goes on.
+"""The pipeline's CPU work, on every core: extract and tag fetched articles, tag stored ones.
 
 Extraction (trafilatura, about 25 ms a page) and tagging (spaCy NER and the gazetteers, about
-100 ms) are the pipeline's CPU work. :class:`Workers` starts ``NEWSMON_EXTRACT_PROCESSES``
-processes that each load the tagger once (at start, while the main process polls and fetches)
-and then extract *and* tag each article: the page's compressed bytes go in, the extracted text
-and its tags come out, and nothing crosses a process boundary twice. The main process only
-claims batches, reads their pages and stores results.
+100 ms) are the pipeline's CPU work, and this module is its one executor, for ``newsmon run``
+and for the Airflow tasks alike. :class:`Workers` starts ``processes`` worker processes that each
+hold the tagger (loaded once, in a fork server they share it with, while the main process polls
+and fetches) and then extract *and* tag each article: the page's compressed bytes go in, the
+extracted text and its tags come out, and nothing crosses a process boundary twice. The main
+process only claims batches (:mod:`etl.store.queue`), reads their pages and stores results.
+With one process everything runs inline in the calling process (Airflow tasks, tests, small
+machines).
 
 :func:`process_pending` keeps two claimed batches in flight, so the workers always have queued
 work while the main process talks to the database. Given ``fetch_done``, it also takes articles
 as a concurrent fetch stores them, and ends once fetching has ended and nothing is left to claim.
-
-With one process everything runs inline in the calling process (tests, small machines). An
-article whose tagging fails stays ``extracted`` and untagged; the tag stage picks it up later.
+:func:`tag_pending` tags, with the same workers, what is left: articles whose tagging failed,
+articles of an older taxonomy version, or all of them (``newsmon retag --all``).
 """
 
 from __future__ import annotations
@@ -32,12 +34,14 @@ from dataclasses import dataclass, field
 
 from etl.run.progress import NullReporter, Reporter
 from etl.settings import Settings
-from etl.stages.extract import Extracted, _extract_job, _load_jobs
-from etl.stages.extract import _store as store_extracted
+from etl.stages.extract import Extracted, extract_job, load_jobs, store_extracted
+from etl.stages.tagstage import get_tagger
 from etl.stages.tagstage import store as store_tags
-from etl.store.db import transaction
-from etl.store.queue import Failure, claim, db_now, pending_count
-from etl.tagging.tagger import TagResult
+from etl.store import queue
+from etl.store.queue import Failure, Shard, TagVersion, claim, claim_tagging, db_now
+from etl.tagging.ner import MODE_MODEL
+from etl.tagging.tagger import Tagger, TagResult
+from etl.tagging.taxonomy import taxonomy_version
 
 log = logging.getLogger(__name__)
 SUB_BATCH = 8        # articles per job sent to a worker: small, so the cores finish together
@@ -71,6 +75,13 @@ class ProcessStats:
     after_count: int = 0   # what after_batch counted (articles clustered)
 
 
+@dataclass
+class TagStats:
+    tagged: int = 0
+    mode: str = MODE_MODEL   # "idle" when nothing needed tagging (and no tagger was loaded)
+    warning: str | None = None
+
+
 def preload() -> None:
     """Load everything a worker needs, in the fork server the workers are forked from.
 
@@ -82,7 +93,6 @@ def preload() -> None:
     _die_with_parent()
     try:
         from etl.stages.extract import detect_language
-        from etl.stages.tagstage import get_tagger
 
         get_tagger().tag("Warm-up: forces shelled Mosul in northern Iraq on Monday.")
         detect_language("Warm-up text, so that the language model is loaded once and shared.")
@@ -120,50 +130,75 @@ def _die_with_parent() -> None:
 
 def _init_worker(tag: bool) -> None:
     """Pool initializer: runs in each worker process, never in the main process."""
-    _die_with_parent()
-    _load_tagger(tag)
-
-
-def _load_tagger(tag: bool) -> None:
     global _tagger
-    if tag:
-        from etl.stages.tagstage import get_tagger
-        from etl.tagging.taxonomy import taxonomy_version
-
-        _tagger = get_tagger()
-        if _tagger.version != taxonomy_version():  # preloaded before the taxonomy changed
-            get_tagger.cache_clear()
-            _tagger = get_tagger()
+    _die_with_parent()
+    _tagger = _current_tagger() if tag else None
 
 
-def _tagger_state() -> tuple[str, str | None]:
-    return (_tagger.mode, _tagger.warning) if _tagger is not None else ("", None)
+def _current_tagger() -> Tagger:
+    """This process's tagger, reloaded if the taxonomy changed since it was (pre)loaded."""
+    tagger = get_tagger()
+    if tagger.version != taxonomy_version():
+        get_tagger.cache_clear()
+        tagger = get_tagger()
+    return tagger
 
 
-def work(jobs: list[tuple]) -> tuple[list[Outcome], float, float]:
-    """Extract, then tag, a few articles; returns their outcomes and the CPU seconds of each."""
+def _tagger_state(tagger: Tagger | None = None) -> tuple[str, str, str | None]:
+    """(taxonomy version, mode, warning) of ``tagger``, by default this worker's."""
+    tagger = tagger if tagger is not None else _tagger
+    return (tagger.version, tagger.mode, tagger.warning) if tagger is not None else ("", "", None)
+
+
+def _extract_and_tag(tagger: Tagger | None, jobs: list[tuple]
+                     ) -> tuple[list[Outcome], float, float]:
     started = time.process_time()
-    extracted = [_extract_job(job) for job in jobs]
+    extracted = [extract_job(job) for job in jobs]
     middle = time.process_time()
     tags: dict[int, TagResult] = {}
     ok = [(article_id, e) for article_id, e, _ in extracted if e is not None]
-    if _tagger is not None and ok:
+    if tagger is not None and ok:
         try:
-            results = _tagger.tag_many([e.text for _, e in ok])
+            results = tagger.tag_many([e.text for _, e in ok])
             tags = {article_id: r for (article_id, _), r in zip(ok, results, strict=True)}
-        except Exception:  # they stay extracted; the tag stage retries them
+        except Exception:  # they stay extracted and untagged; tag_pending retries them
             log.exception("tagging failed for articles %s", [i for i, _ in ok])
     outcomes = [(article_id, e, err, tags.get(article_id)) for article_id, e, err in extracted]
     return outcomes, middle - started, time.process_time() - middle
 
 
-class Workers:
-    """The worker processes (or, with one process, this one), each holding a loaded tagger."""
+def _tag_only(tagger: Tagger, items: list[tuple[int, str]]
+              ) -> tuple[list[tuple[int, TagResult | None]], float, float]:
+    started = time.process_time()
+    try:
+        results: list[TagResult | None] = tagger.tag_many([text for _, text in items])
+    except Exception:  # their claims expire with the lease; the next pass retries them
+        log.exception("tagging failed for articles %s", [i for i, _ in items])
+        results = [None] * len(items)
+    outcomes = [(article_id, r) for (article_id, _), r in zip(items, results, strict=True)]
+    return outcomes, 0.0, time.process_time() - started
 
-    def __init__(self, processes: int, *, tag: bool = True) -> None:
-        self.processes = max(1, processes)
+
+def work(jobs: list[tuple]) -> tuple[list[Outcome], float, float]:
+    """Extract, then tag, a few articles; returns their outcomes and the CPU seconds of each."""
+    return _extract_and_tag(_tagger, jobs)
+
+
+def tag_work(items: list[tuple[int, str]]) -> tuple[list[tuple[int, TagResult | None]],
+                                                     float, float]:
+    """Tag a few stored texts, (id, text); returns (id, result or None) and the CPU seconds."""
+    return _tag_only(_tagger, items)
+
+
+class Workers:
+    """The executor of the pipeline's CPU work: worker processes (or, with one process, this
+    one), each holding one loaded tagger, that extract and tag articles or tag stored texts."""
+
+    def __init__(self, processes: int, *, tag: bool = True, tagger: Tagger | None = None) -> None:
+        self.processes = max(1, processes) if tagger is None else 1
         self.tag = tag
         self.pool: ProcessPoolExecutor | None = None
+        self._tagger: Tagger | None = None
         self._warm: list[Future] = []
         if self.processes > 1:
             # Forked from a fork server (a fresh single-threaded process, never from this one,
@@ -176,21 +211,37 @@ class Workers:
                 self.processes, mp_context=context, initializer=_init_worker, initargs=(tag,))
             # one call per process starts them all now: loading overlaps polling and fetching
             self._warm = [self.pool.submit(_tagger_state) for _ in range(self.processes)]
-        else:
-            _load_tagger(tag)  # inline: this is the main process, which must not arm exits
+        elif tag:
+            # inline: this is the main process, which must not arm exits
+            self._tagger = tagger if tagger is not None else _current_tagger()
 
-    def tagger_state(self) -> tuple[str, str | None]:
-        """(mode, warning) of the workers' tagger: ``gazetteer-only`` if any lacks the model."""
-        states = [f.result() for f in self._warm] if self.pool else [_tagger_state()]
-        gazetteer = [s for s in states if s[0] and s[0] != "model"]
+    def tagger_state(self) -> tuple[str, str, str | None]:
+        """(version, mode, warning) of the workers' tagger: ``gazetteer-only`` if any lacks
+        the model."""
+        states = [f.result() for f in self._warm] if self.pool else [_tagger_state(self._tagger)]
+        gazetteer = [s for s in states if s[1] and s[1] != "model"]
         return gazetteer[0] if gazetteer else states[0]
 
-    def submit(self, jobs: list[tuple]) -> Future:
+    def tag_version(self) -> TagVersion:
+        version, mode, _ = self.tagger_state()
+        return TagVersion(version, mode)
+
+    def _submit(self, fn, inline, items: list) -> Future:
         if self.pool is not None:
-            return self.pool.submit(work, jobs)
+            return self.pool.submit(fn, items)
         done: Future = Future()
-        done.set_result(work(jobs))
+        done.set_result(inline(self._tagger, items))
         return done
+
+    def submit(self, jobs: list[tuple]) -> Future:
+        """Extract and tag these :func:`etl.stages.extract.load_jobs` jobs."""
+        return self._submit(work, _extract_and_tag, jobs)
+
+    def submit_tags(self, items: list[tuple[int, str]]) -> Future:
+        """Tag these (id, stored text) pairs."""
+        if not self.tag:
+            raise RuntimeError("these workers were started without a tagger")
+        return self._submit(tag_work, _tag_only, items)
 
     def close(self) -> None:
         if self.pool is not None:
@@ -204,52 +255,66 @@ class Workers:
         self.close()
 
 
-def work_waiting(conn) -> bool:
-    """Whether any article waits to be fetched or extracted (failed ones included)."""
-    with transaction(conn) as cur:
-        cur.execute("""SELECT EXISTS (SELECT 1 FROM articles
-                        WHERE status IN ('new', 'fetched')
-                           OR (status = 'failed' AND next_attempt_at <= now()))""")
-        return cur.fetchone()[0]
+def _in_flight_loop(next_batch: Callable[[], tuple[list[int], list[Future]] | None],
+                    finish: Callable[[list[int], list[Future]], None],
+                    fetch_done: threading.Event | None) -> None:
+    """Keep :data:`IN_FLIGHT` claimed batches with the workers; finish them in claim order.
+
+    Ends when nothing is left to claim, or, given ``fetch_done``, once fetching has ended and
+    nothing is left to claim.
+    """
+    in_flight: deque[tuple[list[int], list[Future]]] = deque()
+    while True:
+        # read before claiming: once fetching has ended, one empty claim means all is done
+        fetching = fetch_done is not None and not fetch_done.is_set()
+        while len(in_flight) < IN_FLIGHT and (batch := next_batch()):
+            in_flight.append(batch)
+        if not in_flight:
+            if not fetching:
+                return
+            fetch_done.wait(IDLE_WAIT_S)
+            continue
+        finish(*in_flight.popleft())
+
+
+def _sub_batches(items: list, submit: Callable[[list], Future]) -> list[Future]:
+    return [submit(items[i:i + SUB_BATCH]) for i in range(0, len(items), SUB_BATCH)]
 
 
 def process_pending(
     conn, settings: Settings, workers: Workers, reporter: Reporter | None = None, *,
     fetch_done: threading.Event | None = None,
     after_batch: Callable[[], int] | None = None,
+    shard: Shard | None = None,
 ) -> ProcessStats:
     """Extract and tag every fetched article (and failed ones whose back-off expired).
 
     ``after_batch`` runs in this process after each stored batch, while the workers go on
-    with the next one (the pipeline clusters stories there); it returns a count.
+    with the next one (the pipeline clusters stories there); it returns a count. ``shard``
+    takes only that shard's articles (an Airflow mapped task).
     """
     reporter = reporter or NullReporter()
     stats = ProcessStats()
     since = db_now(conn)
-    reporter.start("extract", pending_count(conn, "extract", since) if fetch_done is None
-                   else None)
-    in_flight: deque[tuple[list[int], list[Future]]] = deque()
-    while True:
-        # read before claiming: once fetching has ended, one empty claim means all is done
-        fetching = fetch_done is not None and not fetch_done.is_set()
-        while len(in_flight) < IN_FLIGHT and (
-            batch := claim(conn, "extract", settings, settings.batch_size, since)
-        ):
-            jobs = _load_jobs(conn, [c.id for c in batch])
-            futures = [workers.submit(jobs[i:i + SUB_BATCH])
-                       for i in range(0, len(jobs), SUB_BATCH)]
-            in_flight.append(([c.id for c in batch], futures))
-        if not in_flight:
-            if not fetching:
-                break
-            fetch_done.wait(IDLE_WAIT_S)
-            continue
-        ids, futures = in_flight.popleft()
+    reporter.start("extract", queue.pending_count(conn, "extract", since, shard)
+                   if fetch_done is None else None)
+
+    def next_batch():
+        batch = claim(conn, "extract", settings, settings.batch_size, since, shard)
+        if not batch:
+            return None
+        return [c.id for c in batch], _sub_batches(load_jobs(conn, [c.id for c in batch]),
+                                                   workers.submit)
+
+    def finish(ids, futures):
         _finish_batch(conn, settings, ids, futures, stats, reporter)
         if after_batch is not None:
             stats.after_count += after_batch()
+
+    _in_flight_loop(next_batch, finish, fetch_done)
     reporter.finish("extract")
-    stats.tagger_mode, stats.tagger_warning = workers.tagger_state() if workers.tag else ("", None)
+    if workers.tag:
+        _version, stats.tagger_mode, stats.tagger_warning = workers.tagger_state()
     return stats
 
 
@@ -282,3 +347,57 @@ def _finish_batch(conn, settings: Settings, ids: list[int], futures: list[Future
     stats.extracted += len(done)
     stats.failed += len(failures)
     stats.tagged += len(tagged)
+
+
+def tag_pending(
+    conn, settings: Settings, reporter: Reporter | None = None, *,
+    workers: Workers | None = None, tagger: Tagger | None = None, retag_all: bool = False,
+    shard: Shard | None = None, processes: int | None = None,
+) -> TagStats:
+    """Tag every extracted article whose tags are missing or stale, from its stored text.
+
+    These are articles whose tagging failed, that were tagged with an older taxonomy or
+    gazetteer-only while the model is there, or every one with ``retag_all``. ``workers`` (of
+    :func:`process_pending`, so no second tagger is loaded) or ``tagger`` (inline) do the
+    tagging; with neither, ``processes`` workers (default ``settings.processes``) are started
+    only if some article may need tagging.
+    """
+    if workers is None:
+        if tagger is None and not queue.tagging_waiting(
+                conn, taxonomy_version(), retag_all=retag_all, shard=shard):
+            return TagStats(mode="idle")  # the tagger was not needed, nor loaded
+        with Workers(processes or settings.processes, tagger=tagger) as own:
+            return tag_pending(conn, settings, reporter, workers=own, retag_all=retag_all,
+                               shard=shard)
+    reporter = reporter or NullReporter()
+    _version, mode, warning = workers.tagger_state()
+    stats = TagStats(mode=mode, warning=warning)
+    if warning:
+        log.warning("tagging: %s", warning)
+    tags = workers.tag_version()
+    since = db_now(conn)
+    reporter.start("tag", queue.tag_pending_count(conn, tags, since, retag_all=retag_all,
+                                                  shard=shard))
+    texts: dict[int, str] = {}
+
+    def next_batch():
+        batch = claim_tagging(conn, tags, settings, since, retag_all=retag_all, shard=shard)
+        if not batch:
+            return None
+        texts.update(batch)
+        return [i for i, _ in batch], _sub_batches(batch, workers.submit_tags)
+
+    def finish(ids, futures):
+        done = []
+        for future in futures:
+            outcomes, _extract_s, _tag_s = future.result()
+            done += [(i, texts[i], r) for i, r in outcomes if r is not None]
+        store_tags(conn, done)
+        for i in ids:
+            texts.pop(i, None)
+        stats.tagged += len(done)
+        reporter.advance("tag", len(ids))
+
+    _in_flight_loop(next_batch, finish, None)
+    reporter.finish("tag")
+    return stats

@@ -1,40 +1,23 @@
-"""The tag stage: tag extracted articles and store the tags, idempotently.
+"""The tag stage's storage: one tagger per process, and tag rows stored idempotently.
 
-Articles in status ``extracted`` whose ``taxonomy_version`` is not the current one (never tagged,
-or tagged with an older taxonomy), or that were tagged gazetteer-only while a model is now
-available, are claimed in batches with ``FOR UPDATE SKIP LOCKED`` and a lease of their own
-(``articles.tag_lease_until``, tied to the claiming session like the other stages' claims, so a
-killed worker's articles are free at once; the other stages never touch extracted rows). Each
-batch is tagged with ``Tagger.tag_many`` from the stored text (no re-fetch) and stored in one
-transaction: the article's old tag rows are deleted and the new ones inserted with batched
-statements, so re-tagging replaces rather than adds. ``retag_all`` re-tags every extracted
-article once.
+:func:`store` writes a batch of tagged articles in one transaction: the articles' old tag rows
+are deleted and the new ones inserted with batched statements, so re-tagging replaces rather
+than adds, and the articles' tag claims are released. Which articles need tagging, and their
+claims, are :mod:`etl.store.queue`'s; the loops that tag them (with extraction, or alone from
+the stored text) are :mod:`etl.stages.process`'s.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import datetime
 from functools import lru_cache
 
-from etl.run.progress import NullReporter, Reporter
-from etl.settings import Settings
 from etl.store.db import execute_values, transaction
-from etl.store.queue import CLAIMED_BY, db_now
-from etl.tagging.ner import MODE_MODEL
+from etl.store.queue import TAG_RELEASED
 from etl.tagging.tagger import Tagger, TagResult
-from etl.tagging.taxonomy import taxonomy_version
 
 log = logging.getLogger(__name__)
 SNIPPET_CHARS = 60
-
-
-@dataclass
-class TagStats:
-    tagged: int = 0
-    mode: str = MODE_MODEL
-    warning: str | None = None
 
 
 @lru_cache(maxsize=2)
@@ -47,46 +30,6 @@ def snippet(text: str, start: int, end: int, width: int = SNIPPET_CHARS) -> str:
     left, right = max(0, start - width), min(len(text), end + width)
     body = " ".join(text[left:right].split())
     return ("…" if left > 0 else "") + body + ("…" if right < len(text) else "")
-
-
-_READY = """status = 'extracted' AND text IS NOT NULL
-    AND (taxonomy_version IS DISTINCT FROM %(version)s
-         OR (%(mode)s = 'model' AND tagger_mode = 'gazetteer-only')
-         OR (%(all)s AND (tagged_at IS NULL OR tagged_at < %(since)s)))
-    AND (tag_lease_until IS NULL OR tag_lease_until < now()
-         OR NOT newsmon_session_alive(claimed_pid, claimed_backend_start))"""
-
-# Articles that may need tagging, judged without loading the tagger (see tag_pending).
-_MAYBE = """status = 'extracted' AND text IS NOT NULL
-    AND (taxonomy_version IS DISTINCT FROM %(version)s OR tagger_mode = 'gazetteer-only'
-         OR %(all)s)"""
-
-
-def pending_count(conn, tagger: Tagger, since: datetime, retag_all: bool = False) -> int:
-    with transaction(conn) as cur:
-        cur.execute(
-            f"SELECT count(*) FROM articles WHERE {_READY}",  # noqa: S608 - constant fragment
-            {"version": tagger.version, "mode": tagger.mode, "all": retag_all, "since": since},
-        )
-        return cur.fetchone()[0]
-
-
-def claim(conn, tagger: Tagger, settings: Settings, since: datetime,
-          retag_all: bool = False) -> list[tuple[int, str]]:
-    """Lease up to ``batch_size`` articles to tag; returns (id, text) pairs."""
-    with transaction(conn) as cur:
-        cur.execute(
-            f"""UPDATE articles a
-                   SET tag_lease_until = now() + make_interval(secs => %(lease)s),
-                       {CLAIMED_BY}
-                  FROM (SELECT id FROM articles WHERE {_READY}
-                        ORDER BY id LIMIT %(limit)s FOR UPDATE SKIP LOCKED) AS todo
-                 WHERE a.id = todo.id
-             RETURNING a.id, a.text""",  # noqa: S608 - constant fragment
-            {"version": tagger.version, "mode": tagger.mode, "all": retag_all,
-             "since": since, "lease": settings.lease_s, "limit": settings.batch_size},
-        )
-        return sorted(cur.fetchall())
 
 
 def store(conn, done: list[tuple[int, str, TagResult]]) -> None:
@@ -143,38 +86,11 @@ def store(conn, done: list[tuple[int, str, TagResult]]) -> None:
                            "snippet, taxonomy_version) VALUES %s", places)
         execute_values(
             cur,
-            """UPDATE articles a SET relevance = v.relevance, is_conflict = v.is_conflict,
+            f"""UPDATE articles a SET relevance = v.relevance, is_conflict = v.is_conflict,
                    taxonomy_version = v.version, tagger_mode = v.mode, tagged_at = now(),
-                   tag_lease_until = NULL, claimed_pid = NULL, claimed_backend_start = NULL
+                   {TAG_RELEASED}
                FROM (VALUES %s) AS v(id, relevance, is_conflict, version, mode)
-               WHERE a.id = v.id""",
+               WHERE a.id = v.id""",  # noqa: S608 - constant fragment
             articles,
             template="(%s::bigint, %s::real, %s::boolean, %s::text, %s::text)",
         )
-
-
-def tag_pending(conn, settings: Settings, reporter: Reporter | None = None, *,
-                tagger: Tagger | None = None, retag_all: bool = False) -> TagStats:
-    """Tag every extracted article that needs it; returns counts and the tagger's mode."""
-    reporter = reporter or NullReporter()
-    if tagger is None:
-        # Loading the model and gazetteers costs seconds and hundreds of MB: skip it when no
-        # article can need tagging (most scheduled runs after a quiet quarter of an hour).
-        with transaction(conn) as cur:
-            cur.execute(f"SELECT EXISTS (SELECT 1 FROM articles WHERE {_MAYBE})",  # noqa: S608
-                        {"version": taxonomy_version(), "all": retag_all})
-            if not cur.fetchone()[0]:
-                return TagStats(mode="idle")  # the tagger was not needed
-        tagger = get_tagger()
-    stats = TagStats(mode=tagger.mode, warning=tagger.warning)
-    if tagger.warning:
-        log.warning("tagging: %s", tagger.warning)
-    since = db_now(conn)
-    reporter.start("tag", pending_count(conn, tagger, since, retag_all))
-    while batch := claim(conn, tagger, settings, since, retag_all):
-        results = tagger.tag_many([text for _, text in batch])
-        store(conn, [(i, text, r) for (i, text), r in zip(batch, results, strict=True)])
-        stats.tagged += len(batch)
-        reporter.advance("tag", len(batch))
-    reporter.finish("tag")
-    return stats

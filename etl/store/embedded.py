@@ -26,13 +26,14 @@ from pathlib import Path
 import psycopg2
 
 from etl.errors import DatabaseError
+from etl.settings import embedded_backend
 
 log = logging.getLogger(__name__)
 DATABASE_NAME = "newsmon"
 
 
 def _pgserver_available() -> bool:
-    if os.environ.get("NEWSMON_EMBEDDED_BACKEND", "").lower() == "binaries":
+    if embedded_backend() == "binaries":
         return False
     # find_spec, not import: importing pgserver reads XDG_RUNTIME_DIR, set in _import_pgserver
     return importlib.util.find_spec("pgserver") is not None

@@ -76,10 +76,10 @@ def test_policy(dagbag, dag_id):
 def test_ingest_maps_over_batches_and_shards_never_articles(dagbag):
     dag = dagbag.get_dag("newsmon_ingest")
     mapped = {t.task_id for t in dag.tasks if t.is_mapped}
-    assert mapped == {"poll_feed_batch", "fetch_shard", "extract_shard", "tag_shard"}
+    assert mapped == {"poll_feed_batch", "fetch_shard", "process_shard"}
     order = [t.task_id for t in dag.topological_sort()]
     assert order.index("sync_feed_list") < order.index("poll_feed_batch") \
-        < order.index("fetch_shard") < order.index("extract_shard") \
-        < order.index("tag_shard") < order.index("cluster_stories") < order.index("report")
+        < order.index("fetch_shard") < order.index("process_shard") \
+        < order.index("cluster_stories") < order.index("report")
     assert dag.get_task("fetch_shard").trigger_rule == "none_failed"  # runs when no feed is due
     assert "feeds_file" in dag.params and "all_feeds" in dag.params

@@ -48,7 +48,7 @@ def test_ingest_loads_articles(dagbag, newsmon_env, site, query):
     assert query("SELECT count(*) FROM articles WHERE taxonomy_version IS NOT NULL "
                  "AND story_id IS NOT NULL") == [(3,)]
     assert query("SELECT count(DISTINCT article_id) FROM article_tags") == [(3,)]
-    assert sum(t["tagged"] for t in returned(run, "tag_shard")) == 3
+    assert sum(t["tagged"] for t in returned(run, "process_shard")) == 3
     assert returned(run, "cluster_stories")[0]["clustered"] == 3
 
     # both test feeds are on one host, so one batch; and all of its articles in one shard
@@ -59,14 +59,14 @@ def test_ingest_loads_articles(dagbag, newsmon_env, site, query):
     report = returned(run, "report")[0]
     assert {k: report[k] for k in (
         "feed_batches", "feeds_polled", "feeds_failed", "new_articles", "fetch_fetched",
-        "fetch_skipped", "fetch_failed", "extract_extracted", "articles_extracted",
+        "fetch_skipped", "fetch_failed", "process_extracted", "articles_extracted",
         "articles_failed", "articles_skipped", "feeds_active",
     )} == {
         "feed_batches": 1, "feeds_polled": 2, "feeds_failed": 0, "new_articles": 5,
-        "fetch_fetched": 3, "fetch_skipped": 1, "fetch_failed": 1, "extract_extracted": 3,
+        "fetch_fetched": 3, "fetch_skipped": 1, "fetch_failed": 1, "process_extracted": 3,
         "articles_extracted": 3, "articles_failed": 1, "articles_skipped": 1, "feeds_active": 2,
     }
-    assert report["tag_tagged"] == 3 and report["clustered"] == 3
+    assert report["process_tagged"] == 3 and report["clustered"] == 3
 
 
 def test_running_twice_adds_nothing(dagbag, newsmon_env, site, query):

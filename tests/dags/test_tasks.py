@@ -8,7 +8,7 @@ import psycopg2.extensions
 import pytest
 
 from etl.run import tasks
-from etl.store.queue import claim
+from etl.store.queue import Shard, claim
 
 
 def add_feeds(conn, urls):
@@ -44,7 +44,8 @@ def test_host_shards_partition_the_hosts(settings, conn):
                 )
     since = datetime.now(UTC)
     shards = 4
-    claimed = [claim(conn, "fetch", settings, 1000, since, (k, shards)) for k in range(shards)]
+    claimed = [claim(conn, "fetch", settings, 1000, since, Shard(k, shards, "host"))
+               for k in range(shards)]
     per_shard = [{c.host for c in batch} for batch in claimed]
     assert sum(len(batch) for batch in claimed) == 120  # every article, each exactly once
     assert set().union(*per_shard) == set(hosts)
@@ -72,12 +73,20 @@ def test_sync_then_poll_then_shards(newsmon_env, site, query):
     fetched = [tasks.work_shard("fetch", k, 3) for k in range(3)]
     assert sum(f["fetched"] for f in fetched) == 3
     assert sorted(f["fetched"] + f["skipped"] + f["failed"] for f in fetched) == [0, 0, 5]
-    extracted = [tasks.work_shard("extract", k, 3) for k in range(3)]
-    assert sum(e["extracted"] for e in extracted) == 3
-    totals = tasks.summarize([polled], fetched + extracted)
-    assert (totals["new_articles"], totals["fetch_fetched"], totals["extract_extracted"]) == (
+    processed = [tasks.work_shard("process", k, 3) for k in range(3)]
+    assert sum(p["extracted"] for p in processed) == 3
+    assert sum(p["tagged"] for p in processed) == 3
+    # id shards partition the articles: each was extracted by the shard of its id
+    ids = query("SELECT id FROM articles WHERE status = 'extracted' ORDER BY id")
+    assert [p["extracted"] for p in processed] == [
+        sum(1 for (i,) in ids if i % 3 == k) for k in range(3)]
+    totals = tasks.summarize([polled], fetched + processed)
+    assert (totals["new_articles"], totals["fetch_fetched"], totals["process_extracted"]) == (
         5, 3, 3)
     assert tasks.warehouse_counts()["articles_extracted"] == 3
+    # a second pass finds nothing: no work, no tagger loaded
+    again = [tasks.work_shard("process", k, 3) for k in range(3)]
+    assert [(p["extracted"], p["tagged"]) for p in again] == [(0, 0)] * 3
 
 
 def test_airflow_connection_url(monkeypatch):

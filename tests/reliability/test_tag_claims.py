@@ -6,7 +6,9 @@ import psycopg2
 from conftest import rows
 
 from etl.run.pipeline import run
-from etl.stages.tagstage import claim, get_tagger, tag_pending
+from etl.stages.process import tag_pending
+from etl.stages.tagstage import get_tagger
+from etl.store.queue import TagVersion, claim_tagging
 
 
 def test_a_dead_taggers_claims_are_free_at_once_and_idle_runs_skip_the_model(
@@ -17,7 +19,8 @@ def test_a_dead_taggers_claims_are_free_at_once_and_idle_runs_skip_the_model(
                "RETURNING id")
     tagger = get_tagger()
     worker = psycopg2.connect(db_url)
-    claimed = claim(worker, tagger, settings, since=rows(conn, "SELECT now()")[0][0])
+    claimed = claim_tagging(worker, TagVersion(tagger.version, tagger.mode), settings,
+                            since=rows(conn, "SELECT now()")[0][0])
     assert len(claimed) == 3
     # while the worker lives, its claims hold
     assert tag_pending(conn, settings, tagger=tagger).tagged == 0
