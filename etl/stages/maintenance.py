@@ -1,6 +1,6 @@
 """Daily upkeep of the warehouse: feed health, pruning raw HTML, refreshing statistics.
 
-Retrying failed articles needs no code of its own: the fetch and extract stages already take
+Retrying failed articles needs no code of its own: the fetch and process stages already take
 failed articles whose back-off has expired (see :mod:`etl.store.queue`).
 """
 
@@ -14,9 +14,8 @@ from etl.store.db import transaction
 
 log = logging.getLogger(__name__)
 
-# Tables whose planner statistics are refreshed after the daily churn.
-TABLES = ("feeds", "feed_polls", "articles", "feed_articles", "article_html")
-# Schemas whose materialized views are refreshed (the analysts' schema once it exists).
+# Schemas whose materialized views are refreshed (if any exist: newsmon ships plain views, but
+# a deployment may add its own).
 VIEW_SCHEMAS = ("public", "analytics")
 LISTED = 20  # feeds listed by name in each health category
 
@@ -24,19 +23,18 @@ LISTED = 20  # feeds listed by name in each health category
 def feed_health(conn, silent_days: int) -> dict:
     """Active feeds that fail, that went silent, or that permanently redirect.
 
-    failing: ``consecutive_failures > 0``; silent: no new article for ``silent_days`` days
-    (none ever, for a feed added before that); redirected: ``redirected_to IS NOT NULL``.
+    The rules are the SQL function ``newsmon_feed_health(silent)`` (sql/006_feed_health.sql),
+    which the view ``analytics.feed_health`` uses too: failing, ``consecutive_failures > 0``;
+    silent, no newly listed article for ``silent_days`` days (none ever, for a feed added
+    before that); redirected, ``redirected_to IS NOT NULL``. A feed can be in several lists.
     """
     with transaction(conn) as cur:
         cur.execute(
-            """WITH latest AS (
-                   SELECT fa.feed_id, max(fa.first_seen_at) AS last_article_at
-                   FROM feed_articles fa GROUP BY fa.feed_id)
-               SELECT f.url, f.consecutive_failures, f.last_status, f.last_error,
-                      f.redirected_to, l.last_article_at,
-                      COALESCE(l.last_article_at, f.added_at)
-                          < now() - make_interval(days => %s) AS silent
-               FROM feeds f LEFT JOIN latest l ON l.feed_id = f.id
+            """SELECT f.url, f.consecutive_failures, f.last_status, f.last_error,
+                      f.redirected_to, h.last_new_article_at, h.failing, h.is_silent,
+                      h.redirected
+               FROM feeds f JOIN newsmon_feed_health(make_interval(days => %s)) h
+                    ON h.feed_id = f.id
                WHERE f.active
                ORDER BY f.consecutive_failures DESC, f.url""",
             (silent_days,),
@@ -44,15 +42,15 @@ def feed_health(conn, silent_days: int) -> dict:
         rows = cur.fetchall()
     failing = [
         {"url": url, "failures": failures, "status": status, "error": (error or "")[:200]}
-        for url, failures, status, error, _r, _l, _s in rows if failures > 0
+        for url, failures, status, error, _t, _l, is_failing, _s, _r in rows if is_failing
     ]
     silent = [
         {"url": url, "last_article_at": last.isoformat() if last else None}
-        for url, _f, _st, _e, _r, last, is_silent in rows if is_silent
+        for url, _f, _st, _e, _t, last, _fl, is_silent, _r in rows if is_silent
     ]
     redirected = [
         {"url": url, "redirected_to": target}
-        for url, _f, _st, _e, target, _l, _s in rows if target
+        for url, _f, _st, _e, target, _l, _fl, _s, is_redirected in rows if is_redirected
     ]
     for name, items in (("failing", failing), ("silent", silent), ("redirected", redirected)):
         for item in items:
@@ -90,7 +88,8 @@ def prune_raw_html(conn, retention_days: int) -> dict:
 
 
 def refresh_warehouse(conn) -> dict:
-    """Refresh every materialized view in :data:`VIEW_SCHEMAS`, then ANALYZE the core tables."""
+    """Refresh the materialized views that exist in :data:`VIEW_SCHEMAS`, then ANALYZE every
+    table of the warehouse (``public``: core, tagging and story tables alike)."""
     with transaction(conn) as cur:
         cur.execute(
             "SELECT schemaname, matviewname FROM pg_matviews WHERE schemaname = ANY(%s) "
@@ -104,12 +103,14 @@ def refresh_warehouse(conn) -> dict:
                     sql.Identifier(schema), sql.Identifier(name)
                 )
             )
+        cur.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")
+        tables = [name for (name,) in cur.fetchall()]
     old_autocommit = conn.autocommit
     conn.autocommit = True  # ANALYZE of several tables, each in its own transaction
     try:
         with conn.cursor() as cur:
-            for table in TABLES:
-                cur.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(table)))
+            for table in tables:
+                cur.execute(sql.SQL("ANALYZE {}").format(sql.Identifier("public", table)))
     finally:
         conn.autocommit = old_autocommit
-    return {"views_refreshed": [f"{s}.{n}" for s, n in views], "tables_analyzed": len(TABLES)}
+    return {"views_refreshed": [f"{s}.{n}" for s, n in views], "tables_analyzed": tables}
