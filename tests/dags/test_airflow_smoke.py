@@ -57,7 +57,10 @@ def test_standalone_runs_ingest_triggered_through_the_api(newsmon_env, site, que
         api.password = wait_for(lambda: read_password(airflow_home), 30, "the password")
         print(f"healthy after {time.monotonic() - started:.1f}s")
         api.login()
-        dag = wait_for(lambda: api.dag("newsmon_ingest"), 60, "the DAG")
+        # the launcher unpauses the DAGs once the API server is up, never before
+        wait_for(lambda: api.dag("newsmon_maintenance"), 60, "the DAGs")
+        dag = wait_for(lambda: (d := api.dag("newsmon_ingest")) and not d["is_paused"] and d,
+                       60, "the DAG to be unpaused", launcher)
         assert dag["is_paused"] is False
         run_id = api.trigger("newsmon_ingest")["dag_run_id"]
         triggered = time.monotonic()
@@ -69,6 +72,10 @@ def test_standalone_runs_ingest_triggered_through_the_api(newsmon_env, site, que
         print(f"run finished ({state}) {time.monotonic() - triggered:.1f}s after the trigger, "
               f"{time.monotonic() - started:.1f}s after the start")
         assert state == "success"
+        # every task succeeded on its first try (no Execution API timeouts at start-up)
+        tries = {(t["task_id"], t["map_index"]): t["try_number"]
+                 for t in api.task_instances("newsmon_ingest", run_id)}
+        assert tries and set(tries.values()) == {1}, tries
         assert query("SELECT count(*) FROM articles WHERE status = 'extracted'") == [(3,)]
     finally:
         launcher.send_signal(signal.SIGTERM)  # what Ctrl-C / `kill` does to `make airflow`
