@@ -9,7 +9,8 @@ embedded PostgreSQL, and prints, measured in the same run:
 - the pipeline's wall time, articles per second and the ratio to the baseline;
 - time per stage (extraction and tagging as busy time of the workers, which overlap fetching;
   loading as the main process's time storing results), rows loaded per second, peak memory
-  (summed PSS of the main process and the workers, sampled);
+  (summed PSS of the main process and the workers, sampled; the benchmark's own HTTP server and
+  page store run in a process of their own, :class:`SiteProcess`, which is not counted);
 - a second pass over the unchanged feeds: its time as a fraction of the first, pages fetched;
 - a last line ``articles_per_s=... ratio_to_baseline=... repoll_fraction=... peak_rss_mb=...``
   (``--articles 2000,10000`` runs both sizes: the line is the last run's, memory the peak).
@@ -98,17 +99,24 @@ class MemorySampler(threading.Thread):
     ``peak_total_mb`` is the peak of the summed PSS (shared pages counted once, split between
     the processes sharing them); ``peak_process_mb`` the largest single-process peak RSS
     (VmHWM). ru_maxrss would be wrong for the workers: a child's starts at its parent's.
-    PostgreSQL is a separate server and not counted.
+    PostgreSQL is a separate server and not counted; nor are the processes of ``exclude`` (the
+    benchmark's site) and their children.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, exclude: set[int] | None = None) -> None:
         super().__init__(daemon=True, name="bench-memory")
         self.stop = threading.Event()
+        self.exclude = set(exclude or ())
         self.peak_total_kb = 0
         self.peak_process_kb: dict[int, int] = {}
 
+    def pids(self) -> list[int]:
+        """This process and its descendants, but the excluded ones and theirs."""
+        excluded = self.exclude | {c for p in self.exclude for c in _children(p)}
+        return [p for p in (os.getpid(), *_children(os.getpid())) if p not in excluded]
+
     def sample(self) -> None:
-        pids = [os.getpid(), *_children(os.getpid())]
+        pids = self.pids()
         self.peak_total_kb = max(self.peak_total_kb, sum(_pss_kb(p) for p in pids))
         for pid in pids:
             self.peak_process_kb[pid] = max(self.peak_process_kb.get(pid, 0),
@@ -193,6 +201,68 @@ def build_site(pages: dict[str, bytes], articles: int, feeds: int) -> tuple[Site
     return Site(files=files), paths
 
 
+def _serve_site(articles: int, feeds: int, conn) -> None:
+    """:class:`SiteProcess`'s child: load the pages, serve them, answer questions until told
+    to stop."""
+    site, _paths = build_site(load_pages(), articles, feeds)
+    with site:
+        conn.send(site.base_url)
+        while (command := conn.recv()) != "stop":
+            name, *args = command
+            if name == "requests":
+                conn.send(len(site.requests))
+            elif name == "fetched_since":
+                start, prefix = args
+                with site.lock:
+                    conn.send(sum(1 for p, _ in site.requests[start:] if p.startswith(prefix)))
+
+
+class SiteProcess:
+    """The benchmark's news site (:func:`build_site`) in a process of its own.
+
+    Its page store and HTTP server threads are the benchmark's, not the pipeline's: in the
+    benchmark's own process they were counted in the pipeline's peak memory.
+    """
+
+    def __init__(self, articles: int, feeds: int) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        self._conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=_serve_site, args=(articles, feeds, child),
+                                   name="bench-site", daemon=True)
+        self.base_url = ""
+
+    def __enter__(self) -> SiteProcess:
+        self.process.start()
+        self.base_url = self._conn.recv()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        try:
+            self._conn.send("stop")
+        except OSError:
+            pass
+        self.process.join(10)
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join()
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def request_count(self) -> int:
+        self._conn.send(("requests",))
+        return self._conn.recv()
+
+    def fetched_since(self, start: int, prefix: str) -> int:
+        """Requests for paths under ``prefix`` after the first ``start`` requests."""
+        self._conn.send(("fetched_since", start, prefix))
+        return self._conn.recv()
+
+
 ROW_TABLES = ("articles", "article_html", "article_tags", "article_keywords",
               "article_mentions", "article_places", "feed_polls")
 
@@ -225,8 +295,7 @@ class Result:
     peak_process_mb: float
 
 
-def run_once(pages: dict[str, bytes], articles: int, feeds_n: int, processes: int,
-             baseline_s: float) -> Result:
+def run_once(articles: int, feeds_n: int, processes: int, baseline_s: float) -> Result:
     """One pipeline run over ``articles`` pages into a fresh database, printed as it goes."""
     from etl.run.pipeline import run
     from etl.settings import Settings
@@ -235,7 +304,7 @@ def run_once(pages: dict[str, bytes], articles: int, feeds_n: int, processes: in
     with tempfile.TemporaryDirectory(prefix="newsmon-bench-") as tmp:
         server = EmbeddedPostgres(Path(tmp) / "pg")
         url = server.url()
-        site, _paths = build_site(pages, articles, feeds_n)
+        site = SiteProcess(articles, feeds_n)
         try:
             with site:
                 feeds = Path(tmp) / "feeds.yaml"
@@ -247,18 +316,18 @@ def run_once(pages: dict[str, bytes], articles: int, feeds_n: int, processes: in
                     extract_processes=processes,
                 )
                 timer = StageTimer()
-                memory = MemorySampler()
+                memory = MemorySampler(exclude={site.pid})
                 memory.start()
                 started = time.monotonic()
                 first = run(settings, feeds, reporter=timer)
                 wall = time.monotonic() - started
                 peak_total, peak_process = memory.finish()
                 rows = count_rows(url)
-                hits = len(site.requests)
+                hits = site.request_count()
                 started = time.monotonic()
                 second = run(settings, feeds, all_feeds=True)
                 repoll = time.monotonic() - started
-                refetched = sum(1 for p, _ in site.requests[hits:] if p.startswith("/z/"))
+                refetched = site.fetched_since(hits, "/z/")
         finally:
             server.stop()
     done = min(first.articles_extracted, first.articles_tagged)
@@ -306,17 +375,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"corpus not found at {corpus_dir()} (set NEWSMON_CORPUS_DIR)", file=sys.stderr)
         return 2
 
-    pages = load_pages()
+    pages = len(json.loads(
+        (corpus_dir() / "extraction" / "zyte" / "ground-truth.json").read_text()))
     per_page, extract_per_page, load_s = measure_baseline(args.baseline_pages)
     print(f"baseline (one process, no HTTP, no database): extract {extract_per_page * 1e3:.1f} "
           f"ms + tag {(per_page - extract_per_page) * 1e3:.1f} ms = {per_page * 1e3:.1f} ms per "
-          f"page over {min(args.baseline_pages, len(pages))} pages (tagger load {load_s:.1f} s, "
+          f"page over {min(args.baseline_pages, pages)} pages (tagger load {load_s:.1f} s, "
           f"not counted)")
     results = []
     for articles in sizes:
         baseline_s = per_page * articles
         print(f"baseline for {articles} articles: {baseline_s:.1f} s")
-        results.append(run_once(pages, articles, args.feeds, args.processes, baseline_s))
+        results.append(run_once(articles, args.feeds, args.processes, baseline_s))
     last = results[-1]
     if len(results) > 1:
         print("memory as the corpus grows: " + ", ".join(
