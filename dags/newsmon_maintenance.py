@@ -38,7 +38,6 @@ from airflow.sdk import CronTriggerTimetable, Param, dag, task
 
 SCHEDULE = os.environ.get("NEWSMON_MAINTENANCE_SCHEDULE", "30 3 * * *")
 SHARDS = max(1, int(os.environ.get("NEWSMON_SHARDS", "2")))
-RETENTION_DAYS = int(os.environ.get("NEWSMON_HTML_RETENTION_DAYS", "90"))
 
 DEFAULT_ARGS = {
     "owner": "newsmon",
@@ -63,7 +62,8 @@ DEFAULT_ARGS = {
     params={
         "silent_days": Param(7, type="integer", minimum=1, title="Silent after (days)"),
         "retention_days": Param(
-            RETENTION_DAYS, type="integer", minimum=0, title="Keep raw HTML (days, 0: for ever)"
+            None, type=["null", "integer"], minimum=0, title="Keep raw HTML (days, 0: for ever)",
+            description="Empty: NEWSMON_HTML_RETENTION_DAYS (90 unless set)",
         ),
     },
 )
@@ -97,7 +97,8 @@ def newsmon_maintenance():
     def prune_raw_html(params: dict | None = None) -> dict:
         from etl.run import tasks
 
-        return tasks.prune_raw_html(int((params or {}).get("retention_days", RETENTION_DAYS)))
+        days = (params or {}).get("retention_days")
+        return tasks.prune_raw_html(None if days is None else int(days))
 
     @task
     def refresh_warehouse() -> dict:

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import httpx
 
-from etl.settings import PACKAGE_DIR, Settings
+from etl.settings import DEFAULT_FEEDS_FILE, PACKAGE_DIR, Settings
 from etl.store import db
 
 DAGS_DIR = PACKAGE_DIR.parent / "dags"
@@ -220,7 +220,8 @@ def main(argv: list[str] | None = None) -> int:
             # started once here, so that parallel tasks never race to start it
             env["NEWSMON_DATABASE_URL"] = db.database_url(settings)
             print(f"Warehouse: embedded PostgreSQL under {settings.home}", flush=True)
-        feeds = args.feeds or os.environ.get("NEWSMON_FEEDS_FILE")
+        feeds = args.feeds or (
+            settings.feeds_file if settings.feeds_file != DEFAULT_FEEDS_FILE else None)
         if not feeds:
             feeds = str(_serve_demo(stack, settings))
             env["NEWSMON_ALLOW_PRIVATE_NETWORKS"] = "1"  # the demo site is on loopback
