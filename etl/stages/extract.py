@@ -15,9 +15,6 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-import py3langid
-from trafilatura import bare_extraction
-
 from etl.errors import ParseError
 from etl.settings import Settings
 from etl.store.db import execute_values, transaction
@@ -99,6 +96,8 @@ def text_hash(text: str) -> str:
 def detect_language(text: str) -> str | None:
     if len(text) < 20:
         return None
+    import py3langid  # here, not at the top: only the worker processes extract
+
     lang, _score = py3langid.classify(text[:5000])
     return lang
 
@@ -108,6 +107,8 @@ def extract_article(
     feed_published_at: datetime | None = None,
 ) -> Extracted:
     """Extract one page; raises :class:`ParseError` when there is no text."""
+    from trafilatura import bare_extraction  # here: the main process never loads trafilatura
+
     doc = bare_extraction(
         _decode(content, charset),
         url=url,

@@ -31,17 +31,20 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from etl.run.progress import NullReporter, Reporter
 from etl.settings import Settings
 from etl.stages.extract import Extracted, extract_job, load_jobs, store_extracted
-from etl.stages.tagstage import get_tagger
-from etl.stages.tagstage import store as store_tags
+from etl.stages.tagstage import TagRows, get_tagger, rows_for, store_rows
 from etl.store import queue
 from etl.store.queue import Failure, Shard, TagVersion, claim, claim_tagging, db_now
 from etl.tagging.ner import MODE_MODEL
-from etl.tagging.tagger import Tagger, TagResult
-from etl.tagging.taxonomy import taxonomy_version
+
+if TYPE_CHECKING:
+    # Not imported here at run time: with worker processes, the main process never loads spaCy
+    # (about 90 MB it would hold for nothing; etl.tagging.taxonomy imports it too).
+    from etl.tagging.tagger import Tagger
 
 log = logging.getLogger(__name__)
 SUB_BATCH = 8        # articles per job sent to a worker: small, so the cores finish together
@@ -52,7 +55,7 @@ PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 _tagger = None  # this worker's tagger (module state: one per process)
 
-Outcome = tuple[int, Extracted | None, str | None, TagResult | None]
+Outcome = tuple[int, Extracted | None, str | None, TagRows | None]  # id, text, error, tags
 
 
 @dataclass
@@ -137,6 +140,8 @@ def _init_worker(tag: bool) -> None:
 
 def _current_tagger() -> Tagger:
     """This process's tagger, reloaded if the taxonomy changed since it was (pre)loaded."""
+    from etl.tagging.taxonomy import taxonomy_version
+
     tagger = get_tagger()
     if tagger.version != taxonomy_version():
         get_tagger.cache_clear()
@@ -155,12 +160,13 @@ def _extract_and_tag(tagger: Tagger | None, jobs: list[tuple]
     started = time.process_time()
     extracted = [extract_job(job) for job in jobs]
     middle = time.process_time()
-    tags: dict[int, TagResult] = {}
+    tags: dict[int, TagRows] = {}
     ok = [(article_id, e) for article_id, e, _ in extracted if e is not None]
     if tagger is not None and ok:
         try:
             results = tagger.tag_many([e.text for _, e in ok])
-            tags = {article_id: r for (article_id, _), r in zip(ok, results, strict=True)}
+            tags = {article_id: rows_for(article_id, e.text, r)
+                    for (article_id, e), r in zip(ok, results, strict=True)}
         except Exception:  # they stay extracted and untagged; tag_pending retries them
             log.exception("tagging failed for articles %s", [i for i, _ in ok])
     outcomes = [(article_id, e, err, tags.get(article_id)) for article_id, e, err in extracted]
@@ -168,14 +174,15 @@ def _extract_and_tag(tagger: Tagger | None, jobs: list[tuple]
 
 
 def _tag_only(tagger: Tagger, items: list[tuple[int, str]]
-              ) -> tuple[list[tuple[int, TagResult | None]], float, float]:
+              ) -> tuple[list[tuple[int, TagRows | None]], float, float]:
     started = time.process_time()
     try:
-        results: list[TagResult | None] = tagger.tag_many([text for _, text in items])
+        results = tagger.tag_many([text for _, text in items])
+        outcomes = [(article_id, rows_for(article_id, text, r))
+                    for (article_id, text), r in zip(items, results, strict=True)]
     except Exception:  # their claims expire with the lease; the next pass retries them
         log.exception("tagging failed for articles %s", [i for i, _ in items])
-        results = [None] * len(items)
-    outcomes = [(article_id, r) for (article_id, _), r in zip(items, results, strict=True)]
+        outcomes = [(article_id, None) for article_id, _ in items]
     return outcomes, 0.0, time.process_time() - started
 
 
@@ -184,9 +191,9 @@ def work(jobs: list[tuple]) -> tuple[list[Outcome], float, float]:
     return _extract_and_tag(_tagger, jobs)
 
 
-def tag_work(items: list[tuple[int, str]]) -> tuple[list[tuple[int, TagResult | None]],
+def tag_work(items: list[tuple[int, str]]) -> tuple[list[tuple[int, TagRows | None]],
                                                      float, float]:
-    """Tag a few stored texts, (id, text); returns (id, result or None) and the CPU seconds."""
+    """Tag a few stored texts, (id, text); returns (id, rows or None) and the CPU seconds."""
     return _tag_only(_tagger, items)
 
 
@@ -321,7 +328,7 @@ def process_pending(
 def _finish_batch(conn, settings: Settings, ids: list[int], futures: list[Future],
                   stats: ProcessStats, reporter: Reporter) -> None:
     done: list[tuple[int, Extracted]] = []
-    tagged: list[tuple[int, str, TagResult]] = []
+    tagged: list[TagRows] = []
     failures: list[Failure] = []
     seen: set[int] = set()
     for future in futures:
@@ -337,12 +344,12 @@ def _finish_batch(conn, settings: Settings, ids: list[int], futures: list[Future
                 continue
             done.append((article_id, extracted))
             if tags is not None:
-                tagged.append((article_id, extracted.text, tags))
+                tagged.append(tags)
         reporter.advance("extract", len(outcomes))
     failures += [Failure(i, "no stored HTML", retry=False) for i in set(ids) - seen]
     started = time.perf_counter()
     store_extracted(conn, settings, done, failures)
-    store_tags(conn, tagged)
+    store_rows(conn, tagged)
     stats.store_s += time.perf_counter() - started
     stats.extracted += len(done)
     stats.failed += len(failures)
@@ -363,6 +370,8 @@ def tag_pending(
     only if some article may need tagging.
     """
     if workers is None:
+        from etl.tagging.taxonomy import taxonomy_version
+
         if tagger is None and not queue.tagging_waiting(
                 conn, taxonomy_version(), retag_all=retag_all, shard=shard):
             return TagStats(mode="idle")  # the tagger was not needed, nor loaded
@@ -378,23 +387,19 @@ def tag_pending(
     since = db_now(conn)
     reporter.start("tag", queue.tag_pending_count(conn, tags, since, retag_all=retag_all,
                                                   shard=shard))
-    texts: dict[int, str] = {}
 
     def next_batch():
         batch = claim_tagging(conn, tags, settings, since, retag_all=retag_all, shard=shard)
         if not batch:
             return None
-        texts.update(batch)
         return [i for i, _ in batch], _sub_batches(batch, workers.submit_tags)
 
     def finish(ids, futures):
         done = []
         for future in futures:
             outcomes, _extract_s, _tag_s = future.result()
-            done += [(i, texts[i], r) for i, r in outcomes if r is not None]
-        store_tags(conn, done)
-        for i in ids:
-            texts.pop(i, None)
+            done += [rows for _i, rows in outcomes if rows is not None]
+        store_rows(conn, done)
         stats.tagged += len(done)
         reporter.advance("tag", len(ids))
 

@@ -1,6 +1,7 @@
 """The tag stage's storage: one tagger per process, and tag rows stored idempotently.
 
-:func:`store` writes a batch of tagged articles in one transaction: the articles' old tag rows
+:func:`rows_for` turns a tagger's result into rows (in the worker processes) and
+:func:`store_rows` writes a batch of them in one transaction: the articles' old tag rows
 are deleted and the new ones inserted with batched statements, so re-tagging replaces rather
 than adds, and the articles' tag claims are released. Which articles need tagging, and their
 claims, are :mod:`etl.store.queue`'s; the loops that tag them (with extraction, or alone from
@@ -10,11 +11,15 @@ the stored text) are :mod:`etl.stages.process`'s.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from etl.store.db import execute_values, transaction
 from etl.store.queue import TAG_RELEASED
-from etl.tagging.tagger import Tagger, TagResult
+
+if TYPE_CHECKING:  # spaCy and the gazetteers load in the worker processes, never in the main one
+    from etl.tagging.tagger import Tagger, TagResult
 
 log = logging.getLogger(__name__)
 SNIPPET_CHARS = 60
@@ -23,6 +28,8 @@ SNIPPET_CHARS = 60
 @lru_cache(maxsize=2)
 def get_tagger(model: str | None = None) -> Tagger:
     """One tagger per process: loading the model and gazetteers takes seconds."""
+    from etl.tagging.tagger import Tagger
+
     return Tagger(model)
 
 
@@ -32,28 +39,50 @@ def snippet(text: str, start: int, end: int, width: int = SNIPPET_CHARS) -> str:
     return ("…" if left > 0 else "") + body + ("…" if right < len(text) else "")
 
 
-def store(conn, done: list[tuple[int, str, TagResult]]) -> None:
-    """Replace the tag rows of these articles, (id, text, result), in one transaction."""
-    if not done:
-        return
-    ids = [article_id for article_id, _, _ in done]
-    entities: dict[str, tuple] = {}
-    tags, keywords, mentions, places, articles = [], [], [], [], []
-    for article_id, text, r in done:
-        version = r.taxonomy_version
-        articles.append((article_id, r.relevance, r.is_conflict, version, r.mode))
-        tags += [(article_id, c.id, c.parent, c.score, c.evidence, c.event, version)
+@dataclass
+class TagRows:
+    """One tagged article as the rows :func:`store_rows` writes: plain values only, so that a
+    worker process computes them (snippets included) and the main process, which only
+    stores them, never imports the tagger to unpickle its results."""
+
+    article: tuple
+    tags: list[tuple] = field(default_factory=list)
+    keywords: list[tuple] = field(default_factory=list)
+    mentions: list[tuple] = field(default_factory=list)
+    places: list[tuple] = field(default_factory=list)
+    entities: list[tuple] = field(default_factory=list)
+
+
+def rows_for(article_id: int, text: str, r: TagResult) -> TagRows:
+    """The rows of one tagged article (``text`` is the tagged text, for the snippets)."""
+    version = r.taxonomy_version
+    rows = TagRows(article=(article_id, r.relevance, r.is_conflict, version, r.mode))
+    rows.tags = [(article_id, c.id, c.parent, c.score, c.evidence, c.event, version)
                  for c in r.categories]
-        keywords += [(article_id, k.start, k.end, k.text, k.term, k.category,
+    rows.keywords = [(article_id, k.start, k.end, k.text, k.term, k.category,
                       snippet(text, k.start, k.end), version) for k in r.keywords]
-        for e in r.entities:
-            if e.id:
-                entities[e.id] = (e.id, e.name or e.text, e.type, e.kind, e.country)
-            mentions.append((article_id, e.start, e.end, e.text, e.type, e.id, e.source,
-                             snippet(text, e.start, e.end), version))
-        places += [(article_id, p.start, p.end, p.text, p.name, p.country, p.lat, p.lon,
+    for e in r.entities:
+        if e.id:
+            rows.entities.append((e.id, e.name or e.text, e.type, e.kind, e.country))
+        rows.mentions.append((article_id, e.start, e.end, e.text, e.type, e.id, e.source,
+                              snippet(text, e.start, e.end), version))
+    rows.places = [(article_id, p.start, p.end, p.text, p.name, p.country, p.lat, p.lon,
                     p.geonameid, p.feature, snippet(text, p.start, p.end), version)
                    for p in r.places]
+    return rows
+
+
+def store_rows(conn, done: list[TagRows]) -> None:
+    """Replace the tag rows of these articles in one transaction, and release their claims."""
+    if not done:
+        return
+    ids = [d.article[0] for d in done]
+    entities = {e[0]: e for d in done for e in d.entities}
+    tags = [row for d in done for row in d.tags]
+    keywords = [row for d in done for row in d.keywords]
+    mentions = [row for d in done for row in d.mentions]
+    places = [row for d in done for row in d.places]
+    articles = [d.article for d in done]
     with transaction(conn) as cur:
         for table in ("article_tags", "article_keywords", "article_mentions", "article_places"):
             cur.execute(f"DELETE FROM {table} WHERE article_id = ANY(%s)",  # noqa: S608
