@@ -16,7 +16,7 @@ may not import ``etl``, so they read the variables that shape a DAG (``NEWSMON_S
 from __future__ import annotations
 
 import os
-from dataclasses import MISSING, dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from etl import __version__
@@ -118,12 +118,6 @@ class Settings:
                 values[f.name] = _parse(f.metadata["env"], str(f.type), raw)
         base = cls(**values)
         return replace(base, **overrides) if overrides else base
-
-    @classmethod
-    def default_of(cls, name: str):
-        """The default of field ``name`` (for help texts and DAG params)."""
-        f = next(f for f in fields(cls) if f.name == name)
-        return f.default_factory() if f.default is MISSING else f.default
 
 
 # -- process-wide names and places --------------------------------------------------------------
