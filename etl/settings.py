@@ -74,6 +74,8 @@ class Settings:
     retry_base_s: int = 300
     lease_s: int = 600
     extract_processes: int = 1
+    extract_timeout_s: float = 10.0
+    extract_max_elements: int = 50_000
     allow_private_networks: bool = False
 
     @classmethod
@@ -100,6 +102,8 @@ class Settings:
             retry_base_s=_env_int("NEWSMON_RETRY_BASE", 300),
             lease_s=_env_int("NEWSMON_LEASE", 600),
             extract_processes=_env_int("NEWSMON_EXTRACT_PROCESSES", default_processes()),
+            extract_timeout_s=_env_float("NEWSMON_EXTRACT_TIMEOUT", 10.0),
+            extract_max_elements=_env_int("NEWSMON_EXTRACT_MAX_ELEMENTS", 50_000),
             allow_private_networks=_env_bool("NEWSMON_ALLOW_PRIVATE_NETWORKS", False),
         )
         return replace(base, **overrides) if overrides else base
