@@ -21,6 +21,8 @@ STEP = 64 * 1024      # most bytes one layer inflates per call
 MAX_LAYERS = 3        # more stacked encodings than this is hostile, not a real server
 ACCEPT_ENCODING = "gzip, deflate"  # what we ask for: exactly what this module decodes
 _IDENTITY = {"", "identity"}
+# real compressions we did not ask for and do not decode: the body would be unreadable
+_UNSUPPORTED = {"br", "zstd", "compress", "x-compress"}
 
 
 class BadEncoding(NetworkError):
@@ -77,10 +79,12 @@ def parse_encodings(header: str | None) -> list[str]:
     names = ["gzip" if n == "x-gzip" else n for n in names if n not in _IDENTITY]
     if len(names) > MAX_LAYERS:
         raise BadEncoding(f"{len(names)} stacked content encodings (at most {MAX_LAYERS})")
-    unknown = [n for n in names if n not in ("gzip", "deflate")]
-    if unknown:
-        raise BadEncoding(f"unsupported content encoding {unknown[0][:40]!r}")
-    return names
+    compressed = [n for n in names if n in _UNSUPPORTED]
+    if compressed:
+        raise BadEncoding(f"unsupported content encoding {compressed[0]!r}")
+    # any other value ("utf-8", "text": misconfigured servers) is not a coding at all: the
+    # body is used as it is, as httpx does
+    return [n for n in names if n in ("gzip", "deflate")]
 
 
 class LayeredDecoder:

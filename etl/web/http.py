@@ -238,7 +238,7 @@ class HttpClient:
                     )
                 return status, resp_headers, self._read_body(resp, deadline, max_bytes)
         except httpx.TimeoutException as exc:
-            if time.monotonic() >= deadline:
+            if time.monotonic() >= deadline - 0.05:  # a socket timeout set to what was left
                 raise TimeoutError_(
                     f"total deadline of {self.settings.total_timeout:g}s exceeded"
                 ) from exc
