@@ -1,6 +1,7 @@
 """Fault-injection campaign: hostile input, crashes, database restarts and concurrent runs.
 
-``make campaign`` (``python -m bench.campaign``) runs every scenario against a local HTTP server and
+``make campaign`` (``python -m bench.campaign``) runs every scenario (the "bombs" one is in
+:mod:`bench.bombs`) against a local HTTP server and
 a real PostgreSQL and prints one row per scenario: faults tried, runs that survived, articles
 expected, loaded, lost and duplicated. The reliability tests run the same scenarios at a smaller
 size and assert zero lost and zero duplicated.
@@ -546,6 +547,12 @@ def scenario_badfeeds(db_url: str, work: Path, corpus: Path) -> ScenarioResult |
 # -- the command --------------------------------------------------------------------------------
 
 
+def _bombs(db_url: str, work: Path) -> ScenarioResult:
+    from bench.bombs import scenario_bombs  # (imports this module)
+
+    return scenario_bombs(db_url, work)
+
+
 def print_table(results: list[ScenarioResult]) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -595,6 +602,7 @@ def main() -> int:
                 ("concurrent", lambda: scenario_concurrent(fresh("c_conc"), work)),
                 ("restart", lambda: scenario_db_restart(fresh("c_restart"), work, restart)),
                 ("huge", lambda: scenario_huge_feed(fresh("c_huge"), work)),
+                ("bombs", lambda: _bombs(fresh("c_bombs"), work)),
             ]
             for name, step in steps:
                 started = time.monotonic()

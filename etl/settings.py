@@ -91,6 +91,8 @@ class Settings:
     lease_s: int = env("NEWSMON_LEASE", default=600)
     # None: automatic, see :attr:`processes`
     extract_processes: int | None = env("NEWSMON_EXTRACT_PROCESSES", default=None)
+    extract_timeout_s: float = env("NEWSMON_EXTRACT_TIMEOUT", default=10.0)
+    extract_max_elements: int = env("NEWSMON_EXTRACT_MAX_ELEMENTS", default=50_000)
     allow_private_networks: bool = env("NEWSMON_ALLOW_PRIVATE_NETWORKS", default=False)
     html_retention_days: int = env("NEWSMON_HTML_RETENTION_DAYS", default=90)
 

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 from etl.errors import ParseError
 from etl.settings import Settings
+from etl.stages.limits import run_bounded
 from etl.store.db import execute_values, transaction
 from etl.store.queue import RELEASED, Failure, record_failures
 
@@ -106,16 +107,18 @@ def extract_article(
     content: bytes, url: str | None, charset: str | None = None,
     feed_published_at: datetime | None = None,
 ) -> Extracted:
-    """Extract one page; raises :class:`ParseError` when there is no text."""
+    """Extract one page; raises :class:`ParseError` when there is no text, or when the page
+    exceeds an extraction bound (:mod:`etl.stages.limits`)."""
     from trafilatura import bare_extraction  # here: the main process never loads trafilatura
 
-    doc = bare_extraction(
+    # bounded in elements (memory) and time: a hostile page fails alone, with its reason
+    doc = run_bounded(content, lambda: bare_extraction(
         _decode(content, charset),
         url=url,
         include_comments=False,
         with_metadata=True,
         date_extraction_params=DATE_PARAMS,
-    )
+    ))
     text = (getattr(doc, "text", None) or "").strip() if doc is not None else ""
     if len(text) < MIN_TEXT_CHARS:
         # trafilatura's fallbacks return scraps such as a lone menu item: not an article

@@ -94,9 +94,26 @@ def _add(result: FeedList, seen: set[str], where: str, **raw: object) -> None:
     result.feeds.append(spec)
 
 
+class _NoAliasLoader(yaml.SafeLoader):
+    """A SafeLoader that refuses aliases (``*name``).
+
+    A few aliases of aliases ("billion laughs") make a 700-byte list whose title or tags
+    expand to gigabytes once turned into strings; a feed list never needs them.
+    """
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, f"YAML aliases (*{event.anchor}) are not allowed in feed lists",
+                event.start_mark,
+            )
+        return super().compose_node(parent, index)
+
+
 def parse_yaml(data: bytes | str, name: str = "feed list") -> FeedList:
     try:
-        doc = yaml.safe_load(data)
+        doc = yaml.load(data, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader
     except yaml.YAMLError as exc:
         raise ConfigError(f"{name}: not valid YAML: {exc}") from exc
     if not isinstance(doc, dict) or not isinstance(doc.get("feeds"), list):

@@ -1,8 +1,10 @@
 """The one HTTP client newsmon uses for feeds and pages.
 
 Why our own and not feedparser's or trafilatura's fetching: we need connect/read/total
-deadlines, a real User-Agent, a body cap enforced while streaming (after decompression, so a
-gzip bomb stops at the cap), a redirect limit with loop detection, and conditional GET with the
+deadlines, a real User-Agent, a body cap enforced while streaming (after decompression, every
+layer inflated a step at a time, so a gzip bomb, even a stacked one, stops at the cap: see
+:mod:`etl.web.decoding`), a total deadline over the whole exchange, headers included (see
+:mod:`etl.web.deadline`), a redirect limit with loop detection, and conditional GET with the
 validators we keep per feed. Redirects are followed by hand so that each hop can be checked and
 a permanent move of a feed can be reported to the operator.
 """
@@ -28,6 +30,8 @@ from etl.errors import (
     TooManyRedirects,
 )
 from etl.settings import Settings
+from etl.web.deadline import deadline_scope, install_deadline
+from etl.web.decoding import ACCEPT_ENCODING, LayeredDecoder
 
 REDIRECT_CODES = {301, 302, 303, 307, 308}
 PERMANENT_REDIRECTS = {301, 308}
@@ -118,7 +122,7 @@ class HttpClient:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._client = httpx.Client(
-            headers={"User-Agent": settings.user_agent},
+            headers={"User-Agent": settings.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
             timeout=httpx.Timeout(
                 connect=settings.connect_timeout,
                 read=settings.read_timeout,
@@ -128,6 +132,7 @@ class HttpClient:
             follow_redirects=False,
             limits=httpx.Limits(max_connections=max(10, settings.workers * 2)),
         )
+        install_deadline(self._client)
 
     def __enter__(self) -> HttpClient:
         return self
@@ -218,7 +223,9 @@ class HttpClient:
             pool=remaining,
         )
         try:
-            with self._client.stream("GET", url, headers=headers, timeout=timeout) as resp:
+            with deadline_scope(deadline), self._client.stream(
+                "GET", url, headers=headers, timeout=timeout
+            ) as resp:
                 resp_headers = {k.lower(): v for k, v in resp.headers.items()}
                 status = resp.status_code
                 if status in REDIRECT_CODES or status == 304 or status >= 300:
@@ -229,25 +236,38 @@ class HttpClient:
                         f"Content-Length {declared} exceeds the cap of {max_bytes} bytes",
                         status=status,
                     )
-                chunks: list[bytes] = []
-                size = 0
-                # iter_bytes() yields decompressed bytes: the cap applies after gzip.
-                for chunk in resp.iter_bytes():
-                    size += len(chunk)
-                    if size > max_bytes:
-                        raise TooLarge(
-                            f"body exceeds the cap of {max_bytes} bytes", status=status
-                        )
-                    if time.monotonic() > deadline:
-                        raise TimeoutError_(
-                            f"total deadline of {self.settings.total_timeout:g}s exceeded",
-                            status=status,
-                        )
-                    chunks.append(chunk)
-                return status, resp_headers, b"".join(chunks)
+                return status, resp_headers, self._read_body(resp, deadline, max_bytes)
         except httpx.TimeoutException as exc:
+            if time.monotonic() >= deadline - 0.05:  # a socket timeout set to what was left
+                raise TimeoutError_(
+                    f"total deadline of {self.settings.total_timeout:g}s exceeded"
+                ) from exc
             raise TimeoutError_(f"timeout: {type(exc).__name__}") from exc
         except httpx.DecodingError as exc:
             raise NetworkError(f"bad content encoding: {exc}") from exc
         except (httpx.TransportError, httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
             raise NetworkError(f"{type(exc).__name__}: {exc}") from exc
+
+    def _read_body(self, resp: httpx.Response, deadline: float, max_bytes: int) -> bytes:
+        """The decoded body, read under the size cap and the total deadline.
+
+        Raw bytes are decoded here, not by httpx (see :mod:`etl.web.decoding`): the cap applies
+        to what every layer of the Content-Encoding inflates, a step at a time.
+        """
+        decoder = LayeredDecoder(resp.headers.get("content-encoding"))
+        chunks: list[bytes] = []
+        size = 0
+        for raw in resp.iter_raw():
+            for chunk in decoder.feed(raw):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise TooLarge(
+                        f"body exceeds the cap of {max_bytes} bytes", status=resp.status_code
+                    )
+                chunks.append(chunk)
+            if time.monotonic() > deadline:
+                raise TimeoutError_(
+                    f"total deadline of {self.settings.total_timeout:g}s exceeded",
+                    status=resp.status_code,
+                )
+        return b"".join(chunks)

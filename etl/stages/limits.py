@@ -1,0 +1,138 @@
+"""Per-page bounds on extraction: a structural pre-check (memory) and a time limit.
+
+trafilatura's cost grows faster than the page: a page of a million tiny elements took 66 s and
+1 GB, and 100,000 ``<div>`` elements take 40 s. The bytes are already capped
+(``NEWSMON_MAX_PAGE_BYTES``), so two bounds remain, both recorded as the page's failure with
+their reason (a :class:`PageLimitError`, which is a :class:`ParseError`):
+
+- **Elements** (memory): the parsed tree costs about 1 KB per element, so a page with more start
+  tags than ``NEWSMON_EXTRACT_MAX_ELEMENTS`` (default 50,000; real news pages have a few
+  thousand) is refused before parsing, in one pass over the bytes.
+- **Time**: extraction running longer than ``NEWSMON_EXTRACT_TIMEOUT`` seconds (default 10) is
+  interrupted. A watchdog thread raises an exception in the extracting thread (not SIGALRM:
+  that works only in the main thread and is Airflow's own task timeout). It is delivered
+  between two Python bytecodes, and trafilatura's slow parts are Python loops, so it lands
+  within moments; it derives from ``BaseException`` so that trafilatura's broad ``except
+  Exception`` fallbacks cannot swallow it.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TypeVar
+
+from etl.errors import ParseError
+from etl.settings import Settings
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class PageLimits:
+    """Bounds on extracting one page (``0`` turns a bound off)."""
+
+    max_elements: int = 50_000
+    timeout_s: float = 10.0
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> PageLimits:
+        return cls(settings.extract_max_elements, settings.extract_timeout_s)
+
+
+class PageLimitError(ParseError):
+    """A page exceeded an extraction bound; the message says which and how to raise it."""
+
+
+class _TimeUp(BaseException):  # noqa: N818 - internal signal, never escapes this module
+    """Raised inside the extracting thread by the watchdog."""
+
+
+@lru_cache(maxsize=1)
+def current_limits() -> PageLimits:
+    """The limits from this process's environment (read once; worker processes too)."""
+    return PageLimits.from_settings(Settings.from_env())
+
+
+def count_elements(content: bytes | str) -> int:
+    """An upper bound on the start tags, comments and declarations in ``content``.
+
+    (every "<" that does not open an end tag: text holding "<" only makes it larger)
+    """
+    if isinstance(content, str):
+        return content.count("<") - content.count("</")
+    return content.count(b"<") - content.count(b"</")
+
+
+def check_elements(content: bytes | str, limits: PageLimits) -> None:
+    if limits.max_elements <= 0:
+        return
+    elements = count_elements(content)
+    if elements > limits.max_elements:
+        raise PageLimitError(
+            f"page too complex to extract: about {elements:,} elements (limit "
+            f"{limits.max_elements:,}, NEWSMON_EXTRACT_MAX_ELEMENTS)"
+        )
+
+
+def _raise_in(thread_id: int, exc: type[BaseException] | None) -> None:
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(
+        ctypes.c_ulong(thread_id), ctypes.py_object(exc) if exc else None
+    )
+
+
+class _Watchdog:
+    """Raises :class:`_TimeUp` in the thread that entered it once ``seconds`` have passed."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.target = threading.get_ident()
+        self.lock = threading.Lock()
+        self.done = False
+        self.fired = False
+        self.timer = threading.Timer(seconds, self._fire)
+        self.timer.daemon = True
+        self.timer.name = "newsmon-extract-watchdog"
+
+    def _fire(self) -> None:
+        with self.lock:
+            if not self.done:
+                self.fired = True
+                _raise_in(self.target, _TimeUp)
+
+    def __enter__(self) -> _Watchdog:
+        self.timer.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        with self.lock:
+            self.done = True   # from here on the watchdog cannot fire
+        self.timer.cancel()
+        if self.fired:
+            _raise_in(self.target, None)  # fired but not yet delivered: it must not escape
+            raise _TimeUp
+
+
+def run_bounded(content: bytes | str, extract: Callable[[], T],
+                limits: PageLimits | None = None) -> T:
+    """``extract()`` (an extraction of ``content``) within the element and time bounds.
+
+    Refuses the page at once when it has too many elements, else interrupts ``extract`` when
+    it runs too long; both as :class:`PageLimitError`.
+    """
+    limits = limits or current_limits()
+    check_elements(content, limits)
+    if limits.timeout_s <= 0:
+        return extract()
+    try:
+        # _TimeUp can arrive anywhere in the body or in the watchdog's __exit__ before the
+        # watchdog is disarmed (never after): this handler is outside both
+        with _Watchdog(limits.timeout_s):
+            return extract()
+    except _TimeUp:
+        raise PageLimitError(
+            f"extraction took longer than {limits.timeout_s:g} s (NEWSMON_EXTRACT_TIMEOUT)"
+        ) from None
