@@ -51,6 +51,17 @@ def _env_float(name: str, default: float) -> float:
         raise ValueError(f"{name} must be a number, got {value!r}") from exc
 
 
+def _env_hosts(name: str) -> tuple[str, ...]:
+    """``host:port`` entries, comma- or space-separated, lower-cased."""
+    entries = []
+    for entry in os.environ.get(name, "").replace(",", " ").split():
+        host, sep, port = entry.rpartition(":")
+        if not sep or not host or not port.isdigit():
+            raise ValueError(f"{name} entries must be host:port, got {entry[:100]!r}")
+        entries.append(f"{host.lower()}:{int(port)}")
+    return tuple(entries)
+
+
 @dataclass(frozen=True)
 class Settings:
     """All tunables of a run. ``Settings.from_env()`` is the normal constructor."""
@@ -75,11 +86,21 @@ class Settings:
     lease_s: int = 600
     extract_processes: int = 1
     allow_private_networks: bool = False
+    # "host:port" entries the private-network guard lets through (the demo site on loopback)
+    allowed_private_hosts: tuple[str, ...] = ()
+    # the only directory a feeds_file DAG parameter may name (None: $NEWSMON_HOME/feeds)
+    feeds_dir: Path | None = None
+
+    @property
+    def feeds_directory(self) -> Path:
+        """Where a ``feeds_file`` DAG parameter may point: ``NEWSMON_FEEDS_DIR``."""
+        return self.feeds_dir or self.home / "feeds"
 
     @classmethod
     def from_env(cls, **overrides) -> Settings:
         env_home = os.environ.get("NEWSMON_HOME")
         env_feeds = os.environ.get("NEWSMON_FEEDS_FILE")
+        env_feeds_dir = os.environ.get("NEWSMON_FEEDS_DIR")
         base = cls(
             database_url=os.environ.get("NEWSMON_DATABASE_URL") or None,
             home=Path(env_home).expanduser() if env_home else Path.home() / ".newsmon",
@@ -101,5 +122,7 @@ class Settings:
             lease_s=_env_int("NEWSMON_LEASE", 600),
             extract_processes=_env_int("NEWSMON_EXTRACT_PROCESSES", default_processes()),
             allow_private_networks=_env_bool("NEWSMON_ALLOW_PRIVATE_NETWORKS", False),
+            allowed_private_hosts=_env_hosts("NEWSMON_ALLOWED_PRIVATE_HOSTS"),
+            feeds_dir=Path(env_feeds_dir).expanduser() if env_feeds_dir else None,
         )
         return replace(base, **overrides) if overrides else base

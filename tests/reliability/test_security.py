@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import psycopg2
 import pytest
 from conftest import ROOT, rows
 
+from etl.errors import BlockedAddress, FetchError
 from etl.run.pipeline import run
+from etl.settings import Settings
+from etl.web.guard import embedded_ipv4, is_public_ip, system_resolve
+from etl.web.http import HttpClient
+from etl.web.site import Reply, Site
 
 
 def test_reader_role_reads_everything_and_changes_nothing(db_url, settings, site, feeds_file,
@@ -47,8 +54,6 @@ def test_reader_role_reads_everything_and_changes_nothing(db_url, settings, site
 
 
 def test_feed_health_view(settings, site, feeds_file, conn, tmp_path):
-    from etl.web.site import Reply
-
     site.overrides["/feeds/moved.xml"] = Reply(301, b"", {"Location": "/feeds/alpha.xml"})
     listing = feeds_file.read_text() + (
         f'  - url: "{site.base_url}/feeds/moved.xml"\n  - url: "{site.base_url}/feeds/nope.xml"\n')
@@ -82,3 +87,97 @@ def test_ruff_security_rules_are_clean():
     result = subprocess.run([str(ruff), "check", "--select", "S", "etl", "dags"], cwd=ROOT,
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout
+
+
+# -- the private-network guard ---------------------------------------------------------------
+
+STRICT = Settings(allow_private_networks=False, connect_timeout=1, read_timeout=2,
+                  total_timeout=4, max_redirects=3)
+CAP = 1_000_000
+
+
+@pytest.fixture
+def web():
+    with Site(files={"/page.html": b"<html><body>internal</body></html>",
+                     "/feed.xml": b"<rss version='2.0'><channel></channel></rss>"}) as s:
+        yield s
+
+
+def test_configured_feed_redirecting_to_a_private_address_is_refused(web):
+    web.overrides["/moved.xml"] = Reply(302, headers={"Location": "/page.html"})
+    with HttpClient(STRICT) as client:
+        # the configured feed URL itself is trusted (an intranet feed is the operator's choice)
+        assert client.get(web.url("/feed.xml"), max_bytes=CAP).status == 200
+        with pytest.raises(BlockedAddress, match="non-public address 127.0.0.1"):
+            client.get(web.url("/moved.xml"), max_bytes=CAP)
+    assert web.hits("/page.html") == 0  # refused before any request reached it
+    # the opt-out still lifts it
+    with HttpClient(replace(STRICT, allow_private_networks=True)) as client:
+        assert client.get(web.url("/moved.xml"), max_bytes=CAP).content.endswith(b"</html>")
+
+
+def test_allowed_private_hosts_lift_the_guard_for_that_host_and_port_only(web):
+    allowed = replace(STRICT, allowed_private_hosts=(f"127.0.0.1:{web.port}",))
+    with Site(files={"/other.html": b"<html>other service</html>"}) as other, \
+            HttpClient(allowed) as client:
+        assert client.get(web.url("/page.html"), max_bytes=CAP, check_address=True).status == 200
+        with pytest.raises(BlockedAddress):
+            client.get(other.url("/other.html"), max_bytes=CAP, check_address=True)
+        assert other.hits("/other.html") == 0
+
+
+@pytest.mark.parametrize("literal", [
+    "::127.0.0.1",  # IPv4-compatible (deprecated)
+    "::ffff:127.0.0.1",  # IPv4-mapped
+    "::ffff:a9fe:a9fe",  # mapped cloud metadata address, hex form
+    "64:ff9b::7f00:1",  # NAT64 well-known prefix
+    "64:ff9b::a00:1",  # NAT64 of 10.0.0.1
+    "2002:7f00:1::1",  # 6to4 of 127.0.0.1
+    "2002:c0a8:101::",  # 6to4 of 192.168.1.1
+    "2001:0:4136:e378:8000:63bf:3fff:fdd2",  # Teredo
+    "64:ff9b:1::a00:1",  # local-use NAT64 (RFC 8215)
+])
+def test_ipv6_forms_embedding_a_private_ipv4_are_refused(literal, web):
+    with HttpClient(STRICT) as client, pytest.raises(BlockedAddress, match="non-public"):
+        client.get(f"http://[{literal}]:{web.port}/page.html", max_bytes=CAP, check_address=True)
+    assert not is_public_ip(literal)
+
+
+@pytest.mark.parametrize("literal", ["64:ff9b::808:808", "2002:808:808::1", "::ffff:8.8.8.8"])
+def test_ipv6_forms_embedding_a_public_ipv4_are_judged_by_it(literal):
+    # an IPv6-only network with DNS64 reaches every public site through 64:ff9b::/96
+    assert is_public_ip(literal)
+    assert embedded_ipv4(ipaddress.ip_address(literal)) == [ipaddress.ip_address("8.8.8.8")]
+
+
+class FlippingResolver:
+    """An attacker's DNS: a public address for the check, then loopback (DNS rebinding)."""
+
+    def __init__(self, answers: list[list[str]]) -> None:
+        self.answers, self.calls = answers, []
+
+    def __call__(self, host: str, port: int) -> list[str]:
+        if host != "rebind.test":
+            return system_resolve(host, port)
+        self.calls.append(host)
+        return self.answers[min(len(self.calls), len(self.answers)) - 1]
+
+
+def test_dns_rebinding_cannot_swap_the_checked_address(web):
+    resolver = FlippingResolver([["192.0.43.10"], ["127.0.0.1"]])  # public, then loopback
+    with HttpClient(STRICT, resolver=resolver) as client, pytest.raises(FetchError) as caught:
+        client.get(f"http://rebind.test:{web.port}/page.html", max_bytes=CAP, check_address=True)
+    assert not isinstance(caught.value, BlockedAddress)  # it tried the checked public address
+    assert resolver.calls == ["rebind.test"]  # resolved once: the connection used that answer
+    assert web.requests == []  # and the loopback service never saw a request
+
+
+def test_the_pinned_connection_keeps_the_host_name(web):
+    resolver = FlippingResolver([["127.0.0.1"]])
+    allowed = replace(STRICT, allowed_private_hosts=(f"rebind.test:{web.port}",))
+    with HttpClient(allowed, resolver=resolver) as client:
+        response = client.get(f"http://rebind.test:{web.port}/page.html", max_bytes=CAP,
+                              check_address=True)
+    assert response.status == 200 and b"internal" in response.content
+    assert web.requests[-1][1]["Host"] == f"rebind.test:{web.port}"
+    assert resolver.calls == ["rebind.test"]
