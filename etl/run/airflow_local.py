@@ -154,7 +154,8 @@ def stop_group(proc: subprocess.Popen, grace: float = 30) -> None:
     proc.wait()
 
 
-def _serve_demo(stack: ExitStack, settings: Settings) -> Path:
+def _serve_demo(stack: ExitStack, settings: Settings) -> tuple[Path, str]:
+    """Serve the demo site; return its rendered feed list and its ``host:port``."""
     from etl.run.demo import DEFAULT_PORT, DEMO_SITE, render_feed_list
     from etl.web.site import Site
 
@@ -163,7 +164,17 @@ def _serve_demo(stack: ExitStack, settings: Settings) -> Path:
     # a client closing a keep-alive connection is not worth a traceback on the console
     site._server.handle_error = lambda request, client_address: None
     print(f"Serving the demo news site at {site.base_url}/", flush=True)
-    return render_feed_list(site.base_url, settings.home)
+    return render_feed_list(site.base_url, settings.home), f"127.0.0.1:{site.port}"
+
+
+def demo_allowed_hosts(demo_host: str, environ: dict[str, str]) -> str:
+    """``NEWSMON_ALLOWED_PRIVATE_HOSTS`` plus the demo site: the guard stays on for the rest.
+
+    Lifting the guard for the whole Airflow process (``NEWSMON_ALLOW_PRIVATE_NETWORKS=1``)
+    would leave a later run with a real ``feeds_file`` unguarded.
+    """
+    current = environ.get("NEWSMON_ALLOWED_PRIVATE_HOSTS", "").strip()
+    return f"{current},{demo_host}" if current else demo_host
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -185,8 +196,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Warehouse: embedded PostgreSQL under {settings.home}", flush=True)
         feeds = args.feeds or os.environ.get("NEWSMON_FEEDS_FILE")
         if not feeds:
-            feeds = str(_serve_demo(stack, settings))
-            env["NEWSMON_ALLOW_PRIVATE_NETWORKS"] = "1"  # the demo site is on loopback
+            demo_feeds, demo_host = _serve_demo(stack, settings)
+            feeds = str(demo_feeds)
+            # the demo site is on loopback: let the guard through for it, and only for it
+            env["NEWSMON_ALLOWED_PRIVATE_HOSTS"] = demo_allowed_hosts(demo_host, env)
         env["NEWSMON_FEEDS_FILE"] = str(Path(feeds).resolve())
         print(f"Feed list: {env['NEWSMON_FEEDS_FILE']}", flush=True)
 

@@ -102,12 +102,14 @@ def env_int(name: str, default: int) -> int:
 
 def sync_feed_list(feeds_file: str | None = None) -> dict:
     """Migrate the schema and make ``feeds`` match the feed list (default: NEWSMON_FEEDS_FILE)."""
-    from etl.stages.feedlist import load_feed_list
+    from etl.stages.feedlist import feeds_file_in, load_feed_list
     from etl.stages.poll import sync_feeds
     from etl.store.migrate import migrate
 
     settings = task_settings()
-    path = str(feeds_file or settings.feeds_file)
+    # a DAG parameter may name only a file in NEWSMON_FEEDS_DIR; the environment's is trusted
+    path = str(feeds_file_in(settings.feeds_directory, feeds_file) if feeds_file
+               else settings.feeds_file)
     feed_list = load_feed_list(path)
     with _connection(settings) as conn:
         migrate(conn)

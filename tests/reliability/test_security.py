@@ -13,7 +13,7 @@ import psycopg2
 import pytest
 from conftest import ROOT, rows
 
-from etl.errors import BlockedAddress, FetchError
+from etl.errors import BlockedAddress, ConfigError, FetchError
 from etl.run.pipeline import run
 from etl.settings import Settings
 from etl.web.guard import embedded_ipv4, is_public_ip, system_resolve
@@ -181,3 +181,60 @@ def test_the_pinned_connection_keeps_the_host_name(web):
     assert response.status == 200 and b"internal" in response.content
     assert web.requests[-1][1]["Host"] == f"rebind.test:{web.port}"
     assert resolver.calls == ["rebind.test"]
+
+
+# -- the feeds_file DAG parameter ------------------------------------------------------------
+
+
+@pytest.fixture
+def task_env(monkeypatch, db_url, tmp_path):
+    """The environment of an Airflow task, with NEWSMON_FEEDS_DIR = tmp_path/feeds."""
+    feeds_dir = tmp_path / "feeds"
+    feeds_dir.mkdir()
+    monkeypatch.delenv("AIRFLOW_CONN_NEWSMON_DB", raising=False)
+    monkeypatch.setenv("NEWSMON_DATABASE_URL", db_url)
+    monkeypatch.setenv("NEWSMON_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("NEWSMON_FEEDS_DIR", str(feeds_dir))
+    return feeds_dir
+
+
+def test_feeds_file_parameter_is_confined_to_the_feeds_dir(task_env, site, tmp_path):
+    from etl.run import tasks
+
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("feeds:\n  - url: http://secret.example/TOP-SECRET-LINE\n")
+    (task_env / "link.yaml").symlink_to(secret)
+    for name in (str(secret), "../secret.yaml", "link.yaml", "/etc/passwd"):
+        with pytest.raises(ConfigError, match="NEWSMON_FEEDS_DIR") as caught:
+            tasks.sync_feed_list(name)
+        assert "TOP-SECRET" not in str(caught.value)
+    (task_env / "mine.yaml").write_text(f'feeds:\n  - url: "{site.base_url}/feeds/alpha.xml"\n')
+    synced = tasks.sync_feed_list("mine.yaml")  # relative to NEWSMON_FEEDS_DIR
+    assert synced["feeds_file"] == str((task_env / "mine.yaml").resolve())
+    assert synced["active"] == 1
+    assert tasks.sync_feed_list(str(task_env / "mine.yaml"))["active"] == 1  # absolute, inside
+
+
+@pytest.mark.parametrize(("text", "where"), [
+    ("feeds:\n  - url: http://a.example/\n    title: 'hunter2-secret\n", "line"),
+    ("root:x:0:0:hunter2-secret:/root:/bin/bash\n  daemon: hunter2-secret: x\n", "line 2"),
+    ("feeds: [*hunter2-secret]\n", "line 1"),
+    ("feeds:\n\t- hunter2-secret\n", "line 2"),
+])
+def test_feed_list_errors_do_not_echo_the_file(task_env, text, where):
+    from etl.run import tasks
+
+    (task_env / "bad.yaml").write_text(text)
+    with pytest.raises(ConfigError, match="not valid YAML") as caught:
+        tasks.sync_feed_list("bad.yaml")
+    assert where in str(caught.value)
+    assert "hunter2" not in str(caught.value)
+
+
+def test_opml_errors_do_not_echo_the_file(task_env):
+    from etl.run import tasks
+
+    (task_env / "bad.opml").write_text("<opml><body><hunter2-secret></body></opml>")
+    with pytest.raises(ConfigError, match="not valid OPML/XML at line 1") as caught:
+        tasks.sync_feed_list("bad.opml")
+    assert "hunter2" not in str(caught.value)
