@@ -13,9 +13,10 @@ import psycopg2
 import pytest
 from conftest import ROOT, rows
 
-from etl.errors import BlockedAddress, ConfigError, FetchError
+from etl.errors import BlockedAddress, ConfigError, DatabaseError, FetchError
 from etl.run.pipeline import run
 from etl.settings import Settings
+from etl.store.db import connect, redact
 from etl.web.guard import embedded_ipv4, is_public_ip, system_resolve
 from etl.web.http import HttpClient
 from etl.web.site import Reply, Site
@@ -238,3 +239,54 @@ def test_opml_errors_do_not_echo_the_file(task_env):
     with pytest.raises(ConfigError, match="not valid OPML/XML at line 1") as caught:
         tasks.sync_feed_list("bad.opml")
     assert "hunter2" not in str(caught.value)
+
+
+# -- passwords in connection strings ---------------------------------------------------------
+
+SECRET_FORMS = [
+    "postgresql://newsmon:Hunter2Tiger9@127.0.0.1:1/db",
+    "postgresql://newsmon:Hunter2%zzTiger9@127.0.0.1:1/db",  # bad percent-encoding
+    "postgresql://newsmon:Hunter2/Tiger9@127.0.0.1:1/db",  # unencoded /
+    "postgresql://newsmon:7777/Tiger9@127.0.0.1:1/db",  # unencoded /, digits before it
+    "postgresql://newsmon:Hunter2?Tiger9@127.0.0.1:1/db",  # unencoded ?
+    "postgresql://newsmon:Hunter2#Tiger9@127.0.0.1:1/db",  # unencoded #
+    "postgresql://newsmon:Hunter2@Tiger9@127.0.0.1:1/db",  # unencoded @
+    "postgresql://newsmon:Hunter2:Tiger9@127.0.0.1:1/db",  # unencoded :
+    "postgresql://newsmon:Hunter2%2FTiger9@127.0.0.1:1/db",  # properly encoded
+    "postgres://newsmon:Hunter2Tiger9@127.0.0.1:1,127.0.0.1:2/db",  # several hosts
+    "postgresql://newsmon@127.0.0.1:1/db?password=Hunter2Tiger9",
+    "postgresql://newsmon@127.0.0.1:1/db?PASSWORD=Hunter2Tiger9",
+    "postgresql://newsmon:Hunter2Tiger9@127.0.0.1:1/db?sslpassword=Hunter2Tiger9",
+    "host=127.0.0.1 port=1 dbname=db password = Hunter2Tiger9",  # spaces around =
+    "host=127.0.0.1 port=1 dbname=db PASSWORD=Hunter2Tiger9",
+    "host=127.0.0.1 port=1 dbname=db password='Hunter2 Tiger9'",
+    "host=127.0.0.1 port=1 dbname=db password=Hunter2\\ Tiger9",
+    "host=127.0.0.1 port=1 dbname=db password='Hunter2Tiger9",  # unterminated quote
+]
+
+
+@pytest.mark.parametrize("dsn", SECRET_FORMS)
+def test_passwords_never_appear_in_connection_errors(dsn):
+    import traceback
+
+    with pytest.raises(DatabaseError) as caught:
+        connect(dsn)
+    shown = "".join(traceback.format_exception(caught.value)) + redact(dsn)
+    for fragment in ("Hunter2", "Tiger9", "7777"):
+        assert fragment not in shown, shown
+    assert "cannot connect to" in str(caught.value)
+
+
+def test_redacted_strings_keep_what_helps():
+    shown = redact("postgresql://newsmon:Hunter2Tiger9@db.example:5433/news?sslmode=require")
+    assert "Hunter2" not in shown
+    assert {"user=newsmon", "password=***", "host=db.example", "port=5433", "dbname=news",
+            "sslmode=require"} <= set(shown.split())
+    assert redact("postgresql://u:p%zz@h/db") == "postgresql://*** (cannot be parsed)"
+
+
+def test_connection_errors_still_name_the_cause():
+    with pytest.raises(DatabaseError, match="Connection refused"):
+        connect("postgresql://newsmon:Hunter2Tiger9@127.0.0.1:1/db")
+    with pytest.raises(DatabaseError, match="percent-encode"):
+        connect("postgresql://newsmon:Hunter2/Tiger9@127.0.0.1:1/db")
