@@ -14,8 +14,8 @@ Work is split for parallel mapped tasks without ever mapping one task per articl
 - feeds in batches (:func:`due_feed_batches`), all feeds of one host in the same batch;
 - articles in host shards (:func:`work_shard`): shard ``k`` of ``n`` claims only articles whose
   host hashes to ``k``, so a host is fetched by one worker at a time and ``NEWSMON_PER_HOST``
-  holds across all of them. A PostgreSQL advisory lock per shard keeps two DAG runs (ingest and
-  maintenance) from working the same shard at once.
+  holds across all of them. A pipeline lock per shard (a row lock analysts cannot take, see
+  :mod:`etl.store.locks`) keeps two DAG runs from working the same shard at once.
 """
 
 from __future__ import annotations
@@ -39,7 +39,6 @@ POLL_TOTALS = {  # poll_feed_batch's key -> the run total's name
     "feeds": "feeds_polled", "ok": "feeds_ok", "not_modified": "feeds_not_modified",
     "failed": "feeds_failed", "new_articles": "new_articles",
 }
-_LOCK_NAMESPACE = 0x6E65_7773  # "news": first key of the per-shard advisory locks
 
 
 # -- configuration ---------------------------------------------------------------------------
@@ -191,10 +190,11 @@ def work_shard(stage: str, shard: int, shards: int) -> dict:
     with _connection(settings) as conn:
         if stage == "fetch":
             from etl.stages.fetch import fetch_pending
+            from etl.store.locks import held, shard_lock_name
             from etl.web.http import HttpClient
 
-            _lock_shard(conn, shard, shards)
-            with HttpClient(settings) as client:
+            with held(db.database_url(settings), shard_lock_name(stage, shard, shards)), \
+                    HttpClient(settings) as client:
                 stats = fetch_pending(conn, settings, client, shard=(shard, shards))
             return {"stage": stage, "shard": shard, "fetched": stats.fetched,
                     "skipped": stats.skipped, "failed": stats.failed}
@@ -221,12 +221,6 @@ def cluster_stories() -> dict:
     with _connection(task_settings()) as conn:
         stats = cluster_pending(conn)
     return {"clustered": stats.clustered, "joined_existing_story": stats.joined}
-
-
-def _lock_shard(conn, shard: int, shards: int) -> None:
-    """Wait for, then hold until the connection closes, the session lock of this fetch shard."""
-    with db.transaction(conn) as cur:
-        cur.execute("SELECT pg_advisory_lock(%s, %s)", (_LOCK_NAMESPACE, shards * 1000 + shard))
 
 
 def warehouse_counts() -> dict:

@@ -6,6 +6,7 @@ import ipaddress
 import os
 import subprocess
 import sys
+import threading
 from dataclasses import replace
 from pathlib import Path
 
@@ -290,3 +291,130 @@ def test_connection_errors_still_name_the_cause():
         connect("postgresql://newsmon:Hunter2Tiger9@127.0.0.1:1/db")
     with pytest.raises(DatabaseError, match="percent-encode"):
         connect("postgresql://newsmon:Hunter2/Tiger9@127.0.0.1:1/db")
+
+
+# -- what an analyst's session can hold up ---------------------------------------------------
+
+OLD_ADVISORY_KEYS = [  # the keys the pipeline locked before: anyone could take them
+    "SELECT pg_advisory_lock(1852143475)",  # migrations
+    "SELECT pg_advisory_lock(1852143476)",  # story clustering
+    "SELECT pg_advisory_lock(1852143475, 2000)", "SELECT pg_advisory_lock(1852143475, 2001)",
+]
+
+
+@pytest.fixture
+def reader(conn, db_url):
+    """A session of a login role in newsmon_reader (an analyst)."""
+    with conn.cursor() as cur:
+        cur.execute("DROP ROLE IF EXISTS analyst_lock")
+        cur.execute("CREATE ROLE analyst_lock LOGIN PASSWORD 'analyst-pw' IN ROLE newsmon_reader")
+    conn.commit()
+    session = psycopg2.connect(db_url.replace("postgres:@", "analyst_lock:analyst-pw@", 1))
+    yield session
+    session.close()
+    with conn.cursor() as cur:
+        cur.execute("DROP OWNED BY analyst_lock")
+        cur.execute("DROP ROLE analyst_lock")
+    conn.commit()
+
+
+def _finishes(target, timeout: float) -> object:
+    """Run ``target`` in a thread; fail (instead of hanging) if it is still blocked later."""
+    result: dict = {}
+
+    def work():
+        try:
+            result["value"] = target()
+        except BaseException as exc:  # noqa: BLE001 - handed to the test below
+            result["error"] = exc
+
+    thread = threading.Thread(target=work, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    assert not thread.is_alive(), f"still blocked after {timeout:.0f}s"
+    if "error" in result:
+        raise result["error"]
+    return result["value"]
+
+
+def test_an_analyst_session_cannot_stall_the_pipeline(task_env, settings, site, feeds_file,
+                                                      reader, monkeypatch):
+    from etl.run import tasks
+
+    with reader.cursor() as cur:
+        for statement in OLD_ADVISORY_KEYS:
+            cur.execute(statement)
+        # an open transaction that read everything, as a long analysis would
+        cur.execute("SELECT count(*) FROM articles, pipeline_locks, schema_migrations")
+        cur.execute("LOCK TABLE pipeline_locks, schema_migrations IN ACCESS SHARE MODE")
+    for statement in ("SELECT * FROM pipeline_locks FOR UPDATE",
+                      "SELECT * FROM pipeline_locks FOR KEY SHARE",
+                      "LOCK TABLE pipeline_locks IN ROW SHARE MODE",
+                      "LOCK TABLE schema_migrations IN EXCLUSIVE MODE"):
+        with reader.cursor() as cur:
+            cur.execute("SAVEPOINT try")
+            with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+                cur.execute(statement)
+            cur.execute("ROLLBACK TO SAVEPOINT try")
+    # while the analyst's session holds all that: a whole run (migrations, clustering) ...
+    monkeypatch.setenv("NEWSMON_ALLOW_PRIVATE_NETWORKS", "1")
+    summary = _finishes(lambda: run(settings, feeds_file), 60)
+    assert summary.articles_new > 0
+    # ... and the fetch shards of an Airflow run
+    for shard in (0, 1):
+        assert _finishes(lambda s=shard: tasks.work_shard("fetch", s, 2), 30)["stage"] == "fetch"
+    assert _finishes(tasks.cluster_stories, 30)["clustered"] >= 0
+
+
+def test_pipeline_tasks_still_exclude_each_other(db_url):
+    from etl.store.locks import held
+
+    entered = threading.Event()
+
+    def second():
+        with held(db_url, "fetch shard 0/2"):
+            entered.set()
+
+    with held(db_url, "fetch shard 0/2"):
+        thread = threading.Thread(target=second, daemon=True)
+        thread.start()
+        assert not entered.wait(1.5)  # the second holder waits ...
+    assert entered.wait(10)  # ... until the first lets go
+    thread.join(10)
+
+
+@pytest.fixture
+def searchable(conn):
+    with conn.cursor() as cur:
+        cur.execute(
+            """INSERT INTO articles (url, host, discovered_url, status, language, title, text)
+               SELECT 'http://x.example/' || i, 'x.example', 'http://x.example/' || i,
+                      'extracted', 'en', 'Shelling near the river ' || i,
+                      'Artillery shelling hit the river town again. ' || repeat('word ', 50)
+               FROM generate_series(1, 3000) AS i""")
+    conn.commit()
+    return conn
+
+
+def test_search_articles_is_bounded(searchable, reader):
+    with reader.cursor() as cur:
+        cur.execute("SELECT article_id, rank FROM analytics.search_articles('shelling river')")
+        found = cur.fetchall()
+        assert len(found) == 3000
+        assert [r for _, r in found] == sorted((r for _, r in found), reverse=True)
+        reader.rollback()
+        with pytest.raises(psycopg2.errors.ProgramLimitExceeded, match="limit is 500"):
+            cur.execute("SELECT * FROM analytics.search_articles(%s)", ("shelling " * 100,))
+        reader.rollback()
+        with pytest.raises(psycopg2.errors.ProgramLimitExceeded, match="too many terms"):
+            cur.execute("SELECT * FROM analytics.search_articles(%s)",
+                        (" ".join(f"w{i}" for i in range(70)),))
+        reader.rollback()
+        # the function's own deadline (a session may lower it, e.g. for this test)
+        cur.execute("SET newsmon.search_timeout_ms = '0'")
+        with pytest.raises(psycopg2.errors.QueryCanceled, match="search stopped"):
+            cur.execute("SELECT * FROM analytics.search_articles('shelling')")
+        reader.rollback()
+        cur.execute("SET newsmon.search_timeout_ms = '999999999'")  # cannot raise it
+        cur.execute("SELECT count(*) FROM analytics.search_articles('artillery')")
+        assert cur.fetchone()[0] == 3000
