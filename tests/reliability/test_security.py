@@ -28,9 +28,9 @@ def test_reader_role_reads_everything_and_changes_nothing(db_url, settings, site
     run(settings, feeds_file)
     with conn.cursor() as cur:
         cur.execute("DROP ROLE IF EXISTS analyst_test")
-        cur.execute("CREATE ROLE analyst_test LOGIN IN ROLE newsmon_reader")
+        cur.execute("CREATE ROLE analyst_test LOGIN PASSWORD 'pw-test' IN ROLE newsmon_reader")
     conn.commit()
-    reader_url = db_url.replace("postgres:@", "analyst_test:@", 1)
+    reader_url = db_url.replace("postgres:@", "analyst_test:pw-test@", 1)
     assert "analyst_test" in reader_url
     reader = psycopg2.connect(reader_url)
     try:
@@ -71,7 +71,7 @@ def test_feed_health_view(settings, site, feeds_file, conn, tmp_path):
 
 
 def test_credentials_never_appear_in_logs_or_summaries(db_url, site, feeds_file, tmp_path):
-    # the embedded server trusts local connections, so a URL with a password still works
+    # the embedded server trusts its owner on the socket, so a URL with a password still works
     with_password = db_url.replace("postgres:@", "postgres:hunter2-secret@", 1)
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSMON_")}
     env.update({"NEWSMON_DATABASE_URL": with_password, "NEWSMON_HOME": str(tmp_path),
@@ -418,3 +418,66 @@ def test_search_articles_is_bounded(searchable, reader):
         cur.execute("SET newsmon.search_timeout_ms = '999999999'")  # cannot raise it
         cur.execute("SELECT count(*) FROM analytics.search_articles('artillery')")
         assert cur.fetchone()[0] == 3000
+
+
+# -- the embedded server's authentication ----------------------------------------------------
+
+
+@pytest.fixture
+def embedded_only():
+    if os.environ.get("NEWSMON_TEST_DATABASE_URL"):
+        pytest.skip("NEWSMON_TEST_DATABASE_URL is set: the embedded server is not under test")
+
+
+def test_embedded_server_wants_a_password_from_every_other_role(embedded_only, conn, db_url):
+    with conn.cursor() as cur:
+        cur.execute("DROP ROLE IF EXISTS analyst_nopw")
+        cur.execute("CREATE ROLE analyst_nopw LOGIN IN ROLE newsmon_reader")  # no password
+        cur.execute("SELECT count(*) FROM pg_hba_file_rules WHERE auth_method = 'trust' "
+                    "AND user_name <> '{postgres}'")
+        assert cur.fetchone()[0] == 0
+    conn.commit()
+    try:
+        for user in ("analyst_nopw:", "analyst_nopw:guess", "newsmon_reader:"):
+            with pytest.raises(psycopg2.OperationalError, match="password"):
+                psycopg2.connect(db_url.replace("postgres:@", f"{user}@", 1))
+    finally:
+        with conn.cursor() as cur:
+            cur.execute("DROP ROLE analyst_nopw")
+        conn.commit()
+
+
+def test_create_reader_gives_a_working_read_only_login(db_url, conn, tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSMON_")}
+    env.update({"NEWSMON_DATABASE_URL": db_url, "NEWSMON_HOME": str(tmp_path)})
+    newsmon = str(Path(sys.executable).parent / "newsmon")
+
+    def create(name: str) -> subprocess.CompletedProcess:
+        return subprocess.run([newsmon, "db", "create-reader", name], env=env,
+                              capture_output=True, text=True, timeout=60, check=False)
+
+    try:
+        first = create("alice_reader")
+        assert first.returncode == 0, first.stderr
+        dsn = first.stdout.strip()
+        assert "user=alice_reader" in dsn and "password=" in dsn
+        reader = psycopg2.connect(dsn)
+        with reader.cursor() as cur:
+            cur.execute("SELECT count(*) FROM analytics.feed_health")
+            with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+                cur.execute("DELETE FROM feeds")
+        reader.close()
+        second = create("alice_reader")  # a new password; the old one stops working
+        assert second.returncode == 0 and second.stdout.strip() != dsn
+        psycopg2.connect(second.stdout.strip()).close()
+        if not os.environ.get("NEWSMON_TEST_DATABASE_URL"):
+            with pytest.raises(psycopg2.OperationalError, match="password"):
+                psycopg2.connect(dsn)
+        refused = create("postgres")  # the owner is no reader
+        assert refused.returncode != 0 and "not a reader" in refused.stderr
+        assert create("Robert'); DROP TABLE feeds;--").returncode != 0
+    finally:
+        with conn.cursor() as cur:
+            cur.execute("DROP OWNED BY alice_reader")
+            cur.execute("DROP ROLE IF EXISTS alice_reader")
+        conn.commit()
