@@ -118,9 +118,15 @@ def parse_opml(data: bytes, name: str = "feed list") -> FeedList:
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
-        # lxml's message quotes tag names and text of the file: give the position only
+        # lxml's message quotes tag names and text of the file: give the position and the
+        # kind of error only (libxml2's code name, e.g. ERR_TAG_NAME_MISMATCH)
         line, column = exc.position if exc.position else (exc.lineno, 0)
-        raise ConfigError(f"{name}: not valid OPML/XML at line {line}, column {column}") from exc
+        last = exc.error_log.last_error
+        kind = last.type_name.removeprefix("ERR_").lower().replace("_", " ") if last else ""
+        raise ConfigError(
+            f"{name}: not valid OPML/XML at line {line}, column {column}"
+            + (f": {kind}" if kind else "")
+        ) from exc
     body = root.find("body")
     if root.tag != "opml" or body is None:
         raise ConfigError(f"{name}: expected an <opml> document with a <body>")
