@@ -167,14 +167,19 @@ def _serve_demo(stack: ExitStack, settings: Settings) -> tuple[Path, str]:
     return render_feed_list(site.base_url, settings.home), f"127.0.0.1:{site.port}"
 
 
-def demo_allowed_hosts(demo_host: str, environ: dict[str, str]) -> str:
-    """``NEWSMON_ALLOWED_PRIVATE_HOSTS`` plus the demo site: the guard stays on for the rest.
+def use_feed_list(stack: ExitStack, settings: Settings, env: dict, feeds: str | None) -> None:
+    """Set ``NEWSMON_FEEDS_FILE`` in ``env``: ``feeds``, else the demo site's, served here.
 
-    Lifting the guard for the whole Airflow process (``NEWSMON_ALLOW_PRIVATE_NETWORKS=1``)
+    For the demo, the private-network guard lets the demo site (on loopback) through and
+    nothing else: lifting it for the whole Airflow process (``NEWSMON_ALLOW_PRIVATE_NETWORKS``)
     would leave a later run with a real ``feeds_file`` unguarded.
     """
-    current = environ.get("NEWSMON_ALLOWED_PRIVATE_HOSTS", "").strip()
-    return f"{current},{demo_host}" if current else demo_host
+    if not feeds:
+        demo_feeds, demo_host = _serve_demo(stack, settings)
+        feeds = str(demo_feeds)
+        current = env.get("NEWSMON_ALLOWED_PRIVATE_HOSTS", "").strip()
+        env["NEWSMON_ALLOWED_PRIVATE_HOSTS"] = f"{current},{demo_host}" if current else demo_host
+    env["NEWSMON_FEEDS_FILE"] = str(Path(feeds).resolve())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -194,13 +199,7 @@ def main(argv: list[str] | None = None) -> int:
             # started once here, so that parallel tasks never race to start it
             env["NEWSMON_DATABASE_URL"] = db.database_url(settings)
             print(f"Warehouse: embedded PostgreSQL under {settings.home}", flush=True)
-        feeds = args.feeds or os.environ.get("NEWSMON_FEEDS_FILE")
-        if not feeds:
-            demo_feeds, demo_host = _serve_demo(stack, settings)
-            feeds = str(demo_feeds)
-            # the demo site is on loopback: let the guard through for it, and only for it
-            env["NEWSMON_ALLOWED_PRIVATE_HOSTS"] = demo_allowed_hosts(demo_host, env)
-        env["NEWSMON_FEEDS_FILE"] = str(Path(feeds).resolve())
+        use_feed_list(stack, settings, env, args.feeds or os.environ.get("NEWSMON_FEEDS_FILE"))
         print(f"Feed list: {env['NEWSMON_FEEDS_FILE']}", flush=True)
 
         log_path = airflow_home / "standalone.log"

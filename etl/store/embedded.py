@@ -28,6 +28,7 @@ import shutil
 import subprocess  # noqa: S404 - runs the PostgreSQL binaries we located ourselves
 import time
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg2
@@ -209,7 +210,9 @@ class EmbeddedPostgres:
         return True
 
     @staticmethod
-    def _reload(base_url: str) -> None:
+    @contextmanager
+    def _owner_cursor(base_url: str):
+        """An autocommit cursor of the owner on the embedded server."""
         try:
             conn = psycopg2.connect(base_url, connect_timeout=10)
         except psycopg2.Error as exc:
@@ -217,35 +220,32 @@ class EmbeddedPostgres:
         try:
             conn.autocommit = True
             with conn.cursor() as cur:
-                cur.execute("SELECT pg_conf_load_time()")
-                before = cur.fetchone()[0]
-                cur.execute("SELECT pg_reload_conf()")
-                # the reload is asynchronous: wait until this session has seen it, so that the
-                # next connection is checked against the new rules
-                deadline = time.monotonic() + 5
-                while time.monotonic() < deadline:
-                    cur.execute("SELECT pg_conf_load_time()")
-                    if cur.fetchone()[0] != before:
-                        break
-                    time.sleep(0.02)
-                time.sleep(0.05)  # the postmaster reads pg_hba.conf after signalling sessions
+                yield cur
         finally:
             conn.close()
 
-    @staticmethod
-    def _ensure_database(base_url: str) -> None:
-        try:
-            conn = psycopg2.connect(base_url, connect_timeout=10)
-        except psycopg2.Error as exc:
-            raise DatabaseError(f"cannot connect to the embedded PostgreSQL: {exc}") from exc
-        try:
-            conn.autocommit = True
-            with conn.cursor() as cur:
-                cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE_NAME,))
-                if cur.fetchone() is None:
-                    try:
-                        cur.execute(f'CREATE DATABASE "{DATABASE_NAME}"')  # noqa: S608 - constant
-                    except psycopg2.errors.DuplicateDatabase:
-                        pass  # created by a concurrent process
-        finally:
-            conn.close()
+    @classmethod
+    def _reload(cls, base_url: str) -> None:
+        with cls._owner_cursor(base_url) as cur:
+            cur.execute("SELECT pg_conf_load_time()")
+            before = cur.fetchone()[0]
+            cur.execute("SELECT pg_reload_conf()")
+            # the reload is asynchronous: wait until this session has seen it, so that the
+            # next connection is checked against the new rules
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:
+                cur.execute("SELECT pg_conf_load_time()")
+                if cur.fetchone()[0] != before:
+                    break
+                time.sleep(0.02)
+            time.sleep(0.05)  # the postmaster reads pg_hba.conf after signalling sessions
+
+    @classmethod
+    def _ensure_database(cls, base_url: str) -> None:
+        with cls._owner_cursor(base_url) as cur:
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE_NAME,))
+            if cur.fetchone() is None:
+                try:
+                    cur.execute(f'CREATE DATABASE "{DATABASE_NAME}"')  # noqa: S608 - constant
+                except psycopg2.errors.DuplicateDatabase:
+                    pass  # created by a concurrent process

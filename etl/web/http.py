@@ -100,9 +100,9 @@ def check_public_address(url: str, policy: AddressPolicy | None = None,
                          resolver: Resolver = system_resolve) -> list[str]:
     """Refuse URLs whose host resolves to a private, loopback, link-local or reserved address.
 
-    Every address the name resolves to must be public. Fetches do not rely on this (the name
-    could resolve differently a moment later): :class:`etl.web.guard.PinnedBackend` checks the
-    address it connects to. Returns the addresses.
+    Every address the name resolves to must be public. Direct connections do not rely on this
+    alone (the name could resolve differently a moment later): :class:`etl.web.guard.PinnedBackend`
+    checks the address it connects to. Returns the addresses.
     """
     parts = urlsplit(url)
     if not parts.hostname:
@@ -116,6 +116,7 @@ class HttpClient:
 
     def __init__(self, settings: Settings, *, resolver: Resolver = system_resolve) -> None:
         self.settings = settings
+        self._policy, self._resolver = address_policy(settings), resolver
         limits = httpx.Limits(max_connections=max(10, settings.workers * 2))
         self._client = httpx.Client(
             headers={"User-Agent": settings.user_agent},
@@ -126,7 +127,7 @@ class HttpClient:
                 pool=settings.total_timeout,
             ),
             follow_redirects=False,
-            transport=GuardedTransport(address_policy(settings), limits, resolver),
+            transport=GuardedTransport(self._policy, limits, resolver),
         )
 
     def __enter__(self) -> HttpClient:
@@ -171,7 +172,13 @@ class HttpClient:
             scheme = urlsplit(current).scheme.lower()
             if scheme not in ("http", "https"):
                 raise BlockedAddress(f"unsupported URL scheme {scheme!r}: {current[:200]}")
-            with guarded(check_address or bool(redirects)):
+            guard = check_address or bool(redirects)
+            if guard:
+                # the connection is checked where it is made (guard.PinnedBackend); this early
+                # check also covers requests sent through a proxy (HTTP_PROXY), which resolves
+                # the name itself
+                check_public_address(current, self._policy, self._resolver)
+            with guarded(guard):
                 status, resp_headers, body = self._exchange(current, headers, deadline, max_bytes)
             if status in REDIRECT_CODES:
                 location = resp_headers.get("location")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -166,12 +167,21 @@ class FlippingResolver:
 
 
 def test_dns_rebinding_cannot_swap_the_checked_address(web):
-    resolver = FlippingResolver([["192.0.43.10"], ["127.0.0.1"]])  # public, then loopback
-    with HttpClient(STRICT, resolver=resolver) as client, pytest.raises(FetchError) as caught:
-        client.get(f"http://rebind.test:{web.port}/page.html", max_bytes=CAP, check_address=True)
+    # public for the early check, loopback when the connection is made
+    resolver = FlippingResolver([["192.0.43.10"], ["127.0.0.1"]])
+    with HttpClient(STRICT, resolver=resolver) as client:
+        with pytest.raises(BlockedAddress, match="127.0.0.1"):
+            client.get(f"http://rebind.test:{web.port}/page.html", max_bytes=CAP,
+                       check_address=True)
+        assert web.requests == []  # the loopback service never saw a request
+        # public for the connection's own check, loopback a moment later
+        resolver.answers, resolver.calls = [["192.0.43.10"], ["192.0.43.10"], ["127.0.0.1"]], []
+        with pytest.raises(FetchError) as caught:
+            client.get(f"http://rebind.test:{web.port}/page.html", max_bytes=CAP,
+                       check_address=True)
     assert not isinstance(caught.value, BlockedAddress)  # it tried the checked public address
-    assert resolver.calls == ["rebind.test"]  # resolved once: the connection used that answer
-    assert web.requests == []  # and the loopback service never saw a request
+    assert len(resolver.calls) == 2  # early check and connection: no third lookup to rebind
+    assert web.requests == []
 
 
 def test_the_pinned_connection_keeps_the_host_name(web):
@@ -182,7 +192,7 @@ def test_the_pinned_connection_keeps_the_host_name(web):
                               check_address=True)
     assert response.status == 200 and b"internal" in response.content
     assert web.requests[-1][1]["Host"] == f"rebind.test:{web.port}"
-    assert resolver.calls == ["rebind.test"]
+    assert resolver.calls  # the name went through our resolver, not the system's
 
 
 # -- the feeds_file DAG parameter ------------------------------------------------------------
@@ -481,3 +491,38 @@ def test_create_reader_gives_a_working_read_only_login(db_url, conn, tmp_path):
             cur.execute("DROP OWNED BY alice_reader")
             cur.execute("DROP ROLE IF EXISTS alice_reader")
         conn.commit()
+
+
+def test_make_airflow_demo_lifts_the_guard_for_the_demo_site_only(task_env, site, feeds_file,
+                                                                  monkeypatch, conn):
+    from contextlib import ExitStack
+
+    from etl.run import tasks
+    from etl.run.airflow_local import use_feed_list
+
+    for name in ("NEWSMON_ALLOW_PRIVATE_NETWORKS", "NEWSMON_ALLOWED_PRIVATE_HOSTS"):
+        monkeypatch.delenv(name, raising=False)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        monkeypatch.setenv("NEWSMON_DEMO_PORT", str(probe.getsockname()[1]))
+
+    def ingest(feeds_file: str | None = None) -> dict:
+        tasks.sync_feed_list(feeds_file)
+        for batch in tasks.due_feed_batches(all_feeds=True):
+            tasks.poll_feed_batch(batch)
+        return tasks.work_shard("fetch", 0, 1)
+
+    env: dict[str, str] = {}
+    with ExitStack() as stack:
+        use_feed_list(stack, Settings.from_env(), env, None)  # what `make airflow` does
+        assert "NEWSMON_ALLOW_PRIVATE_NETWORKS" not in env
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        assert ingest()["fetched"] > 0  # the demo works: its site is allowed
+        # a run of the same Airflow with a real feed list: its private links are refused
+        (task_env / "real.yaml").write_text(feeds_file.read_text())
+        assert ingest("real.yaml")["fetched"] == 0
+    refused = rows(conn, "SELECT count(*) FROM articles WHERE host = '127.0.0.1' "
+                         "AND last_error LIKE '%%non-public address%%'")[0][0]
+    assert refused > 0
+    assert site.hits("/news/shelling.html") == 0
