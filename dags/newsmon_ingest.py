@@ -74,7 +74,8 @@ DEFAULT_ARGS = {
     params={
         "feeds_file": Param(
             None, type=["null", "string"], title="Feed list",
-            description="YAML or OPML feed list; empty: NEWSMON_FEEDS_FILE or the shipped list",
+            description="YAML or OPML feed list in NEWSMON_FEEDS_DIR; empty: NEWSMON_FEEDS_FILE "
+                        "or the shipped list",
         ),
         "all_feeds": Param(
             False, type="boolean", title="Poll all feeds",

@@ -47,8 +47,10 @@ def _env(name: str) -> str | None:
 def _parse(name: str, kind: str, value: str):
     if kind == "bool":
         return value.lower() in {"1", "true", "yes", "on"}
-    if kind == "Path":
+    if kind in ("Path", "Path | None"):
         return Path(value).expanduser()
+    if kind == "tuple[str, ...]":
+        return _hosts(name, value)
     if kind in ("int", "int | None"):
         try:
             return int(value)
@@ -65,6 +67,17 @@ def _parse(name: str, kind: str, value: str):
 def env(name: str, **kwargs):
     """A dataclass field read from environment variable ``name``."""
     return field(metadata={"env": name}, **kwargs)
+
+
+def _hosts(name: str, value: str) -> tuple[str, ...]:
+    """``host:port`` entries, comma- or space-separated, lower-cased."""
+    entries = []
+    for entry in value.replace(",", " ").split():
+        host, sep, port = entry.rpartition(":")
+        if not sep or not host or not port.isdigit():
+            raise ValueError(f"{name} entries must be host:port, got {entry[:100]!r}")
+        entries.append(f"{host.lower()}:{int(port)}")
+    return tuple(entries)
 
 
 @dataclass(frozen=True)
@@ -94,7 +107,16 @@ class Settings:
     extract_timeout_s: float = env("NEWSMON_EXTRACT_TIMEOUT", default=10.0)
     extract_max_elements: int = env("NEWSMON_EXTRACT_MAX_ELEMENTS", default=50_000)
     allow_private_networks: bool = env("NEWSMON_ALLOW_PRIVATE_NETWORKS", default=False)
+    # "host:port" entries the private-network guard lets through (the demo site on loopback)
+    allowed_private_hosts: tuple[str, ...] = env("NEWSMON_ALLOWED_PRIVATE_HOSTS", default=())
+    # the only directory a feeds_file DAG parameter may name (None: $NEWSMON_HOME/feeds)
+    feeds_dir: Path | None = env("NEWSMON_FEEDS_DIR", default=None)
     html_retention_days: int = env("NEWSMON_HTML_RETENTION_DAYS", default=90)
+
+    @property
+    def feeds_directory(self) -> Path:
+        """Where a ``feeds_file`` DAG parameter may point: ``NEWSMON_FEEDS_DIR``."""
+        return self.feeds_dir or self.home / "feeds"
 
     @property
     def processes(self) -> int:

@@ -95,9 +95,9 @@ def test_articles_view_rows(demo):
 def test_reader_role_can_use_the_warehouse(demo, demo_url):
     with demo.cursor() as cur:
         cur.execute("DROP ROLE IF EXISTS analyst_wh")
-        cur.execute("CREATE ROLE analyst_wh LOGIN IN ROLE newsmon_reader")
+        cur.execute("CREATE ROLE analyst_wh LOGIN PASSWORD 'pw-wh' IN ROLE newsmon_reader")
     demo.commit()
-    reader = psycopg2.connect(demo_url.replace("postgres:@", "analyst_wh:@", 1))
+    reader = psycopg2.connect(demo_url.replace("postgres:@", "analyst_wh:pw-wh@", 1))
     try:
         for recipe in RECIPES:
             assert run_recipe(reader, recipe)

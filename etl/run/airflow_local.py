@@ -190,7 +190,8 @@ def stop_group(proc: subprocess.Popen, grace: float = 30) -> None:
     proc.wait()
 
 
-def _serve_demo(stack: ExitStack, settings: Settings) -> Path:
+def _serve_demo(stack: ExitStack, settings: Settings) -> tuple[Path, str]:
+    """Serve the demo site; return its rendered feed list and its ``host:port``."""
     from etl.run.demo import DEMO_SITE, render_feed_list
     from etl.settings import demo_port
     from etl.web.site import Site
@@ -200,7 +201,22 @@ def _serve_demo(stack: ExitStack, settings: Settings) -> Path:
     # a client closing a keep-alive connection is not worth a traceback on the console
     site._server.handle_error = lambda request, client_address: None
     print(f"Serving the demo news site at {site.base_url}/", flush=True)
-    return render_feed_list(site.base_url, settings.home)
+    return render_feed_list(site.base_url, settings.home), f"127.0.0.1:{site.port}"
+
+
+def use_feed_list(stack: ExitStack, settings: Settings, env: dict, feeds: str | None) -> None:
+    """Set ``NEWSMON_FEEDS_FILE`` in ``env``: ``feeds``, else the demo site's, served here.
+
+    For the demo, the private-network guard lets the demo site (on loopback) through and
+    nothing else: lifting it for the whole Airflow process (``NEWSMON_ALLOW_PRIVATE_NETWORKS``)
+    would leave a later run with a real ``feeds_file`` unguarded.
+    """
+    if not feeds:
+        demo_feeds, demo_host = _serve_demo(stack, settings)
+        feeds = str(demo_feeds)
+        current = env.get("NEWSMON_ALLOWED_PRIVATE_HOSTS", "").strip()
+        env["NEWSMON_ALLOWED_PRIVATE_HOSTS"] = f"{current},{demo_host}" if current else demo_host
+    env["NEWSMON_FEEDS_FILE"] = str(Path(feeds).resolve())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -221,11 +237,8 @@ def main(argv: list[str] | None = None) -> int:
             env["NEWSMON_DATABASE_URL"] = db.database_url(settings)
             print(f"Warehouse: embedded PostgreSQL under {settings.home}", flush=True)
         feeds = args.feeds or (
-            settings.feeds_file if settings.feeds_file != DEFAULT_FEEDS_FILE else None)
-        if not feeds:
-            feeds = str(_serve_demo(stack, settings))
-            env["NEWSMON_ALLOW_PRIVATE_NETWORKS"] = "1"  # the demo site is on loopback
-        env["NEWSMON_FEEDS_FILE"] = str(Path(feeds).resolve())
+            str(settings.feeds_file) if settings.feeds_file != DEFAULT_FEEDS_FILE else None)
+        use_feed_list(stack, settings, env, feeds)
         print(f"Feed list: {env['NEWSMON_FEEDS_FILE']}", flush=True)
 
         log_path = airflow_home / "standalone.log"

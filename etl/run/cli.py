@@ -203,6 +203,29 @@ def db_migrate() -> None:
         click.echo("database is up to date")
 
 
+@db_group.command("create-reader")
+@click.argument("name")
+def db_create_reader(name: str) -> None:
+    """Create an analyst's login (read-only role NAME) and print its connection string.
+
+    Run again to give NAME a new password. The password is shown once: keep it.
+    """
+    from etl.store.migrate import migrate
+    from etl.store.readers import create_reader
+
+    try:
+        url = db.database_url(_settings())
+        conn = db.connect(url)
+        try:
+            migrate(conn)  # the newsmon_reader role comes with the migrations
+            login = create_reader(conn, url, name)
+        finally:
+            conn.close()
+    except NewsmonError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(login.dsn)
+
+
 @db_group.command("stop")
 def db_stop() -> None:
     """Stop the embedded PostgreSQL server."""

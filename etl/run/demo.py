@@ -74,10 +74,8 @@ def run_demo(
     print_summary: Callable[[RunSummary, str], None] | None = None,
 ) -> RunSummary:
     port = port if port is not None else demo_port()
-    # The demo site is on loopback, so the private-network guard is lifted for this run only.
     from dataclasses import replace
 
-    settings = replace(settings, allow_private_networks=True)
     console = Console()
     try:
         site = Site(DEMO_SITE, port=port)
@@ -86,6 +84,9 @@ def run_demo(
             f"cannot serve the demo site on 127.0.0.1:{port} ({exc}); "
             "use --port or NEWSMON_DEMO_PORT"
         ) from exc
+    # The demo site is on loopback: the private-network guard lets it through, and only it.
+    settings = replace(settings, allowed_private_hosts=(
+        *settings.allowed_private_hosts, f"127.0.0.1:{site.port}"))
     with site:
         feeds_file = render_feed_list(site.base_url, settings.home)
         console.print(f"Serving the demo news site at [bold]{site.base_url}/[/bold]")

@@ -14,8 +14,9 @@ Work is split for parallel mapped tasks without ever mapping one task per articl
 - feeds in batches (:func:`due_feed_batches`), all feeds of one host in the same batch;
 - articles to fetch in host shards (:func:`work_shard` ``fetch``): shard ``k`` of ``n`` claims
   only articles whose host hashes to ``k``, so a host is fetched by one worker at a time and
-  ``NEWSMON_PER_HOST`` holds across all of them. A PostgreSQL advisory lock per shard keeps two
-  DAG runs (ingest and maintenance) from working the same shard at once.
+  ``NEWSMON_PER_HOST`` holds across all of them. A pipeline lock per shard (a row lock analysts
+  cannot take, see :mod:`etl.store.locks`) keeps two DAG runs from working the same shard
+  at once.
 - articles to extract and tag in id shards (:func:`work_shard` ``process``): shard ``k`` takes
   the articles with ``id % n = k``. It runs the same executor as ``newsmon run``
   (:mod:`etl.stages.process`): extract and tag each fetched article in one pass, then tag what
@@ -43,7 +44,6 @@ POLL_TOTALS = {  # poll_feed_batch's key -> the run total's name
     "feeds": "feeds_polled", "ok": "feeds_ok", "not_modified": "feeds_not_modified",
     "failed": "feeds_failed", "new_articles": "new_articles",
 }
-_LOCK_NAMESPACE = 0x6E65_7773  # "news": first key of the per-shard advisory locks
 
 
 # -- configuration ---------------------------------------------------------------------------
@@ -96,12 +96,14 @@ def _connection(settings: Settings):
 
 def sync_feed_list(feeds_file: str | None = None) -> dict:
     """Migrate the schema and make ``feeds`` match the feed list (default: NEWSMON_FEEDS_FILE)."""
-    from etl.stages.feedlist import load_feed_list
+    from etl.stages.feedlist import feeds_file_in, load_feed_list
     from etl.stages.poll import sync_feeds
     from etl.store.migrate import migrate
 
     settings = task_settings()
-    path = str(feeds_file or settings.feeds_file)
+    # a DAG parameter may name only a file in NEWSMON_FEEDS_DIR; the environment's is trusted
+    path = str(feeds_file_in(settings.feeds_directory, feeds_file) if feeds_file
+               else settings.feeds_file)
     feed_list = load_feed_list(path)
     with _connection(settings) as conn:
         migrate(conn)
@@ -190,10 +192,11 @@ def work_shard(stage: str, shard: int, shards: int) -> dict:
 
 def _fetch_shard(conn, settings: Settings, shard) -> dict:
     from etl.stages.fetch import fetch_pending
+    from etl.store.locks import held, shard_lock_name
     from etl.web.http import HttpClient
 
-    _lock_shard(conn, shard.index, shard.count)
-    with HttpClient(settings) as client:
+    with held(db.database_url(settings), shard_lock_name("fetch", shard.index, shard.count)), \
+            HttpClient(settings) as client:
         stats = fetch_pending(conn, settings, client, shard=shard)
     return {"stage": "fetch", "shard": shard.index, "fetched": stats.fetched,
             "skipped": stats.skipped, "failed": stats.failed}
@@ -226,12 +229,6 @@ def cluster_stories() -> dict:
     with _connection(task_settings()) as conn:
         stats = cluster_pending(conn)
     return {"clustered": stats.clustered, "joined_existing_story": stats.joined}
-
-
-def _lock_shard(conn, shard: int, shards: int) -> None:
-    """Wait for, then hold until the connection closes, the session lock of this fetch shard."""
-    with db.transaction(conn) as cur:
-        cur.execute("SELECT pg_advisory_lock(%s, %s)", (_LOCK_NAMESPACE, shards * 1000 + shard))
 
 
 def warehouse_counts() -> dict:

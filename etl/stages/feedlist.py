@@ -17,6 +17,7 @@ A bad entry is skipped with a warning (kept in ``FeedList.problems``); an unread
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -115,7 +116,7 @@ def parse_yaml(data: bytes | str, name: str = "feed list") -> FeedList:
     try:
         doc = yaml.load(data, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{name}: not valid YAML: {exc}") from exc
+        raise ConfigError(f"{name}: not valid YAML{_yaml_where(exc)}") from exc
     if not isinstance(doc, dict) or not isinstance(doc.get("feeds"), list):
         raise ConfigError(f"{name}: expected a top-level 'feeds:' list")
     result, seen = FeedList(), set()
@@ -134,7 +135,15 @@ def parse_opml(data: bytes, name: str = "feed list") -> FeedList:
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
-        raise ConfigError(f"{name}: not valid OPML/XML: {exc}") from exc
+        # lxml's message quotes tag names and text of the file: give the position and the
+        # kind of error only (libxml2's code name, e.g. ERR_TAG_NAME_MISMATCH)
+        line, column = exc.position if exc.position else (exc.lineno, 0)
+        last = exc.error_log.last_error
+        kind = last.type_name.removeprefix("ERR_").lower().replace("_", " ") if last else ""
+        raise ConfigError(
+            f"{name}: not valid OPML/XML at line {line}, column {column}"
+            + (f": {kind}" if kind else "")
+        ) from exc
     body = root.find("body")
     if root.tag != "opml" or body is None:
         raise ConfigError(f"{name}: expected an <opml> document with a <body>")
@@ -175,3 +184,35 @@ def load_feed_list(path: str | Path) -> FeedList:
     ):
         return parse_opml(data, str(path))
     return parse_yaml(data, str(path))
+
+
+_QUOTED = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"")
+
+
+def _yaml_where(exc: yaml.YAMLError) -> str:
+    """Where and what a YAML error is, without the lines of the file PyYAML's message quotes.
+
+    A feed list named by a DAG parameter could be any file the worker can read; its contents
+    must not reach the task log. Quoted fragments of the problem (a character, an alias name)
+    are dropped too.
+    """
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    problem = _QUOTED.sub("…", str(getattr(exc, "problem", "") or ""))[:120]
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    return f"{where}: {problem}" if problem else where
+
+
+def feeds_file_in(directory: Path, name: str) -> Path:
+    """The feed list ``name`` (relative, or absolute under ``directory``), refused elsewhere.
+
+    For the ``feeds_file`` DAG parameter: whoever triggers a run must not make the worker read
+    an arbitrary file. Symbolic links are resolved before the check.
+    """
+    base = Path(directory).expanduser().resolve()
+    candidate = Path(name).expanduser()
+    path = (candidate if candidate.is_absolute() else base / candidate).resolve()
+    if not path.is_relative_to(base):
+        raise ConfigError(
+            f"feeds_file must name a file in NEWSMON_FEEDS_DIR ({base}); refused {name[:200]!r}"
+        )
+    return path

@@ -4,7 +4,8 @@ Each extracted text gets a MinHash signature of its word 5-grams (datasketch); 1
 values go to ``article_minhash_bands``, so near-duplicate candidates are found with one indexed
 join instead of comparing every pair. A candidate whose estimated Jaccard similarity is at least
 ``THRESHOLD`` shares its story; otherwise the article starts a story of its own. Clustering is
-serialised with an advisory lock (it is cheap) so that concurrent runs cannot split a story.
+serialised with a pipeline lock (it is cheap) so that concurrent runs cannot split a story; a
+row lock (:mod:`etl.store.locks`), so that no analyst's session can hold it.
 """
 
 from __future__ import annotations
@@ -18,13 +19,13 @@ from datasketch import MinHash
 
 from etl.run.progress import NullReporter, Reporter
 from etl.store.db import execute_values, transaction
+from etl.store.locks import STORIES, lock_row
 
 NUM_PERM = 64
 BANDS = 16
 ROWS = NUM_PERM // BANDS
 SHINGLE = 5
 THRESHOLD = 0.5
-LOCK_ID = 0x6E65_7773 + 1
 _WORD = re.compile(r"\w+")
 
 
@@ -65,7 +66,7 @@ def cluster_pending(conn, reporter: Reporter | None = None, batch_size: int = 50
     reporter.start("cluster", None)
     while True:
         with transaction(conn) as cur:
-            cur.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_ID,))
+            lock_row(cur, STORIES)
             cur.execute(
                 """SELECT id, text FROM articles
                    WHERE status = 'extracted' AND story_id IS NULL

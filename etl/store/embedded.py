@@ -10,6 +10,12 @@ Two routes, tried in order:
 
 The server is left running when the command ends (so ``psql "$(newsmon db url)"`` works);
 ``newsmon db stop`` stops it.
+
+Authentication: the owner role ``postgres`` is trusted on the Unix socket, which sits in the
+data directory (mode 0700: only the account that runs newsmon reaches it). Every other role
+must give its password (``scram-sha-256``), so an analyst's login role in ``newsmon_reader``
+(``newsmon db create-reader``) is a real boundary: it cannot connect as another role without
+that role's password. :data:`PG_HBA` is written on every start and reloaded when it changed.
 """
 
 from __future__ import annotations
@@ -20,7 +26,9 @@ import logging
 import os
 import shutil
 import subprocess  # noqa: S404 - runs the PostgreSQL binaries we located ourselves
+import time
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg2
@@ -30,6 +38,17 @@ from etl.settings import embedded_backend
 
 log = logging.getLogger(__name__)
 DATABASE_NAME = "newsmon"
+OWNER = "postgres"
+PG_HBA = f"""# Written by newsmon (etl/store/embedded.py); rewritten on every start.
+# The owner is trusted on the Unix socket, reachable only through the data directory (0700);
+# every other role (analysts' logins in newsmon_reader) must give its password.
+# TYPE  DATABASE     USER        ADDRESS        METHOD
+local   all          {OWNER}                    trust
+local   replication  {OWNER}                    trust
+local   all          all                        scram-sha-256
+host    all          all         127.0.0.1/32   scram-sha-256
+host    all          all         ::1/128        scram-sha-256
+"""
 
 
 def _pgserver_available() -> bool:
@@ -72,6 +91,8 @@ class EmbeddedPostgres:
         """Start the server if needed, make sure the ``newsmon`` database exists, return its URL."""
         self.home.mkdir(parents=True, exist_ok=True)
         base = self._start_pgserver() if self.backend == "pgserver" else self._start_binaries()
+        if self._write_pg_hba():
+            self._reload(base)
         self._ensure_database(base)
         return base.replace("/postgres?", f"/{DATABASE_NAME}?", 1)
 
@@ -169,8 +190,30 @@ class EmbeddedPostgres:
             )
 
     # -- shared -----------------------------------------------------------------------------
+    def _write_pg_hba(self) -> bool:
+        """Make ``pg_hba.conf`` :data:`PG_HBA` (atomically, keeping its owner); True if changed.
+
+        initdb (pgserver's and ours) writes ``trust`` for every local connection.
+        """
+        path = self.pgdata / "pg_hba.conf"
+        try:
+            if path.read_text() == PG_HBA:
+                return False
+            stat = path.stat()
+            tmp = path.with_name("pg_hba.conf.newsmon")
+            tmp.write_text(PG_HBA)
+            if os.geteuid() == 0:
+                os.chown(tmp, stat.st_uid, stat.st_gid)
+            tmp.chmod(0o600)
+            os.replace(tmp, path)
+        except OSError as exc:
+            raise DatabaseError(f"cannot write {path}: {exc}") from exc
+        return True
+
     @staticmethod
-    def _ensure_database(base_url: str) -> None:
+    @contextmanager
+    def _owner_cursor(base_url: str):
+        """An autocommit cursor of the owner on the embedded server."""
         try:
             conn = psycopg2.connect(base_url, connect_timeout=10)
         except psycopg2.Error as exc:
@@ -178,11 +221,32 @@ class EmbeddedPostgres:
         try:
             conn.autocommit = True
             with conn.cursor() as cur:
-                cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE_NAME,))
-                if cur.fetchone() is None:
-                    try:
-                        cur.execute(f'CREATE DATABASE "{DATABASE_NAME}"')  # noqa: S608 - constant
-                    except psycopg2.errors.DuplicateDatabase:
-                        pass  # created by a concurrent process
+                yield cur
         finally:
             conn.close()
+
+    @classmethod
+    def _reload(cls, base_url: str) -> None:
+        with cls._owner_cursor(base_url) as cur:
+            cur.execute("SELECT pg_conf_load_time()")
+            before = cur.fetchone()[0]
+            cur.execute("SELECT pg_reload_conf()")
+            # the reload is asynchronous: wait until this session has seen it, so that the
+            # next connection is checked against the new rules
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:
+                cur.execute("SELECT pg_conf_load_time()")
+                if cur.fetchone()[0] != before:
+                    break
+                time.sleep(0.02)
+            time.sleep(0.05)  # the postmaster reads pg_hba.conf after signalling sessions
+
+    @classmethod
+    def _ensure_database(cls, base_url: str) -> None:
+        with cls._owner_cursor(base_url) as cur:
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE_NAME,))
+            if cur.fetchone() is None:
+                try:
+                    cur.execute(f'CREATE DATABASE "{DATABASE_NAME}"')  # noqa: S608 - constant
+                except psycopg2.errors.DuplicateDatabase:
+                    pass  # created by a concurrent process

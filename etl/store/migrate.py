@@ -2,7 +2,8 @@
 
 Each file ``NNN_name.sql`` is applied in its own transaction together with the row that records
 it in ``schema_migrations``, so a migration is either fully applied and recorded or not at all.
-An advisory lock serialises concurrent migrators (several Airflow workers starting at once).
+A lock on ``schema_migrations`` serialises concurrent migrators (several Airflow workers starting
+at once); see :func:`migrate`.
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg2
+import psycopg2.errors
+
 from etl.settings import PACKAGE_DIR
 
 log = logging.getLogger(__name__)
 MIGRATION_RE = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
-LOCK_ID = 0x6E65_7773  # "news"
 
 
 @dataclass(frozen=True)
@@ -56,13 +59,20 @@ def discover(directory: Path | None = None) -> list[Migration]:
     return found
 
 
-def migrate(conn, directory: Path | None = None) -> list[Migration]:
-    """Apply pending migrations; return those applied now."""
-    migrations = discover(directory)
-    applied_now = []
-    with conn.cursor() as cur:
-        cur.execute("SELECT pg_advisory_lock(%s)", (LOCK_ID,))
+def _applied(conn) -> dict[int, str] | None:
+    """Versions and checksums recorded so far; None before the first migration."""
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT version, checksum FROM schema_migrations")
+            done = dict(cur.fetchall())
+    except psycopg2.errors.UndefinedTable:
+        conn.rollback()
+        return None
     conn.commit()
+    return done
+
+
+def _create_history(conn) -> None:
     try:
         with conn.cursor() as cur:
             cur.execute(
@@ -72,35 +82,62 @@ def migrate(conn, directory: Path | None = None) -> list[Migration]:
                        checksum   text NOT NULL,
                        applied_at timestamptz NOT NULL DEFAULT now())"""
             )
-            cur.execute("SELECT version, checksum FROM schema_migrations")
-            done = dict(cur.fetchall())
         conn.commit()
+    except (psycopg2.errors.UniqueViolation, psycopg2.errors.DuplicateTable):
+        conn.rollback()  # a concurrent migrator created it a moment ago
+
+
+def _warn_if_changed(migration: Migration, checksum: str) -> None:
+    if checksum != migration.checksum:
+        log.warning(
+            "migration %03d_%s changed after it was applied; "
+            "write a new migration instead of editing an applied one",
+            migration.version, migration.name,
+        )
+
+
+def migrate(conn, directory: Path | None = None) -> list[Migration]:
+    """Apply pending migrations; return those applied now.
+
+    An up-to-date schema (every run) takes no lock at all. Each pending migration runs in a
+    transaction that first takes an EXCLUSIVE lock on ``schema_migrations``: concurrent
+    migrators apply it once, and no analyst can hold that lock (the read-only role may only
+    take ACCESS SHARE, which does not conflict with it). An advisory lock was open to every
+    role, and the pipeline checks for migrations on every run.
+    """
+    migrations = discover(directory)
+    done = _applied(conn)
+    if done is not None and all(m.version in done for m in migrations):
         for migration in migrations:
-            if migration.version in done:
-                if done[migration.version] != migration.checksum:
-                    log.warning(
-                        "migration %03d_%s changed after it was applied; "
-                        "write a new migration instead of editing an applied one",
-                        migration.version, migration.name,
-                    )
-                continue
-            try:
-                with conn.cursor() as cur:
+            _warn_if_changed(migration, done[migration.version])
+        return []
+    if done is None:
+        _create_history(conn)
+    applied_now = []
+    for migration in migrations:
+        try:
+            with conn.cursor() as cur:
+                cur.execute("LOCK TABLE schema_migrations IN EXCLUSIVE MODE")
+                cur.execute(
+                    "SELECT checksum FROM schema_migrations WHERE version = %s",
+                    (migration.version,),
+                )
+                row = cur.fetchone()
+                if row is None:
                     cur.execute(migration.sql)
                     cur.execute(
                         "INSERT INTO schema_migrations (version, name, checksum) "
                         "VALUES (%s, %s, %s)",
                         (migration.version, migration.name, migration.checksum),
                     )
-                conn.commit()
-            except Exception:
-                conn.rollback()
-                log.error("migration %03d_%s failed", migration.version, migration.name)
-                raise
-            log.info("applied migration %03d_%s", migration.version, migration.name)
-            applied_now.append(migration)
-    finally:
-        with conn.cursor() as cur:
-            cur.execute("SELECT pg_advisory_unlock(%s)", (LOCK_ID,))
-        conn.commit()
+            conn.commit()
+        except Exception:
+            conn.rollback()
+            log.error("migration %03d_%s failed", migration.version, migration.name)
+            raise
+        if row is not None:
+            _warn_if_changed(migration, row[0])
+            continue
+        log.info("applied migration %03d_%s", migration.version, migration.name)
+        applied_now.append(migration)
     return applied_now

@@ -12,8 +12,6 @@ a permanent move of a feed can be reported to the operator.
 from __future__ import annotations
 
 import email.utils
-import ipaddress
-import socket
 import time
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
@@ -32,6 +30,16 @@ from etl.errors import (
 from etl.settings import Settings
 from etl.web.deadline import deadline_scope, install_deadline
 from etl.web.decoding import ACCEPT_ENCODING, LayeredDecoder
+from etl.web.guard import (
+    AddressPolicy,
+    GuardedTransport,
+    Resolver,
+    address_policy,
+    guarded,
+    is_public_ip,
+    resolve_checked,
+    system_resolve,
+)
 
 REDIRECT_CODES = {301, 302, 303, 307, 308}
 PERMANENT_REDIRECTS = {301, 308}
@@ -89,38 +97,31 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
 
 
 def _is_public_ip(address: str) -> bool:
-    ip = ipaddress.ip_address(address)
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
+    return is_public_ip(address)
 
 
-def check_public_address(url: str) -> None:
+def check_public_address(url: str, policy: AddressPolicy | None = None,
+                         resolver: Resolver = system_resolve) -> list[str]:
     """Refuse URLs whose host resolves to a private, loopback, link-local or reserved address.
 
-    Every address the name resolves to must be public; this runs before each hop.
+    Every address the name resolves to must be public. Direct connections do not rely on this
+    alone (the name could resolve differently a moment later): :class:`etl.web.guard.PinnedBackend`
+    checks the address it connects to. Returns the addresses.
     """
-    host = urlsplit(url).hostname
-    if not host:
+    parts = urlsplit(url)
+    if not parts.hostname:
         raise BlockedAddress(f"no host in URL: {url[:200]}")
-    try:
-        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-    except socket.gaierror as exc:
-        raise NetworkError(f"DNS lookup failed for {host}: {exc}") from exc
-    for info in infos:
-        address = info[4][0]
-        if not _is_public_ip(address):
-            raise BlockedAddress(
-                f"{host} resolves to non-public address {address}; "
-                "set NEWSMON_ALLOW_PRIVATE_NETWORKS=1 to allow"
-            )
+    port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+    return resolve_checked(parts.hostname, port, policy or AddressPolicy(), resolver)
 
 
 class HttpClient:
     """A thread-safe client; use one per run and close it (or use it as a context manager)."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, resolver: Resolver = system_resolve) -> None:
         self.settings = settings
+        self._policy, self._resolver = address_policy(settings), resolver
+        limits = httpx.Limits(max_connections=max(10, settings.workers * 2))
         self._client = httpx.Client(
             headers={"User-Agent": settings.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
             timeout=httpx.Timeout(
@@ -130,7 +131,7 @@ class HttpClient:
                 pool=settings.total_timeout,
             ),
             follow_redirects=False,
-            limits=httpx.Limits(max_connections=max(10, settings.workers * 2)),
+            transport=GuardedTransport(self._policy, limits, resolver),
         )
         install_deadline(self._client)
 
@@ -156,7 +157,9 @@ class HttpClient:
         """GET ``url``, following redirects by hand, and return the final 200/304 response.
 
         Raises a :class:`etl.errors.FetchError` subclass for everything else. ``check_address``
-        applies the private-network guard (for links from feeds, not for configured feeds).
+        applies the private-network guard to the first URL (links from feeds); the operator
+        trusts a configured feed's URL, not wherever it redirects, so every redirect hop goes
+        through the guard either way (see :mod:`etl.web.guard`).
         """
         started = time.monotonic()
         deadline = started + self.settings.total_timeout
@@ -174,9 +177,14 @@ class HttpClient:
             scheme = urlsplit(current).scheme.lower()
             if scheme not in ("http", "https"):
                 raise BlockedAddress(f"unsupported URL scheme {scheme!r}: {current[:200]}")
-            if check_address and not self.settings.allow_private_networks:
-                check_public_address(current)
-            status, resp_headers, body = self._exchange(current, headers, deadline, max_bytes)
+            guard = check_address or bool(redirects)
+            if guard:
+                # the connection is checked where it is made (guard.PinnedBackend); this early
+                # check also covers requests sent through a proxy (HTTP_PROXY), which resolves
+                # the name itself
+                check_public_address(current, self._policy, self._resolver)
+            with guarded(guard):
+                status, resp_headers, body = self._exchange(current, headers, deadline, max_bytes)
             if status in REDIRECT_CODES:
                 location = resp_headers.get("location")
                 if not location:

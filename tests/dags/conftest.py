@@ -70,6 +70,7 @@ def newsmon_env(monkeypatch, db_url, feeds_file, tmp_path):
         "NEWSMON_DATABASE_URL": db_url,
         "NEWSMON_FEEDS_FILE": str(feeds_file),
         "NEWSMON_HOME": str(tmp_path / "home"),
+        "NEWSMON_FEEDS_DIR": str(tmp_path),  # feeds_file parameters name lists written there
         "NEWSMON_ALLOW_PRIVATE_NETWORKS": "1",
         "NEWSMON_RETRY_BASE": "0",
         "NEWSMON_CONNECT_TIMEOUT": "2",
