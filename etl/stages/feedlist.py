@@ -106,7 +106,7 @@ class _NoAliasLoader(yaml.SafeLoader):
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise yaml.composer.ComposerError(
-                None, None, f"YAML aliases (*{event.anchor}) are not allowed in feed lists",
+                None, None, "YAML aliases (*name) are not allowed in feed lists",
                 event.start_mark,
             )
         return super().compose_node(parent, index)

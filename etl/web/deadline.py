@@ -101,6 +101,9 @@ def install_deadline(client: httpx.Client) -> None:
     ``_network_backend``; it fails loudly if a new httpx/httpcore moved it.
     """
     transports = [client._transport, *client._mounts.values()]  # noqa: SLF001
+    # a transport made of several (the guard's trusted and guarded pools) lists its parts
+    transports = [part for t in transports
+                  for part in (t.inner_transports() if hasattr(t, "inner_transports") else [t])]
     for transport in transports:
         if transport is None:
             continue

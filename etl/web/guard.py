@@ -182,6 +182,10 @@ class GuardedTransport(httpx.BaseTransport):
             network_backend=PinnedBackend(policy, resolver),
         )
 
+    def inner_transports(self) -> list[httpx.HTTPTransport]:
+        """The two pools' transports (the total deadline wraps their network backends)."""
+        return [self._trusted, self._guarded]
+
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         transport = self._guarded if _guarded.get() else self._trusted
         return transport.handle_request(request)
