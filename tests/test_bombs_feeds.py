@@ -143,7 +143,7 @@ def test_yaml_aliases_are_refused_with_a_clear_error(tmp_path, field):
     path = tmp_path / "bomb.yaml"
     path.write_text(text)
     started = time.monotonic()
-    with pytest.raises(ConfigError, match=r"aliases \(\*a\) are not allowed in feed lists"):
+    with pytest.raises(ConfigError, match=r"aliases \(\*name\) are not allowed in feed lists"):
         load_feed_list(path)
     assert time.monotonic() - started < 1
 
