@@ -276,9 +276,10 @@ def _finish_batch(conn, settings: Settings, ids: list[int], futures: list[Future
         reporter.advance("extract", len(outcomes))
     failures += [Failure(i, "no stored HTML", retry=False) for i in set(ids) - seen]
     started = time.perf_counter()
-    store_extracted(conn, settings, done, failures)
-    store_tags(conn, tagged)
+    refused = {f.article_id for f in store_extracted(conn, settings, done, failures)}
+    tagged = [t for t in tagged if t[0] not in refused]  # no tags for text not stored
+    refused_tags = store_tags(conn, tagged, settings.lease_s)
     stats.store_s += time.perf_counter() - started
-    stats.extracted += len(done)
-    stats.failed += len(failures)
-    stats.tagged += len(tagged)
+    stats.extracted += len(done) - len(refused)
+    stats.failed += len(failures) + len(refused)
+    stats.tagged += len(tagged) - len(refused_tags)

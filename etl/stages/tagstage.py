@@ -22,6 +22,7 @@ from etl.run.progress import NullReporter, Reporter
 from etl.settings import Settings
 from etl.store.db import execute_values, transaction
 from etl.store.queue import CLAIMED_BY, db_now
+from etl.store.rowwise import write_each
 from etl.tagging.ner import MODE_MODEL
 from etl.tagging.tagger import Tagger, TagResult
 from etl.tagging.taxonomy import taxonomy_version
@@ -89,10 +90,37 @@ def claim(conn, tagger: Tagger, settings: Settings, since: datetime,
         return sorted(cur.fetchall())
 
 
-def store(conn, done: list[tuple[int, str, TagResult]]) -> None:
-    """Replace the tag rows of these articles, (id, text, result), in one transaction."""
+def store(conn, done: list[tuple[int, str, TagResult]],
+          retry_s: int = 600) -> list[tuple[int, str]]:
+    """Replace the tag rows of these articles, (id, text, result), in one transaction.
+
+    An article whose tags the database refuses keeps its old tags and is left for the next run
+    (held by this session for ``retry_s``, so this run does not loop on it; the reason is in
+    ``last_error``); the others are stored. Returns the refused (id, reason) pairs.
+    """
     if not done:
-        return
+        return []
+    with transaction(conn) as cur:
+        written = write_each(cur, done, _write, "newsmon_tags")
+        refused = [(article_id, f"tagging: could not store the tags: {reason}")
+                   for (article_id, _, _), reason in written.failed]
+        for article_id, reason in refused:
+            log.warning("article %s: %s", article_id, reason)
+        if refused:
+            execute_values(
+                cur,
+                f"""UPDATE articles a
+                       SET tag_lease_until = now() + make_interval(secs => v.retry_s),
+                           last_error = v.reason, {CLAIMED_BY}
+                      FROM (VALUES %s) AS v(id, reason, retry_s)
+                     WHERE a.id = v.id""",  # noqa: S608 - constant fragment
+                [(article_id, reason, retry_s) for article_id, reason in refused],
+                template="(%s::bigint, %s::text, %s::int)",
+            )
+    return refused
+
+
+def _write(cur, done: list[tuple[int, str, TagResult]]) -> None:
     ids = [article_id for article_id, _, _ in done]
     entities: dict[str, tuple] = {}
     tags, keywords, mentions, places, articles = [], [], [], [], []
@@ -111,46 +139,46 @@ def store(conn, done: list[tuple[int, str, TagResult]]) -> None:
         places += [(article_id, p.start, p.end, p.text, p.name, p.country, p.lat, p.lon,
                     p.geonameid, p.feature, snippet(text, p.start, p.end), version)
                    for p in r.places]
-    with transaction(conn) as cur:
-        for table in ("article_tags", "article_keywords", "article_mentions", "article_places"):
-            cur.execute(f"DELETE FROM {table} WHERE article_id = ANY(%s)",  # noqa: S608
-                        (ids,))
-        if entities:
-            execute_values(
-                cur,
-                """INSERT INTO entities (id, name, type, kind, country) VALUES %s
-                   ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, type = EXCLUDED.type,
-                       kind = EXCLUDED.kind, country = EXCLUDED.country, updated_at = now()
-                   WHERE (entities.name, entities.type, entities.kind, entities.country)
-                         IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.type, EXCLUDED.kind,
-                                           EXCLUDED.country)""",
-                sorted(entities.values()),
-            )
-        if tags:
-            execute_values(cur, "INSERT INTO article_tags (article_id, category_id, parent_id, "
-                           "score, evidence, is_event, taxonomy_version) VALUES %s", tags)
-        if keywords:
-            execute_values(cur, "INSERT INTO article_keywords (article_id, start_char, end_char, "
-                           "matched_text, term, category_id, snippet, taxonomy_version) "
-                           "VALUES %s", keywords)
-        if mentions:
-            execute_values(cur, "INSERT INTO article_mentions (article_id, start_char, end_char, "
-                           "matched_text, type, entity_id, source, snippet, taxonomy_version) "
-                           "VALUES %s", mentions)
-        if places:
-            execute_values(cur, "INSERT INTO article_places (article_id, start_char, end_char, "
-                           "matched_text, name, country_code, lat, lon, geonameid, feature, "
-                           "snippet, taxonomy_version) VALUES %s", places)
+    for table in ("article_tags", "article_keywords", "article_mentions", "article_places"):
+        cur.execute(f"DELETE FROM {table} WHERE article_id = ANY(%s)",  # noqa: S608
+                    (ids,))
+    if entities:
         execute_values(
             cur,
-            """UPDATE articles a SET relevance = v.relevance, is_conflict = v.is_conflict,
-                   taxonomy_version = v.version, tagger_mode = v.mode, tagged_at = now(),
-                   tag_lease_until = NULL, claimed_pid = NULL, claimed_backend_start = NULL
-               FROM (VALUES %s) AS v(id, relevance, is_conflict, version, mode)
-               WHERE a.id = v.id""",
-            articles,
-            template="(%s::bigint, %s::real, %s::boolean, %s::text, %s::text)",
+            """INSERT INTO entities (id, name, type, kind, country) VALUES %s
+               ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, type = EXCLUDED.type,
+                   kind = EXCLUDED.kind, country = EXCLUDED.country, updated_at = now()
+               WHERE (entities.name, entities.type, entities.kind, entities.country)
+                     IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.type, EXCLUDED.kind,
+                                       EXCLUDED.country)""",
+            sorted(entities.values()),
         )
+    if tags:
+        execute_values(cur, "INSERT INTO article_tags (article_id, category_id, parent_id, "
+                       "score, evidence, is_event, taxonomy_version) VALUES %s", tags)
+    if keywords:
+        execute_values(cur, "INSERT INTO article_keywords (article_id, start_char, end_char, "
+                       "matched_text, term, category_id, snippet, taxonomy_version) "
+                       "VALUES %s", keywords)
+    if mentions:
+        execute_values(cur, "INSERT INTO article_mentions (article_id, start_char, end_char, "
+                       "matched_text, type, entity_id, source, snippet, taxonomy_version) "
+                       "VALUES %s", mentions)
+    if places:
+        execute_values(cur, "INSERT INTO article_places (article_id, start_char, end_char, "
+                       "matched_text, name, country_code, lat, lon, geonameid, feature, "
+                       "snippet, taxonomy_version) VALUES %s", places)
+    execute_values(
+        cur,
+        """UPDATE articles a SET relevance = v.relevance, is_conflict = v.is_conflict,
+               taxonomy_version = v.version, tagger_mode = v.mode, tagged_at = now(),
+               last_error = NULL, tag_lease_until = NULL, claimed_pid = NULL,
+               claimed_backend_start = NULL
+           FROM (VALUES %s) AS v(id, relevance, is_conflict, version, mode)
+           WHERE a.id = v.id""",
+        articles,
+        template="(%s::bigint, %s::real, %s::boolean, %s::text, %s::text)",
+    )
 
 
 def tag_pending(conn, settings: Settings, reporter: Reporter | None = None, *,
@@ -173,8 +201,9 @@ def tag_pending(conn, settings: Settings, reporter: Reporter | None = None, *,
     reporter.start("tag", pending_count(conn, tagger, since, retag_all))
     while batch := claim(conn, tagger, settings, since, retag_all):
         results = tagger.tag_many([text for _, text in batch])
-        store(conn, [(i, text, r) for (i, text), r in zip(batch, results, strict=True)])
-        stats.tagged += len(batch)
+        refused = store(conn, [(i, text, r) for (i, text), r in zip(batch, results, strict=True)],
+                        settings.lease_s)
+        stats.tagged += len(batch) - len(refused)
         reporter.advance("tag", len(batch))
     reporter.finish("tag")
     return stats
