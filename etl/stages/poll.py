@@ -250,6 +250,7 @@ def parse_feed(content: bytes, headers: dict[str, str], base_url: str) -> PollRe
     # Relative links resolve against where we fetched the feed, never a header's claim.
     safe_headers = {k: v for k, v in headers.items() if k != "content-location"}
     safe_headers["content-location"] = base_url
+    content = values.storable_charrefs(content)  # &#0; and &#xD800; would fail the feed
     parsed = feedparser.parse(neutralise_doctype(content), response_headers=safe_headers)
     result = PollResult(feed=None, started_at=None, duration_ms=0)  # type: ignore[arg-type]
     result.entries_seen = len(parsed.entries)

@@ -28,6 +28,8 @@ MAX_URL_BYTES = 2048
 EARLIEST_PUBLISHED = datetime(1990, 1, 1, tzinfo=UTC)
 # A NUL, or a surrogate code point (only reachable in Python strings as a lone half).
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+# A numeric character reference in XML/HTML bytes (``&#0;``, ``&#xD800;``, ``&#55296;``).
+_CHARREF = re.compile(rb"&#([xX][0-9a-fA-F]{1,16}|[0-9]{1,20});")
 # SQLSTATE classes that are about the server or the connection, not the row being written:
 # connection exception, operator intervention (shutdown, crash), insufficient resources (disk
 # full, out of memory), system error (I/O).
@@ -61,6 +63,25 @@ def unstorable_reason(value: str) -> str | None:
     kind = "a NUL character" if found.group() == "\x00" else (
         f"a lone surrogate (U+{ord(found.group()):04X})")
     return f"holds {kind} at position {found.start()}"
+
+
+def _charref(match: re.Match) -> bytes:
+    ref = match.group(1)
+    code = int(ref[1:], 16) if ref[:1] in (b"x", b"X") else int(ref)
+    if code == 0 or 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
+        return b"&#xFFFD;"
+    return match.group(0)
+
+
+def storable_charrefs(data: bytes) -> bytes:
+    """Feed bytes with references to unstorable characters (NUL, lone surrogates) replaced.
+
+    feedparser's fallback parser turns ``&#xD800;`` into a character it then fails to encode
+    (the whole feed fails); ``&#0;`` makes the strict parser give up. U+FFFD takes their place.
+    """
+    if b"&#" not in data:
+        return data
+    return _CHARREF.sub(_charref, data)
 
 
 def check_url(url: str, what: str = "link") -> str:
