@@ -138,8 +138,8 @@ def row_error(exc: BaseException) -> bool:
 
 def describe(exc: BaseException) -> str:
     """A one-line account of ``exc`` for ``last_error`` and logs (the server's first line)."""
-    if isinstance(exc, psycopg2.Error) and exc.pgerror:
-        first = exc.pgerror.strip().splitlines()[0]
+    if isinstance(exc, psycopg2.Error) and (exc.pgerror or exc.diag.message_primary):
+        first = exc.diag.message_primary or exc.pgerror.strip().splitlines()[0]
         return f"{type(exc).__name__}: {first}"[:1000]
     message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     return f"{type(exc).__name__}: {message}"[:1000]
