@@ -15,6 +15,7 @@ import pytest
 
 from bench import campaign
 from etl.run.pipeline import database_failure
+from etl.store import values
 from etl.store.db import connect
 from etl.store.embedded import EmbeddedPostgres
 
@@ -37,6 +38,16 @@ def test_database_errors_are_named_by_what_happened(db_url):
         conn.rollback()
         assert database_failure(conn, refused.value) == (
             "the database refused a statement during the run: DivisionByZero: division by zero")
+        assert values.row_error(refused.value)  # a row's fault: isolated, not the run's end
+        # out of resources (class 53, as a full disk): the run ends, named as such
+        with conn.cursor() as cur, pytest.raises(psycopg2.Error) as full:
+            cur.execute("SET temp_file_limit = '64kB'; SET work_mem = '64kB'; "
+                        "SELECT count(*) FROM (SELECT md5(i::text) FROM "
+                        "generate_series(1, 200000) i ORDER BY 1) s")
+        conn.rollback()
+        assert full.value.pgcode.startswith("53") and not values.row_error(full.value)
+        assert database_failure(conn, full.value).startswith(
+            "the database ran out of resources (disk full?) during the run: ")
         with other.cursor() as cur:
             cur.execute("SELECT pg_backend_pid()")
             pid = cur.fetchone()[0]
