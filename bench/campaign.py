@@ -287,9 +287,10 @@ def scenario_concurrent(db_url: str, work: Path, n: int = 150, runs: int = 3) ->
 
 
 def scenario_db_restart(db_url: str, work: Path, restart: Callable[[], None],
-                        n: int = 200) -> ScenarioResult:
+                        n: int = 200, name: str = "PostgreSQL restarted mid-run"
+                        ) -> ScenarioResult:
     """Restart PostgreSQL in the middle of a run; the next run completes."""
-    result = ScenarioResult("PostgreSQL restarted mid-run", faults=1)
+    result = ScenarioResult(name, faults=1)
     site, paths = news_site(n, 4, delay=0.01)
     with site:
         feeds = feed_list(site, [f"/feed/{f}.xml" for f in range(4)], work)
@@ -738,6 +739,12 @@ def main() -> int:
             server.stop()
             server.url()
 
+        def crash() -> None:  # pg_ctl -m immediate: no shutdown, crash recovery at start
+            subprocess.run(server._as_owner([server._pg_ctl(), "-D", str(server.pgdata),  # noqa: S603
+                                             "-m", "immediate", "-w", "stop"]),
+                           check=True, capture_output=True)
+            server.url()
+
         corpus = Path(os.environ.get("NEWSMON_CORPUS_DIR",
                                      Path(__file__).resolve().parents[2] / "shared" / "corpus"))
         try:
@@ -749,6 +756,8 @@ def main() -> int:
                 ("sigkill", lambda: scenario_sigkill(fresh("c_kill"), work)),
                 ("concurrent", lambda: scenario_concurrent(fresh("c_conc"), work)),
                 ("restart", lambda: scenario_db_restart(fresh("c_restart"), work, restart)),
+                ("crash", lambda: scenario_db_restart(
+                    fresh("c_crash"), work, crash, name="PostgreSQL crashed mid-run")),
                 ("huge", lambda: scenario_huge_feed(fresh("c_huge"), work)),
             ]
             wanted = set(sys.argv[1:])  # scenario names; none: all of them

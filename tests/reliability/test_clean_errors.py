@@ -75,7 +75,8 @@ def test_postgresql_crash_mid_run_gives_a_clean_error_and_loses_nothing(tmp_path
         server.url()
 
     try:
-        result = campaign.scenario_db_restart(url, tmp_path, crash, n=120)
+        result = campaign.scenario_db_restart(url, tmp_path, crash, n=120,
+                                              name="PostgreSQL crashed mid-run")
     finally:
         server.stop()
     assert_ok(result)
