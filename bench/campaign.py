@@ -296,13 +296,18 @@ def scenario_db_restart(db_url: str, work: Path, restart: Callable[[], None],
         feeds = feed_list(site, [f"/feed/{f}.xml" for f in range(4)], work)
         env = newsmon_env(db_url, work, NEWSMON_BATCH_SIZE="20", NEWSMON_PER_HOST="4")
         proc = start_run(feeds, env, "--all")
-        time.sleep(1.5)
+        # mid-run: once the run has fetched some pages and not all (a fixed delay may fall
+        # before the run has even connected on a busy machine)
+        if not _wait_for(db_url, KILL_POINTS["fetching"], proc, timeout=120):
+            result.notes.append("fault not injected mid-run (the run ended first)")
         restart()
         code, _, err = finish(proc)
         result.runs += 1
         result.survived += clean_exit(code, err)
         if code:
             result.notes.append("interrupted run: " + err.strip().splitlines()[-1][:160])
+        else:
+            result.notes.append("interrupted run: not interrupted (exit 0)")
         code, _, err = finish(start_run(feeds, env, "--all"))
         result.runs += 1
         result.survived += code == 0

@@ -80,6 +80,9 @@ def test_postgresql_crash_mid_run_gives_a_clean_error_and_loses_nothing(tmp_path
     finally:
         server.stop()
     assert_ok(result)
+    # the crashed run ended with the one-line error (clean_exit: exit 1, no traceback)
+    interrupted = next(n for n in result.notes if n.startswith("interrupted run: "))
+    assert "database connection lost during the run" in interrupted, result.notes
 
 
 def _children(pid: int) -> list[int]:
