@@ -14,6 +14,7 @@ import psycopg2
 import pytest
 
 from bench import campaign
+from etl.errors import DatabaseError
 from etl.run.pipeline import database_failure
 from etl.store import values
 from etl.store.db import connect
@@ -64,21 +65,30 @@ def test_database_errors_are_named_by_what_happened(db_url):
         other.close()
 
 
+def _immediate_stop(server: EmbeddedPostgres) -> subprocess.CompletedProcess:
+    """``pg_ctl -m immediate stop``: the server dies without a shutdown, as in a crash."""
+    return subprocess.run(server._as_owner([server._pg_ctl(), "-D", str(server.pgdata),  # noqa: S603
+                                            "-m", "immediate", "-w", "stop"]),
+                          capture_output=True, check=False)
+
+
 def test_postgresql_crash_mid_run_gives_a_clean_error_and_loses_nothing(tmp_path):
     server = EmbeddedPostgres(tmp_path / "pg")
     url = server.url()
 
     def crash() -> None:
-        subprocess.run(server._as_owner([server._pg_ctl(), "-D", str(server.pgdata),  # noqa: S603
-                                         "-m", "immediate", "-w", "stop"]),
-                       check=True, capture_output=True)
+        assert _immediate_stop(server).returncode == 0
         server.url()
 
     try:
         result = campaign.scenario_db_restart(url, tmp_path, crash, n=120,
                                               name="PostgreSQL crashed mid-run")
     finally:
-        server.stop()
+        try:
+            server.stop()
+        except DatabaseError as exc:  # cleanup only (a slow shutdown checkpoint on a busy box)
+            print(f"fast stop failed ({exc}); stopping immediately")
+            _immediate_stop(server)
     assert_ok(result)
     # the crashed run ended with the one-line error (clean_exit: exit 1, no traceback)
     interrupted = next(n for n in result.notes if n.startswith("interrupted run: "))
