@@ -289,21 +289,27 @@ def scenario_concurrent(db_url: str, work: Path, n: int = 150, runs: int = 3) ->
 
 
 def scenario_db_restart(db_url: str, work: Path, restart: Callable[[], None],
-                        n: int = 200) -> ScenarioResult:
+                        n: int = 200, name: str = "PostgreSQL restarted mid-run"
+                        ) -> ScenarioResult:
     """Restart PostgreSQL in the middle of a run; the next run completes."""
-    result = ScenarioResult("PostgreSQL restarted mid-run", faults=1)
+    result = ScenarioResult(name, faults=1)
     site, paths = news_site(n, 4, delay=0.01)
     with site:
         feeds = feed_list(site, [f"/feed/{f}.xml" for f in range(4)], work)
         env = newsmon_env(db_url, work, NEWSMON_BATCH_SIZE="20", NEWSMON_PER_HOST="4")
         proc = start_run(feeds, env, "--all")
-        time.sleep(1.5)
+        # mid-run: once the run has fetched some pages and not all (a fixed delay may fall
+        # before the run has even connected on a busy machine)
+        if not _wait_for(db_url, KILL_POINTS["fetching"], proc, timeout=120):
+            result.notes.append("fault not injected mid-run (the run ended first)")
         restart()
         code, _, err = finish(proc)
         result.runs += 1
         result.survived += clean_exit(code, err)
         if code:
             result.notes.append("interrupted run: " + err.strip().splitlines()[-1][:160])
+        else:
+            result.notes.append("interrupted run: not interrupted (exit 0)")
         code, _, err = finish(start_run(feeds, env, "--all"))
         result.runs += 1
         result.survived += code == 0
@@ -544,6 +550,160 @@ def scenario_badfeeds(db_url: str, work: Path, corpus: Path) -> ScenarioResult |
     return result
 
 
+# -- poison items: one hostile value of each kind among good ones --------------------------------
+
+POISON_MAX_BACKOFF = 3600  # NEWSMON_MAX_BACKOFF of the poison runs
+
+
+def many_words_page(words: int = 90_000) -> bytes:
+    """A page of about 800 KB holding ``words`` distinct words: its full search vector would
+    pass PostgreSQL's 1 MB tsvector limit."""
+    syllables = [c + v for c in "bdfgklmnprstvz" for v in "aeiou"]
+    n = len(syllables)
+    vocabulary = ["".join(syllables[(i // n ** k) % n] for k in range(4)) for i in range(words)]
+    paras = "".join("<p>" + " ".join(vocabulary[i:i + 100]) + ".</p>"
+                    for i in range(0, words, 100))
+    return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Word list</title>"
+            "</head><body><article><h1>Ninety thousand words</h1>" + paras
+            + "</article></body></html>").encode()
+
+
+def _item(title: str, link: str, *, guid: str | None = None, date: str | None = None,
+          description: str | None = None) -> str:
+    return (f"<item><title>{title}</title><link>{link}</link>"
+            + (f"<guid>{guid}</guid>" if guid else "")
+            + (f"<pubDate>{date}</pubDate>" if date else "")
+            + (f"<description>{description}</description>" if description else "")
+            + "</item>")
+
+
+def poison_files(n_good: int = 10) -> tuple[dict[str, bytes], dict[str, object], list[str],
+                                             list[str]]:
+    """A site whose feeds and pages hold one poison item of each kind among good ones.
+
+    Returns (files, overrides, good article paths, bad article paths).
+    """
+    files: dict[str, bytes] = {}
+    overrides: dict[str, object] = {}
+    good = [f"/good/{i}.html" for i in range(n_good)]
+    for i, path in enumerate(good):
+        files[path] = article_page(3000 + i)
+    # loaded, with a bounded search vector
+    files["/poison/many-words.html"] = many_words_page()
+    # loaded, without its publication date of 1985
+    files["/poison/old-date.html"] = article_page(3100).replace(b"2026-11-2", b"1985-11-2")
+    good += ["/poison/many-words.html", "/poison/old-date.html"]
+    # failed, retried no later than NEWSMON_MAX_BACKOFF from now
+    overrides["/poison/retry-overflow.html"] = Reply(
+        503, b"busy", {"Retry-After": "99999999999999999999"})
+    overrides["/poison/retry-huge.html"] = Reply(503, b"busy", {"Retry-After": "100000000000"})
+    bad = ["/poison/retry-overflow.html", "/poison/retry-huge.html"]
+    base = "{{BASE_URL}}"
+    items = [
+        _item("NUL&#0;in the title", base + good[0], guid="guid&#0;zero"),
+        _item("a lone &#xD800; surrogate", base + good[1], description="x &#xDFFF; y"),
+        _item("dated 1970", base + good[2], date="Thu, 01 Jan 1970 00:00:00 GMT"),
+        _item("CJK link", base + "/poison/" + "新" * 2000),
+    ]
+    items += [_item(f"Good {i}", base + p) for i, p in enumerate(good[3:], 3)]
+    items += [_item(f"Bad {i}", base + p) for i, p in enumerate(bad)]
+    files["/feeds/poison.xml"] = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Poison</title>'
+        f"<link>{base}/</link>" + "".join(items) + "</channel></rss>").encode()
+    # a raw NUL byte makes the document malformed: parsed leniently, its entries still count
+    files["/feeds/raw-nul.xml"] = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>Raw</title>'
+        + _item("raw \x00 NUL", base + good[3], description="d\x00d").encode()
+        + _item("Good again", base + good[4]).encode() + b"</channel></rss>")
+    return files, overrides, good, bad
+
+
+def poison_feed_list(site: Site, directory: Path) -> tuple[Path, int]:
+    """The feed list: the two feeds, plus three entries that must be skipped (returned count)."""
+    target = directory / "poison.yaml"
+    target.write_text(
+        "feeds:\n"
+        f'  - url: "{site.url("/feeds/poison.xml")}"\n'
+        f'  - url: "{site.url("/feeds/raw-nul.xml")}"\n'
+        f'  - url: "{site.url("/feeds/long/" + "x" * 6000)}"\n'
+        f'  - url: "{site.url("/feeds/nul-title.xml")}"\n    title: "bad \\0 title"\n'
+        f'  - url: "{site.url("/feeds/nul-tag.xml")}"\n    tags: ["ok", "bad \\0 tag"]\n')
+    return target, 3
+
+
+def scenario_poison(db_url: str, work: Path, n_good: int = 10) -> ScenarioResult:
+    """One poison item of each kind among good ones, two runs: every good article loaded, each
+    bad item recorded with its reason, the second run unblocked (it loads a late article)."""
+    files, overrides, good, bad = poison_files(n_good)
+    result = ScenarioResult("poison items (NUL, surrogate, long link, 1 MB tsvector, "
+                            "Retry-After, dates, feed list)", faults=12)
+    with Site(files=files) as site:
+        site.overrides.update(overrides)
+        feeds, skipped = poison_feed_list(site, work)
+        env = newsmon_env(db_url, work, NEWSMON_MAX_BACKOFF=str(POISON_MAX_BACKOFF))
+        problems: list[str] = []
+        for extra in ((), ("--all",)):
+            if extra:  # the feed gains an article: the second run must get past the poison
+                site.files["/good/late.html"] = article_page(3999)
+                site.files["/feeds/poison.xml"] = site.files["/feeds/poison.xml"].replace(
+                    b"</channel>", _item("Late", "{{BASE_URL}}/good/late.html").encode()
+                    + b"</channel>")
+                good.append("/good/late.html")
+            code, out, err = finish(start_run(feeds, env, *extra))
+            result.runs += 1
+            result.survived += code == 0
+            if code:
+                result.notes.append(err.strip()[-300:])
+            else:
+                problems = json.loads(out)["feed_list_problems"]
+        result.expected = len(good)
+        result.loaded, result.lost, result.duplicated = audit(db_url, site, good)
+        missing = _poison_records(db_url, site, bad, good)
+    if len(problems) != skipped:
+        missing.append(f"feed list: {len(problems)} problems reported, {skipped} expected")
+    result.lost += len(missing)
+    result.notes += missing
+    return result
+
+
+def _poison_records(db_url: str, site: Site, bad: list[str], good: list[str]) -> list[str]:
+    """What is missing from the record of the bad items (empty when each has its reason)."""
+    missing: list[str] = []
+    conn = psycopg2.connect(db_url)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(
+                "SELECT url, status, last_error, next_attempt_at <= now() + "
+                "make_interval(secs => %s + 60) FROM articles WHERE url = ANY(%s)",
+                (POISON_MAX_BACKOFF, [site.url(p) for p in bad]))
+            recorded = {u: (s, e, capped) for u, s, e, capped in cur.fetchall()}
+            for path in bad:
+                status, error, capped = recorded.get(site.url(path), (None, None, None))
+                if status != "failed" or "503" not in (error or "") or not capped:
+                    missing.append(f"{path}: {status}, {error}, retry capped: {capped}")
+            cur.execute("SELECT string_agg(warning, ' ') FROM feed_polls")
+            if "bytes long" not in (cur.fetchone()[0] or ""):
+                missing.append("the CJK link was not recorded as too long")
+            cur.execute("SELECT count(*) FROM articles WHERE published_at < '1990-01-01' OR "
+                        "feed_published_at < '1990-01-01'")
+            if cur.fetchone()[0]:
+                missing.append("a publication date before 1990 was stored")
+            cur.execute("SELECT search_tsv IS NOT NULL FROM articles WHERE url = %s",
+                        (site.url("/poison/many-words.html"),))
+            if cur.fetchone() != (True,):
+                missing.append("the 90,000-word page has no search vector")
+            cur.execute("SELECT count(*) FROM feeds")
+            if cur.fetchone()[0] != 2:
+                missing.append("feed list: bad entries reached the feeds table")
+            cur.execute("SELECT count(*) FROM feed_articles fa JOIN feeds f ON f.id = fa.feed_id "
+                        "WHERE f.url LIKE '%%raw-nul.xml'")
+            if cur.fetchone()[0] != 2:
+                missing.append("the feed with a raw NUL lost entries")
+    finally:
+        conn.close()
+    return missing
+
+
 # -- the command --------------------------------------------------------------------------------
 
 
@@ -592,19 +752,35 @@ def main() -> int:
             server.stop()
             server.url()
 
+        def crash() -> None:  # pg_ctl -m immediate: no shutdown, crash recovery at start
+            subprocess.run(server._as_owner([server._pg_ctl(), "-D", str(server.pgdata),  # noqa: S603
+                                             "-m", "immediate", "-w", "stop"]),
+                           check=True, capture_output=True)
+            server.url()
+
         corpus = corpus_dir()
         try:
             steps = [
                 ("clean", lambda: scenario_clean(fresh("c_clean"), work)),
                 ("hostile", lambda: scenario_hostile(fresh("c_hostile"), work)),
+                ("poison", lambda: scenario_poison(fresh("c_poison"), work)),
                 ("badfeeds", lambda: scenario_badfeeds(fresh("c_bad"), work, corpus)),
                 ("sigkill", lambda: scenario_sigkill(fresh("c_kill"), work)),
                 ("concurrent", lambda: scenario_concurrent(fresh("c_conc"), work)),
                 ("restart", lambda: scenario_db_restart(fresh("c_restart"), work, restart)),
+                ("crash", lambda: scenario_db_restart(
+                    fresh("c_crash"), work, crash, name="PostgreSQL crashed mid-run")),
                 ("huge", lambda: scenario_huge_feed(fresh("c_huge"), work)),
                 ("bombs", lambda: _bombs(fresh("c_bombs"), work)),
             ]
+            wanted = set(sys.argv[1:])  # scenario names; none: all of them
+            unknown = wanted - {name for name, _ in steps}
+            if unknown:
+                print(f"unknown scenarios: {sorted(unknown)}", file=sys.stderr)
+                return 2
             for name, step in steps:
+                if wanted and name not in wanted:
+                    continue
                 started = time.monotonic()
                 outcome = step()
                 if outcome is None:

@@ -5,6 +5,7 @@ Modelled on httpx's exception module: a small tree whose branches tell the calle
     NewsmonError
     ├── ConfigError            bad settings or feed list: fix the configuration
     ├── DatabaseError          the warehouse is unreachable or refused: the run fails (systemic)
+    ├── WorkerError            the extraction worker processes died: the run fails (systemic)
     └── FetchError             one feed or page could not be used: record it, go on
         ├── TemporaryError     may work later: retried with back-off
         │   ├── NetworkError       connection refused/reset, DNS, TLS
@@ -32,6 +33,10 @@ class ConfigError(NewsmonError):
 
 class DatabaseError(NewsmonError):
     """The database could not be reached or set up."""
+
+
+class WorkerError(NewsmonError):
+    """The worker processes died (killed, out of memory); their work is claimed again later."""
 
 
 class FetchError(NewsmonError):

@@ -246,36 +246,25 @@ def db_stop() -> None:
               help='Read JSON lines {"id", "text"} and print one result line per input line.')
 @click.option("--model", default=None, help="spaCy model (default NEWSMON_SPACY_MODEL).")
 def tag(jsonl: bool, model: str | None) -> None:
-    """Tag text from stdin: categories, keywords, entities, places, relevance (JSON)."""
+    """Tag text from stdin: categories, keywords, entities, places, relevance (JSON).
+
+    With ``--jsonl``, a line that cannot be tagged (not UTF-8, not JSON, text that is not valid
+    Unicode) gets its own result ``{"id": ..., "error": ...}`` and the other lines are tagged.
+    """
+    from etl.run.tagcli import tag_jsonl, tag_text
     from etl.tagging.tagger import Tagger
 
     tagger = Tagger(model)
     if tagger.warning:
         console.print(f"[bold red]WARNING:[/bold red] {tagger.warning}")
+    stdin = sys.stdin.buffer  # bytes: binary input must not crash the decoder
     if not jsonl:
-        click.echo(json.dumps(tagger.tag(sys.stdin.read()).as_dict(), ensure_ascii=False))
+        click.echo(tag_text(tagger, stdin.read()))
         return
-    batch: list[dict] = []
-
-    def flush() -> None:
-        results = tagger.tag_many([str(item.get("text") or "") for item in batch])
-        for item, result in zip(batch, results, strict=True):
-            click.echo(json.dumps({"id": item.get("id"), **result.as_dict()},
-                                  ensure_ascii=False))
-        batch.clear()
-
-    for number, line in enumerate(sys.stdin, 1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise click.ClickException(f"line {number}: not JSON: {exc}") from exc
-        batch.append(item if isinstance(item, dict) else {"id": None, "text": str(item)})
-        if len(batch) >= 64:
-            flush()
-    if batch:
-        flush()
+    bad = tag_jsonl(tagger, stdin, click.echo)
+    if bad:
+        console.print(f"[yellow]{bad} input line(s) could not be tagged (see their \"error\")"
+                      "[/yellow]")
 
 
 @main.command()

@@ -12,12 +12,13 @@ import ctypes
 import logging
 import threading
 import time
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import psycopg2
 
-from etl.errors import DatabaseError
+from etl.errors import DatabaseError, WorkerError
 from etl.run.progress import NullReporter, Reporter
 from etl.settings import Settings
 from etl.stages.feedlist import load_feed_list
@@ -28,6 +29,7 @@ from etl.stages.stories import cluster_pending
 from etl.store import db
 from etl.store.migrate import migrate
 from etl.store.queue import work_waiting
+from etl.store.values import describe
 from etl.web.http import HttpClient
 
 log = logging.getLogger(__name__)
@@ -74,15 +76,33 @@ def run(
     conn = db.connect(db.database_url(settings))
     try:
         _run_stages(conn, settings, feed_list, all_feeds, reporter, summary)
-    except (psycopg2.OperationalError, psycopg2.InterfaceError) as exc:
-        # The database went away mid-run (restart, network): a systemic failure. Nothing is
-        # lost: finished batches are committed, claimed work is freed when our session ends.
-        raise DatabaseError(f"database connection lost during the run: {exc}".strip()) from exc
+    except psycopg2.Error as exc:
+        # The database went away mid-run (restart, crash, network) or refused to go on (disk
+        # full): a systemic failure. Nothing is lost: finished batches are committed, claimed
+        # work is freed when our session ends.
+        raise DatabaseError(database_failure(conn, exc)) from exc
+    except BrokenProcessPool as exc:
+        # A worker (or the fork server) was killed, e.g. by the out-of-memory killer: the
+        # batches in flight were not stored, and their claims end with this run's session.
+        raise WorkerError("the extraction worker processes died during the run (killed?); "
+                          "their articles are taken up again by the next run") from exc
     finally:
         conn.close()
     summary.duration_s = round(time.monotonic() - started, 3)
     log.info("run summary: %s", summary.as_dict())
     return summary
+
+
+def database_failure(conn, exc: psycopg2.Error) -> str:
+    """One line naming what happened to the database: lost, out of resources, or a refusal."""
+    code = exc.pgcode or ""
+    if code.startswith("53"):
+        what = "the database ran out of resources (disk full?) during the run"
+    elif code and not code.startswith(("08", "57")) and not conn.closed:
+        what = "the database refused a statement during the run"
+    else:
+        what = "database connection lost during the run"
+    return f"{what}: {describe(exc)}"
 
 
 def _run_stages(

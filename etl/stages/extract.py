@@ -13,17 +13,20 @@ import gzip
 import hashlib
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from etl.errors import ParseError
 from etl.settings import Settings
 from etl.stages.limits import run_bounded
+from etl.store import values
 from etl.store.db import execute_values, transaction
 from etl.store.queue import RELEASED, Failure, record_failures
+from etl.store.rowwise import write_each
 
 log = logging.getLogger(__name__)
 
 MIN_TEXT_CHARS = 25
+MAX_META_CHARS = 5000  # title, author, site name, description: a page's claim, bounded
 DATE_PARAMS = {
     "extensive_search": True,
     "original_date": True,
@@ -74,14 +77,10 @@ def choose_published(
 ) -> tuple[datetime | None, str | None]:
     """Publication time: the page's, refined by the feed's time when the page gives only a day.
 
-    Dates more than a day in the future are errors and ignored.
+    Dates before 1990 or more than a day in the future are errors and ignored.
     """
     now = now or datetime.now(UTC)
-    limit = now + timedelta(days=1)
-    if page is not None and page > limit:
-        page = None
-    if feed is not None and feed > limit:
-        feed = None
+    page, feed = values.published(page, now), values.published(feed, now)
     if page is None:
         return (feed, "feed") if feed else (None, None)
     date_only = (page.hour, page.minute, page.second) == (0, 0, 0)
@@ -119,19 +118,21 @@ def extract_article(
         with_metadata=True,
         date_extraction_params=DATE_PARAMS,
     ))
-    text = (getattr(doc, "text", None) or "").strip() if doc is not None else ""
+    # NULs and lone surrogates out before anything is measured or tagged: what is stored is
+    # exactly the text the tags' offsets refer to
+    text = (values.text(getattr(doc, "text", None)) or "").strip() if doc is not None else ""
     if len(text) < MIN_TEXT_CHARS:
         # trafilatura's fallbacks return scraps such as a lone menu item: not an article
         raise ParseError(f"no extractable text ({len(text)} characters)")
     published_at, source = choose_published(_page_time(doc.date), feed_published_at)
     return Extracted(
-        title=(doc.title or None),
+        title=values.text(doc.title, MAX_META_CHARS),
         text=text,
-        author=(doc.author or None),
+        author=values.text(doc.author, MAX_META_CHARS),
         published_at=published_at,
         published_source=source,
-        site_name=(doc.sitename or None),
-        description=(doc.description or None),
+        site_name=values.text(doc.sitename, MAX_META_CHARS),
+        description=values.text(doc.description, MAX_META_CHARS),
         language=detect_language(text),
         text_hash=text_hash(text),
     )
@@ -168,33 +169,45 @@ def load_jobs(conn, ids: list[int]) -> list[tuple]:
 
 
 def store_extracted(conn, settings: Settings, done: list[tuple[int, Extracted]],
-                    failures: list[Failure]) -> None:
-    """Store extracted articles and extraction failures (releasing their claims), in one
-    transaction. A failed extraction is deterministic on the same bytes: not retried."""
+                    failures: list[Failure]) -> list[Failure]:
+    """Store extracted articles and extraction failures (releasing their claims) in one
+    transaction. A failed extraction is deterministic on the same bytes: not retried.
+
+    An article the database refuses is recorded as failed with the reason (retried with
+    back-off) and the rest of the batch is stored; returns those refusals.
+    """
     with transaction(conn) as cur:
-        if done:
-            execute_values(
-                cur,
-                f"""UPDATE articles a SET status = 'extracted', extracted_at = now(),
-                       title = COALESCE(v.title, a.feed_title), text = v.text,
-                       author = v.author, published_at = v.published_at,
-                       published_source = v.published_source, site_name = v.site_name,
-                       description = v.description, language = v.language,
-                       text_hash = v.text_hash, attempts = 0, error_stage = NULL,
-                       last_error = NULL, next_attempt_at = NULL, {RELEASED},
-                       updated_at = now()
-                   FROM (VALUES %s) AS v(id, title, text, author, published_at,
-                                         published_source, site_name, description,
-                                         language, text_hash)
-                   WHERE a.id = v.id""",  # noqa: S608 - constant fragment
-                [
-                    (
-                        article_id, e.title, e.text, e.author, e.published_at,
-                        e.published_source, e.site_name, e.description, e.language, e.text_hash,
-                    )
-                    for article_id, e in done
-                ],
-                template="(%s::bigint, %s::text, %s::text, %s::text, %s::timestamptz,"
-                " %s::text, %s::text, %s::text, %s::text, %s::text)",
+        written = write_each(cur, done, _update_extracted, "newsmon_extracted")
+        refused = [Failure(article_id, f"could not store the extracted text: {reason}", retry=True)
+                   for (article_id, _), reason in written.failed]
+        for failure in refused:
+            log.warning("article %s: %s", failure.article_id, failure.error)
+        record_failures(cur, "extract", failures + refused, settings)
+    return refused
+
+
+def _update_extracted(cur, done: list[tuple[int, Extracted]]) -> None:
+    execute_values(
+        cur,
+        f"""UPDATE articles a SET status = 'extracted', extracted_at = now(),
+               title = COALESCE(v.title, a.feed_title), text = v.text,
+               author = v.author, published_at = v.published_at,
+               published_source = v.published_source, site_name = v.site_name,
+               description = v.description, language = v.language,
+               text_hash = v.text_hash, attempts = 0, error_stage = NULL,
+               last_error = NULL, next_attempt_at = NULL, {RELEASED},
+               updated_at = now()
+           FROM (VALUES %s) AS v(id, title, text, author, published_at,
+                                 published_source, site_name, description,
+                                 language, text_hash)
+           WHERE a.id = v.id""",  # noqa: S608 - constant fragment
+        [
+            (
+                article_id, e.title, e.text, e.author, e.published_at,
+                e.published_source, e.site_name, e.description, e.language, e.text_hash,
             )
-        record_failures(cur, "extract", failures, settings)
+            for article_id, e in done
+        ],
+        template="(%s::bigint, %s::text, %s::text, %s::text, %s::timestamptz,"
+        " %s::text, %s::text, %s::text, %s::text, %s::text)",
+    )

@@ -26,8 +26,10 @@ import yaml
 from lxml import etree
 
 from etl.errors import ConfigError
+from etl.store import values
 
 log = logging.getLogger(__name__)
+MAX_TEXT = 1000  # a feed title, language or tag
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ def _clean_feed_url(url: object) -> str:
     if not isinstance(url, str) or not url.strip():
         raise ValueError("missing url")
     url = url.strip()
+    values.check_url(url, "url")  # a NUL, a lone surrogate, or too long to index: refused
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise ValueError(f"not an http(s) URL: {url[:120]!r}")
@@ -59,10 +62,19 @@ def _clean_feed_url(url: object) -> str:
     return parts._replace(scheme=parts.scheme.lower(), netloc=netloc, fragment="").geturl()
 
 
-def _text(value: object) -> str | None:
+def _storable(value: str, what: str) -> str:
+    reason = values.unstorable_reason(value)
+    if reason:
+        raise ValueError(f"{what} {reason}")
+    return value
+
+
+def _text(value: object, what: str = "value") -> str | None:
     if value is None:
         return None
-    value = str(value).strip()
+    value = _storable(str(value).strip(), what)
+    if len(value) > MAX_TEXT:
+        raise ValueError(f"{what} longer than {MAX_TEXT:,} characters")
     return value or None
 
 
@@ -73,15 +85,18 @@ def _tags(value: object) -> tuple[str, ...]:
         value = [v for v in value.replace(";", ",").split(",")]
     if not isinstance(value, list | tuple):
         raise ValueError("tags must be a list")
-    return tuple(dict.fromkeys(str(v).strip() for v in value if str(v).strip()))
+    tags = tuple(dict.fromkeys(str(v).strip() for v in value if str(v).strip()))
+    for tag in tags:
+        _text(tag, "tag")
+    return tags
 
 
 def _add(result: FeedList, seen: set[str], where: str, **raw: object) -> None:
     try:
         spec = FeedSpec(
             url=_clean_feed_url(raw.get("url")),
-            title=_text(raw.get("title")),
-            language=_text(raw.get("language")),
+            title=_text(raw.get("title"), "title"),
+            language=_text(raw.get("language"), "language"),
             tags=_tags(raw.get("tags")),
         )
     except ValueError as exc:

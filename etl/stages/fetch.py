@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from etl.errors import FetchError, NotHTML
 from etl.run.progress import NullReporter, Reporter
 from etl.settings import Settings
+from etl.store import values
 from etl.store.db import execute_values, transaction
 from etl.store.queue import (
     RELEASED,
@@ -95,7 +96,8 @@ def _store(conn, settings: Settings, pages: list[Page], failures: list[Failure],
                        fetched_at = now(), encoding = EXCLUDED.encoding,
                        raw_bytes = EXCLUDED.raw_bytes, html_gz = EXCLUDED.html_gz""",
                 [
-                    (p.article_id, p.charset, len(p.content), gzip.compress(p.content, GZIP_LEVEL))
+                    (p.article_id, values.text(p.charset, 100), len(p.content),
+                     gzip.compress(p.content, GZIP_LEVEL))
                     for p in pages
                 ],
             )
@@ -107,7 +109,8 @@ def _store(conn, settings: Settings, pages: list[Page], failures: list[Failure],
                        next_attempt_at = NULL, {RELEASED}, updated_at = now()
                    FROM (VALUES %s) AS v(id, final_url, http_status, content_type)
                    WHERE a.id = v.id""",  # noqa: S608 - constant fragment
-                [(p.article_id, p.final_url, p.http_status, p.content_type) for p in pages],
+                [(p.article_id, values.text(p.final_url), p.http_status,
+                  values.text(p.content_type, 200)) for p in pages],
                 template="(%s::bigint, %s::text, %s::int, %s::text)",
             )
         if skipped:
@@ -118,7 +121,7 @@ def _store(conn, settings: Settings, pages: list[Page], failures: list[Failure],
                        next_attempt_at = NULL, updated_at = now()
                    FROM (VALUES %s) AS v(id, reason, http_status)
                    WHERE a.id = v.id""",  # noqa: S608 - constant fragment
-                skipped,
+                [(i, values.text(reason, 1000), status) for i, reason, status in skipped],
                 template="(%s::bigint, %s::text, %s::int)",
             )
         record_failures(cur, "fetch", failures, settings)

@@ -16,7 +16,7 @@ import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import feedparser
 
@@ -25,8 +25,10 @@ from etl.run.progress import NullReporter, Reporter
 from etl.settings import Settings
 from etl.stages.doctype import neutralise_doctype  # entity declarations never reach a parser
 from etl.stages.feedlist import FeedList
+from etl.store import values
 from etl.store.db import execute_values, transaction
 from etl.store.queue import FEED_DUE, claim_feeds
+from etl.store.rowwise import write_each
 from etl.web.concurrency import run_per_host
 from etl.web.http import HttpClient, Response
 from etl.web.urls import BadURL, canonical_url, host_of
@@ -79,6 +81,7 @@ class PollResult:
     site_url: str | None = None
     warning: str | None = None
     error: FetchError | None = None
+    unusable_reasons: list[str] = field(default_factory=list)  # why entries were dropped
 
 
 @dataclass(frozen=True)
@@ -100,45 +103,58 @@ class SyncResult:
     updated: int
     deactivated: int
     active: int
+    skipped: int = 0  # feeds the database refused (reasons added to the list's problems)
 
 
 # -- feed list ------------------------------------------------------------------------------
 
 
 def sync_feeds(conn, feed_list: FeedList) -> SyncResult:
-    """Make ``feeds`` match the list: add new ones, update titles/tags, deactivate the rest."""
+    """Make ``feeds`` match the list: add new ones, update titles/tags, deactivate the rest.
+
+    A feed the database refuses is skipped (its reason appended to ``feed_list.problems``) and
+    the others are synced; a skipped feed already in ``feeds`` keeps its row as it was.
+    """
     rows = [(f.url, f.title, f.language, list(f.tags)) for f in feed_list.feeds]
+
+    def upsert(cur, batch: list[tuple]) -> list[tuple]:
+        return execute_values(
+            cur,
+            """INSERT INTO feeds (url, title, language, tags)
+               VALUES %s
+               ON CONFLICT (url) DO UPDATE SET
+                   title = COALESCE(EXCLUDED.title, feeds.feed_title),
+                   language = EXCLUDED.language, tags = EXCLUDED.tags, active = true,
+                   updated_at = now()
+               WHERE (feeds.title, feeds.language, feeds.tags, feeds.active)
+                     IS DISTINCT FROM
+                     (COALESCE(EXCLUDED.title, feeds.feed_title), EXCLUDED.language,
+                      EXCLUDED.tags, true)
+               RETURNING url""",
+            batch,
+            template="(%s, %s, %s, %s::text[])",
+            fetch=True,
+        )
+
     with transaction(conn) as cur:
         cur.execute("SELECT url FROM feeds")
         existing = {r[0] for r in cur.fetchall()}
-        updated = 0
-        if rows:
-            result = execute_values(
-                cur,
-                """INSERT INTO feeds (url, title, language, tags)
-                   VALUES %s
-                   ON CONFLICT (url) DO UPDATE SET
-                       title = COALESCE(EXCLUDED.title, feeds.feed_title),
-                       language = EXCLUDED.language, tags = EXCLUDED.tags, active = true,
-                       updated_at = now()
-                   WHERE (feeds.title, feeds.language, feeds.tags, feeds.active)
-                         IS DISTINCT FROM
-                         (COALESCE(EXCLUDED.title, feeds.feed_title), EXCLUDED.language,
-                          EXCLUDED.tags, true)
-                   RETURNING url""",
-                rows,
-                template="(%s, %s, %s, %s::text[])",
-                fetch=True,
-            )
-            updated = sum(1 for (url,) in result if url in existing)
+        written = write_each(cur, rows, upsert, "newsmon_sync")
+        updated = sum(1 for result in written.results for (url,) in result if url in existing)
+        refused = {row[0] for row, _ in written.failed}
+        for row, reason in written.failed:
+            message = f"feed {row[0][:120]!r}: skipped (the database refused it: {reason})"
+            log.warning("feed list %s", message)
+            feed_list.problems.append(message)
+        # a refused feed already known stays as it was (not deactivated for a bad edit)
         cur.execute(
             "UPDATE feeds SET active = false, updated_at = now() "
             "WHERE active AND NOT (url = ANY(%s))",
             ([f.url for f in feed_list.feeds],),
         )
         deactivated = cur.rowcount
-    added = sum(1 for f in feed_list.feeds if f.url not in existing)
-    return SyncResult(added, updated, deactivated, len(rows))
+    added = sum(1 for f in feed_list.feeds if f.url not in existing and f.url not in refused)
+    return SyncResult(added, updated, deactivated, len(rows) - len(refused), len(refused))
 
 
 _DUE = FEED_DUE  # active feeds whose next poll has come (see etl.store.queue)
@@ -185,7 +201,7 @@ def plain_text(value: str | None, limit: int = MAX_TEXT) -> str | None:
         text = stripped
     text = _TAG_START.sub(" ", text)  # a lone "<script" left by broken markup
     text = " ".join(text.split())
-    return text[:limit] or None
+    return values.text(text, limit)
 
 
 def _entry_time(entry) -> datetime | None:
@@ -194,12 +210,10 @@ def _entry_time(entry) -> datetime | None:
         if parsed:
             try:
                 when = datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)
-            except (OverflowError, ValueError, TypeError):
+            except (OverflowError, ValueError, TypeError, OSError):
                 continue
-            # A date far in the future is a broken feed, not news from tomorrow.
-            if when > datetime.now(UTC) + timedelta(days=1):
-                return None
-            return when
+            # Before 1990 or after tomorrow: a broken feed, not news (values.published).
+            return values.published(when)
     return None
 
 
@@ -208,6 +222,7 @@ def parse_feed(content: bytes, headers: dict[str, str], base_url: str) -> PollRe
     # Relative links resolve against where we fetched the feed, never a header's claim.
     safe_headers = {k: v for k, v in headers.items() if k != "content-location"}
     safe_headers["content-location"] = base_url
+    content = values.storable_charrefs(content)  # &#0; and &#xD800; would fail the feed
     parsed = feedparser.parse(neutralise_doctype(content), response_headers=safe_headers)
     result = PollResult(feed=None, started_at=None, duration_ms=0)  # type: ignore[arg-type]
     result.entries_seen = len(parsed.entries)
@@ -216,23 +231,24 @@ def parse_feed(content: bytes, headers: dict[str, str], base_url: str) -> PollRe
         message = f"{type(reason).__name__}: {reason}" if reason else "malformed feed"
         if not parsed.entries:
             raise ParseError(f"not a readable feed ({message[:300]})")
-        result.warning = message[:500]
+        result.warning = values.text(message, 500)
     elif not parsed.get("version") and not parsed.entries:
         # well-formed, but neither RSS nor Atom (an HTML page, an empty body)
         raise ParseError("not a feed (no RSS/Atom/RDF document found)")
     result.feed_title = plain_text(parsed.feed.get("title"), 500)
     site_url = parsed.feed.get("link") or ""
     is_web = site_url.lower().startswith(("http://", "https://"))
-    result.site_url = site_url[:2048] if is_web else None
+    result.site_url = values.text(site_url, 2048) if is_web else None
     seen: set[str] = set()
     for entry in parsed.entries:
         link = entry.get("link")
         if not link and entry.get("guidislink"):
             link = entry.get("id")
         try:
-            url = canonical_url(link or "", base_url)
-        except BadURL:
+            url = values.check_url(canonical_url(values.text(link) or "", base_url))
+        except (BadURL, values.Unstorable) as exc:
             result.entries_unusable += 1
+            result.unusable_reasons.append(str(exc))
             continue
         if url in seen:
             continue
@@ -240,8 +256,8 @@ def parse_feed(content: bytes, headers: dict[str, str], base_url: str) -> PollRe
         result.entries.append(
             Entry(
                 url=url,
-                link=link[:2048],
-                entry_id=(entry.get("id") or None) and str(entry.get("id"))[:2048],
+                link=values.text(link, 2048) or url,
+                entry_id=values.text(entry.get("id") or None, 2048),
                 title=plain_text(entry.get("title"), 1000),
                 summary=plain_text(entry.get("summary")),
                 published_at=_entry_time(entry),
@@ -294,7 +310,7 @@ def _record(conn, settings: Settings, result: PollResult) -> PollOutcome:
             delay = backoff_seconds(settings, failures, interval)
             if isinstance(err, TemporaryError) and err.retry_after:
                 delay = max(delay, min(err.retry_after, settings.max_backoff_s))
-            message = f"{type(err).__name__}: {err}"[:1000]
+            message = values.text(f"{type(err).__name__}: {err}", 1000)
             cur.execute(
                 """INSERT INTO feed_polls (feed_id, polled_at, http_status, duration_ms, error)
                    VALUES (%s, %s, %s, %s, %s)""",
@@ -311,15 +327,16 @@ def _record(conn, settings: Settings, result: PollResult) -> PollOutcome:
             log.warning("feed %s failed: %s", feed.url, message)
             return PollOutcome(feed.id, feed.url, "failed", err.status, 0, 0, message)
 
-        new_articles = _store_entries(cur, feed.id, result.entries) if result.entries else 0
+        new_articles, refused = _store_entries(cur, feed.id, result.entries)
+        warning = _warning(result.warning, result.unusable_reasons + refused)
         cur.execute(
             """INSERT INTO feed_polls (feed_id, polled_at, http_status, not_modified,
                    entries_seen, new_articles, duration_ms, bytes, warning, entries_unusable)
                VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)""",
             (
                 feed.id, result.started_at, resp.status, resp.not_modified, result.entries_seen,
-                new_articles, result.duration_ms, len(resp.content), result.warning,
-                result.entries_unusable,
+                new_articles, result.duration_ms, len(resp.content), warning,
+                result.entries_unusable + len(refused),
             ),
         )
         cur.execute(
@@ -335,23 +352,44 @@ def _record(conn, settings: Settings, result: PollResult) -> PollOutcome:
                WHERE id = %s""",
             (
                 result.started_at, resp.status,
-                resp.not_modified, resp.headers.get("etag"),
-                resp.not_modified, resp.headers.get("last-modified"),
-                resp.permanent_redirect,
+                resp.not_modified, values.text(resp.headers.get("etag"), 1000),
+                resp.not_modified, values.text(resp.headers.get("last-modified"), 1000),
+                values.text(resp.permanent_redirect, 2048),
                 result.feed_title, result.site_url, result.feed_title,
                 interval, feed.id,
             ),
         )
-    if result.warning:
-        log.info("feed %s parsed with a warning: %s", feed.url, result.warning)
+    if warning:
+        log.info("feed %s parsed with a warning: %s", feed.url, warning)
     return PollOutcome(
         feed.id, feed.url, "not_modified" if resp.not_modified else "ok", resp.status,
         result.entries_seen, new_articles, None,
     )
 
 
-def _store_entries(cur, feed_id: int, entries: Sequence[Entry]) -> int:
-    """Insert new articles and link all entries to the feed; return how many were new."""
+def _warning(parser: str | None, dropped: list[str]) -> str | None:
+    """The poll's warning: the parser's, then why entries were not stored (each reason once)."""
+    if not dropped:
+        return parser
+    reasons = "; ".join(dict.fromkeys(dropped))
+    note = f"{len(dropped)} entries not stored: {reasons}"
+    return values.text(f"{parser}; {note}" if parser else note, 1000)
+
+
+def _store_entries(cur, feed_id: int, entries: Sequence[Entry]) -> tuple[int, list[str]]:
+    """Insert new articles and link all entries to the feed.
+
+    Returns how many articles were new, and why entries the database refused were not stored
+    (the others are stored all the same; a refused entry is tried again at the next poll).
+    """
+    written = write_each(cur, entries, lambda c, rows: _insert_entries(c, feed_id, rows),
+                         "newsmon_entries")
+    for entry, reason in written.failed:
+        log.warning("feed %s: entry %s not stored: %s", feed_id, entry.url[:200], reason)
+    return sum(written.results), [f"{e.url[:120]}: {reason}" for e, reason in written.failed]
+
+
+def _insert_entries(cur, feed_id: int, entries: list[Entry]) -> int:
     inserted = execute_values(
         cur,
         """INSERT INTO articles (url, host, discovered_url, feed_title, feed_summary,
@@ -407,7 +445,18 @@ def poll_feeds(
                 feed, datetime.now(UTC), 0,
                 error=FetchError(f"internal error: {type(result).__name__}: {result}"),
             )
-        outcomes.append(_record(conn, settings, result))
+        try:
+            outcome = _record(conn, settings, result)
+        except Exception as exc:  # noqa: BLE001 - sorted by row_error, re-raised otherwise
+            if not values.row_error(exc):
+                raise
+            # the database refused what the feed gave (a value no cleaning foresaw): the poll
+            # is recorded as failed with that reason, and retried with the usual back-off
+            log.warning("feed %s: poll could not be stored: %s", feed.url, values.describe(exc))
+            outcome = _record(conn, settings, PollResult(
+                feed, result.started_at, result.duration_ms,
+                error=FetchError(f"could not store the poll: {values.describe(exc)}")))
+        outcomes.append(outcome)
         reporter.advance("poll")
     reporter.finish("poll")
     return outcomes

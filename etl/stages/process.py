@@ -348,12 +348,13 @@ def _finish_batch(conn, settings: Settings, ids: list[int], futures: list[Future
         reporter.advance("extract", len(outcomes))
     failures += [Failure(i, "no stored HTML", retry=False) for i in set(ids) - seen]
     started = time.perf_counter()
-    store_extracted(conn, settings, done, failures)
-    store_rows(conn, tagged)
+    refused = {f.article_id for f in store_extracted(conn, settings, done, failures)}
+    tagged = [t for t in tagged if t.article[0] not in refused]  # no tags for text not stored
+    refused_tags = store_rows(conn, tagged, settings.lease_s)
     stats.store_s += time.perf_counter() - started
-    stats.extracted += len(done)
-    stats.failed += len(failures)
-    stats.tagged += len(tagged)
+    stats.extracted += len(done) - len(refused)
+    stats.failed += len(failures) + len(refused)
+    stats.tagged += len(tagged) - len(refused_tags)
 
 
 def tag_pending(
@@ -399,8 +400,8 @@ def tag_pending(
         for future in futures:
             outcomes, _extract_s, _tag_s = future.result()
             done += [rows for _i, rows in outcomes if rows is not None]
-        store_rows(conn, done)
-        stats.tagged += len(done)
+        refused = store_rows(conn, done, settings.lease_s)
+        stats.tagged += len(done) - len(refused)
         reporter.advance("tag", len(ids))
 
     _in_flight_loop(next_batch, finish, None)

@@ -16,7 +16,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from etl.store.db import execute_values, transaction
-from etl.store.queue import TAG_RELEASED
+from etl.store.queue import CLAIMED_BY, TAG_RELEASED
+from etl.store.rowwise import write_each
 
 if TYPE_CHECKING:  # spaCy and the gazetteers load in the worker processes, never in the main one
     from etl.tagging.tagger import Tagger, TagResult
@@ -72,10 +73,36 @@ def rows_for(article_id: int, text: str, r: TagResult) -> TagRows:
     return rows
 
 
-def store_rows(conn, done: list[TagRows]) -> None:
-    """Replace the tag rows of these articles in one transaction, and release their claims."""
+def store_rows(conn, done: list[TagRows], retry_s: int = 600) -> list[tuple[int, str]]:
+    """Replace the tag rows of these articles in one transaction, and release their claims.
+
+    An article whose tags the database refuses keeps its old tags and is left for the next run
+    (held by this session for ``retry_s``, so this run does not loop on it; the reason is in
+    ``last_error``); the others are stored. Returns the refused (id, reason) pairs.
+    """
     if not done:
-        return
+        return []
+    with transaction(conn) as cur:
+        written = write_each(cur, done, _write, "newsmon_tags")
+        refused = [(rows.article[0], f"tagging: could not store the tags: {reason}")
+                   for rows, reason in written.failed]
+        for article_id, reason in refused:
+            log.warning("article %s: %s", article_id, reason)
+        if refused:
+            execute_values(
+                cur,
+                f"""UPDATE articles a
+                       SET tag_lease_until = now() + make_interval(secs => v.retry_s),
+                           last_error = v.reason, {CLAIMED_BY}
+                      FROM (VALUES %s) AS v(id, reason, retry_s)
+                     WHERE a.id = v.id""",  # noqa: S608 - constant fragment
+                [(article_id, reason, retry_s) for article_id, reason in refused],
+                template="(%s::bigint, %s::text, %s::int)",
+            )
+    return refused
+
+
+def _write(cur, done: list[TagRows]) -> None:
     ids = [d.article[0] for d in done]
     entities = {e[0]: e for d in done for e in d.entities}
     tags = [row for d in done for row in d.tags]
@@ -83,43 +110,42 @@ def store_rows(conn, done: list[TagRows]) -> None:
     mentions = [row for d in done for row in d.mentions]
     places = [row for d in done for row in d.places]
     articles = [d.article for d in done]
-    with transaction(conn) as cur:
-        for table in ("article_tags", "article_keywords", "article_mentions", "article_places"):
-            cur.execute(f"DELETE FROM {table} WHERE article_id = ANY(%s)",  # noqa: S608
-                        (ids,))
-        if entities:
-            execute_values(
-                cur,
-                """INSERT INTO entities (id, name, type, kind, country) VALUES %s
-                   ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, type = EXCLUDED.type,
-                       kind = EXCLUDED.kind, country = EXCLUDED.country, updated_at = now()
-                   WHERE (entities.name, entities.type, entities.kind, entities.country)
-                         IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.type, EXCLUDED.kind,
-                                           EXCLUDED.country)""",
-                sorted(entities.values()),
-            )
-        if tags:
-            execute_values(cur, "INSERT INTO article_tags (article_id, category_id, parent_id, "
-                           "score, evidence, is_event, taxonomy_version) VALUES %s", tags)
-        if keywords:
-            execute_values(cur, "INSERT INTO article_keywords (article_id, start_char, end_char, "
-                           "matched_text, term, category_id, snippet, taxonomy_version) "
-                           "VALUES %s", keywords)
-        if mentions:
-            execute_values(cur, "INSERT INTO article_mentions (article_id, start_char, end_char, "
-                           "matched_text, type, entity_id, source, snippet, taxonomy_version) "
-                           "VALUES %s", mentions)
-        if places:
-            execute_values(cur, "INSERT INTO article_places (article_id, start_char, end_char, "
-                           "matched_text, name, country_code, lat, lon, geonameid, feature, "
-                           "snippet, taxonomy_version) VALUES %s", places)
+    for table in ("article_tags", "article_keywords", "article_mentions", "article_places"):
+        cur.execute(f"DELETE FROM {table} WHERE article_id = ANY(%s)",  # noqa: S608
+                    (ids,))
+    if entities:
         execute_values(
             cur,
-            f"""UPDATE articles a SET relevance = v.relevance, is_conflict = v.is_conflict,
-                   taxonomy_version = v.version, tagger_mode = v.mode, tagged_at = now(),
-                   {TAG_RELEASED}
-               FROM (VALUES %s) AS v(id, relevance, is_conflict, version, mode)
-               WHERE a.id = v.id""",  # noqa: S608 - constant fragment
-            articles,
-            template="(%s::bigint, %s::real, %s::boolean, %s::text, %s::text)",
+            """INSERT INTO entities (id, name, type, kind, country) VALUES %s
+               ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, type = EXCLUDED.type,
+                   kind = EXCLUDED.kind, country = EXCLUDED.country, updated_at = now()
+               WHERE (entities.name, entities.type, entities.kind, entities.country)
+                     IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.type, EXCLUDED.kind,
+                                       EXCLUDED.country)""",
+            sorted(entities.values()),
         )
+    if tags:
+        execute_values(cur, "INSERT INTO article_tags (article_id, category_id, parent_id, "
+                       "score, evidence, is_event, taxonomy_version) VALUES %s", tags)
+    if keywords:
+        execute_values(cur, "INSERT INTO article_keywords (article_id, start_char, end_char, "
+                       "matched_text, term, category_id, snippet, taxonomy_version) "
+                       "VALUES %s", keywords)
+    if mentions:
+        execute_values(cur, "INSERT INTO article_mentions (article_id, start_char, end_char, "
+                       "matched_text, type, entity_id, source, snippet, taxonomy_version) "
+                       "VALUES %s", mentions)
+    if places:
+        execute_values(cur, "INSERT INTO article_places (article_id, start_char, end_char, "
+                       "matched_text, name, country_code, lat, lon, geonameid, feature, "
+                       "snippet, taxonomy_version) VALUES %s", places)
+    execute_values(
+        cur,
+        f"""UPDATE articles a SET relevance = v.relevance, is_conflict = v.is_conflict,
+               taxonomy_version = v.version, tagger_mode = v.mode, tagged_at = now(),
+               last_error = NULL, {TAG_RELEASED}
+           FROM (VALUES %s) AS v(id, relevance, is_conflict, version, mode)
+           WHERE a.id = v.id""",  # noqa: S608 - constant fragment
+        articles,
+        template="(%s::bigint, %s::real, %s::boolean, %s::text, %s::text)",
+    )

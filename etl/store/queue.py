@@ -32,6 +32,7 @@ from datetime import datetime
 
 from etl.errors import ClientError, FetchError, TemporaryError
 from etl.settings import Settings
+from etl.store import values
 from etl.store.db import execute_values, transaction
 
 # stage -> status that feeds it (a failure of the stage is recorded with error_stage = stage)
@@ -207,7 +208,12 @@ def failure_for(article_id: int, exc: FetchError) -> Failure:
 
 def record_failures(cur, stage: str, failures: list[Failure], settings: Settings) -> None:
     """Mark articles failed at ``stage`` and release them, scheduling a retry where the policy
-    allows one."""
+    allows one.
+
+    The delay is the exponential back-off, or the server's ``Retry-After`` if longer, and never
+    more than ``NEWSMON_MAX_BACKOFF`` (as for feeds): a huge ``Retry-After`` must neither
+    overflow the timestamp nor park the article for centuries.
+    """
     if not failures:
         return
     execute_values(
@@ -216,8 +222,9 @@ def record_failures(cur, stage: str, failures: list[Failure], settings: Settings
                status = 'failed', error_stage = v.stage, attempts = a.attempts + 1,
                last_error = v.err, http_status = COALESCE(v.http_status, a.http_status),
                next_attempt_at = CASE WHEN v.retry AND a.attempts + 1 < v.max_attempts
-                   THEN now() + make_interval(secs => GREATEST(COALESCE(v.retry_after, 0),
-                        LEAST(v.base * power(2, a.attempts), v.cap)))
+                   THEN now() + make_interval(secs => LEAST(GREATEST(
+                        COALESCE(v.retry_after, 0), v.base * power(2, LEAST(a.attempts, 60))),
+                        v.cap))
                    END,
                {RELEASED}, updated_at = now()
            FROM (VALUES %s) AS v(id, stage, err, retry, retry_after, http_status,
@@ -225,7 +232,8 @@ def record_failures(cur, stage: str, failures: list[Failure], settings: Settings
            WHERE a.id = v.id""",  # noqa: S608 - constant fragments
         [
             (
-                f.article_id, stage, f.error, f.retry, f.retry_after, f.http_status,
+                f.article_id, stage, values.text(f.error, 1000) or "unknown error", f.retry,
+                values.seconds(f.retry_after, settings.max_backoff_s), f.http_status,
                 settings.max_attempts, settings.retry_base_s, settings.max_backoff_s,
             )
             for f in failures

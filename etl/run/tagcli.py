@@ -1,0 +1,99 @@
+"""``newsmon tag``: tag raw stdin or JSON lines, where one bad line never costs the others.
+
+Input arrives as bytes. Plain text that is not UTF-8 is decoded with replacement characters
+(it is tagged, never a crash). In JSON-lines mode each line is decoded, parsed and checked on
+its own: a line that is not UTF-8, not JSON, or whose text is not valid Unicode (a lone
+surrogate such as ``"\\ud800"``, which JSON allows) gets an error result ``{"id", "error"}`` in
+its place, and every other line gets its tags, in input order.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+
+from etl.store import values
+from etl.tagging.tagger import Tagger
+
+log = logging.getLogger(__name__)
+BATCH = 64  # lines tagged together (tag_many amortises the model's per-call cost)
+
+
+def dumps(obj: dict) -> str:
+    """JSON for stdout: UTF-8 as is, but escaped where a value is not valid Unicode."""
+    line = json.dumps(obj, ensure_ascii=False)
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate in an id: \\ud800 escapes still round-trip
+        line = json.dumps(obj, ensure_ascii=True)
+    return line
+
+
+def tag_text(tagger: Tagger, data: bytes) -> str:
+    """The JSON result for one text given as bytes (decoded leniently)."""
+    text = values.text(data.decode("utf-8", errors="replace")) or ""
+    return dumps(tagger.tag(text).as_dict())
+
+
+def _item(number: int, raw: bytes) -> tuple[object, str | None, str | None]:
+    """(id, text, error) of one input line; ``text`` is None when the line is blank."""
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return None, None, f"line {number}: not UTF-8 ({exc.reason} at byte {exc.start})"
+    if not line.strip():
+        return None, None, None
+    try:
+        item = json.loads(line)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        return None, None, f"line {number}: not JSON ({str(exc)[:200]})"
+    if not isinstance(item, dict):
+        item = {"id": None, "text": str(item)}
+    text = item.get("text")
+    text = text if isinstance(text, str) else str(text or "")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return item.get("id"), None, (
+            f"line {number}: text is not valid Unicode (lone surrogate "
+            f"U+{ord(text[exc.start]):04X} at character {exc.start})")
+    return item.get("id"), text, None
+
+
+def tag_jsonl(tagger: Tagger, lines: Iterable[bytes], emit: Callable[[str], None]) -> int:
+    """Tag JSON lines, emitting one result line per non-blank input line; returns bad lines."""
+    batch: list[tuple[object, str]] = []
+    bad = 0
+
+    def flush() -> None:
+        nonlocal bad
+        try:
+            results = tagger.tag_many([text for _, text in batch])
+        except Exception:  # noqa: BLE001 - find the line at fault: tag each on its own
+            log.exception("tagging a batch failed; tagging its lines one by one")
+            results = None
+        for n, (item_id, text) in enumerate(batch):
+            if results is not None:
+                emit(dumps({"id": item_id, **results[n].as_dict()}))
+                continue
+            try:
+                emit(dumps({"id": item_id, **tagger.tag(text).as_dict()}))
+            except Exception as exc:  # noqa: BLE001 - reported in that line's result
+                bad += 1
+                emit(dumps({"id": item_id, "error": f"{type(exc).__name__}: {exc}"[:500]}))
+        batch.clear()
+
+    for number, raw in enumerate(lines, 1):
+        item_id, text, error = _item(number, raw)
+        if error is not None:
+            flush()  # results stay in input order
+            bad += 1
+            emit(dumps({"id": item_id, "error": error}))
+        elif text is not None:
+            batch.append((item_id, text))
+            if len(batch) >= BATCH:
+                flush()
+    if batch:
+        flush()
+    return bad
