@@ -192,9 +192,9 @@ def test_an_article_the_database_refuses_fails_alone_with_its_reason(conn, setti
     ids = [scalar(conn, "INSERT INTO articles (url, host, discovered_url, status) VALUES "
                         "(%s, 'x.example', %s, 'fetched') RETURNING id", (u, u))
            for u in ("http://x.example/1", "http://x.example/2", "http://x.example/3")]
-    refused = extract._store(conn, settings, [(ids[0], _extracted("good one")),
-                                              (ids[1], _extracted("NUL \x00 inside")),
-                                              (ids[2], _extracted("good two"))], [])
+    refused = extract.store_extracted(conn, settings, [(ids[0], _extracted("good one")),
+                                                       (ids[1], _extracted("NUL \x00 inside")),
+                                                       (ids[2], _extracted("good two"))], [])
     assert [f.article_id for f in refused] == [ids[1]]
     got = rows(conn, "SELECT status, last_error, next_attempt_at IS NOT NULL FROM articles "
                      "ORDER BY id")
@@ -211,8 +211,9 @@ def test_tags_the_database_refuses_leave_the_others_stored(conn, settings):
                    taxonomy_version="v1")
     bad = TagResult(0.5, True, entities=[Entity("Mo\x00sul", 0, 5, "location")],
                     taxonomy_version="v1")
-    refused = tagstage.store(conn, [(ids[0], "Mosul text", ok), (ids[1], "Mosul text", bad)],
-                             retry_s=600)
+    refused = tagstage.store_rows(conn, [tagstage.rows_for(ids[0], "Mosul text", ok),
+                                         tagstage.rows_for(ids[1], "Mosul text", bad)],
+                                  retry_s=600)
     assert [i for i, _ in refused] == [ids[1]]
     got = rows(conn, "SELECT taxonomy_version, last_error, tag_lease_until > now() "
                      "FROM articles ORDER BY id")
