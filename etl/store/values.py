@@ -28,8 +28,9 @@ MAX_URL_BYTES = 2048
 EARLIEST_PUBLISHED = datetime(1990, 1, 1, tzinfo=UTC)
 # A NUL, or a surrogate code point (only reachable in Python strings as a lone half).
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-# A numeric character reference in XML/HTML bytes (``&#0;``, ``&#xD800;``, ``&#55296;``).
-_CHARREF = re.compile(rb"&#([xX][0-9a-fA-F]{1,16}|[0-9]{1,20});")
+# A numeric character reference in XML/HTML bytes (``&#0;``, ``&#xD800;``, ``&#55296;``); the
+# semicolon is optional because feedparser's lenient parser takes ``&#xD800`` without one.
+_CHARREF = re.compile(rb"&#([xX][0-9a-fA-F]+|[0-9]+);?")
 # SQLSTATE classes that are about the server or the connection, not the row being written:
 # connection exception, operator intervention (shutdown, crash), insufficient resources (disk
 # full, out of memory), system error (I/O).
@@ -67,7 +68,11 @@ def unstorable_reason(value: str) -> str | None:
 
 def _charref(match: re.Match) -> bytes:
     ref = match.group(1)
-    code = int(ref[1:], 16) if ref[:1] in (b"x", b"X") else int(ref)
+    hexadecimal = ref[:1] in (b"x", b"X")
+    digits = (ref[1:] if hexadecimal else ref).lstrip(b"0")
+    if len(digits) > 8:  # beyond U+10FFFF whatever the digits (and too long for int())
+        return b"&#xFFFD;"
+    code = int(digits or b"0", 16 if hexadecimal else 10)
     if code == 0 or 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
         return b"&#xFFFD;"
     return match.group(0)
