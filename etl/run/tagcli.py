@@ -68,6 +68,8 @@ def tag_jsonl(tagger: Tagger, lines: Iterable[bytes], emit: Callable[[str], None
 
     def flush() -> None:
         nonlocal bad
+        if not batch:
+            return
         try:
             results = tagger.tag_many([text for _, text in batch])
         except Exception:  # noqa: BLE001 - find the line at fault: tag each on its own

@@ -28,8 +28,13 @@ MAX_URL_BYTES = 2048
 EARLIEST_PUBLISHED = datetime(1990, 1, 1, tzinfo=UTC)
 # A NUL, or a surrogate code point (only reachable in Python strings as a lone half).
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-# A numeric character reference in XML/HTML bytes (``&#0;``, ``&#xD800;``, ``&#55296;``).
-_CHARREF = re.compile(rb"&#([xX][0-9a-fA-F]{1,16}|[0-9]{1,20});")
+# A numeric character reference in XML/HTML bytes (``&#0;``, ``&#xD800;``, ``&#55296;``); the
+# semicolon is optional because feedparser's lenient parser takes ``&#xD800`` without one.
+_CHARREF = re.compile(rb"&#([xX][0-9a-fA-F]+|[0-9]+);?")
+_CHARREF_TEXT = re.compile(_CHARREF.pattern.decode())
+# Byte-order marks of the encodings the ASCII pattern above cannot see into.
+_WIDE_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+              (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
 # SQLSTATE classes that are about the server or the connection, not the row being written:
 # connection exception, operator intervention (shutdown, crash), insufficient resources (disk
 # full, out of memory), system error (I/O).
@@ -65,12 +70,22 @@ def unstorable_reason(value: str) -> str | None:
     return f"holds {kind} at position {found.start()}"
 
 
+def _unstorable_ref(ref: str) -> bool:
+    """Whether the character reference ``ref`` (``x41``, ``65``) names an unstorable one."""
+    hexadecimal = ref[:1] in ("x", "X")
+    digits = (ref[1:] if hexadecimal else ref).lstrip("0")
+    if len(digits) > 8:  # beyond U+10FFFF whatever the digits (and too long for int())
+        return True
+    code = int(digits or "0", 16 if hexadecimal else 10)
+    return code == 0 or 0xD800 <= code <= 0xDFFF or code > 0x10FFFF
+
+
 def _charref(match: re.Match) -> bytes:
-    ref = match.group(1)
-    code = int(ref[1:], 16) if ref[:1] in (b"x", b"X") else int(ref)
-    if code == 0 or 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
-        return b"&#xFFFD;"
-    return match.group(0)
+    return b"&#xFFFD;" if _unstorable_ref(match.group(1).decode()) else match.group(0)
+
+
+def _charref_text(match: re.Match) -> str:
+    return "&#xFFFD;" if _unstorable_ref(match.group(1)) else match.group(0)
 
 
 def storable_charrefs(data: bytes) -> bytes:
@@ -79,6 +94,13 @@ def storable_charrefs(data: bytes) -> bytes:
     feedparser's fallback parser turns ``&#xD800;`` into a character it then fails to encode
     (the whole feed fails); ``&#0;`` makes the strict parser give up. U+FFFD takes their place.
     """
+    for bom, codec in _WIDE_BOMS:
+        if data.startswith(bom):  # UTF-16/32: "&#" is not ASCII bytes there
+            try:
+                text = data[len(bom):].decode(codec)
+            except UnicodeDecodeError:
+                return data
+            return bom + _CHARREF_TEXT.sub(_charref_text, text).encode(codec, "surrogatepass")
     if b"&#" not in data:
         return data
     return _CHARREF.sub(_charref, data)

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import psycopg2
@@ -73,7 +75,10 @@ def _immediate_stop(server: EmbeddedPostgres) -> subprocess.CompletedProcess:
 
 
 def test_postgresql_crash_mid_run_gives_a_clean_error_and_loses_nothing(tmp_path):
-    server = EmbeddedPostgres(tmp_path / "pg")
+    # the server's own directory is outside pytest's, which a concurrent pytest session may
+    # make unreadable to the server's user (pytest resets it to 0700), failing pg_ctl
+    home = Path(tempfile.mkdtemp(prefix="newsmon-crash-test-"))
+    server = EmbeddedPostgres(home / "pg")
     url = server.url()
 
     def crash() -> None:
@@ -89,6 +94,7 @@ def test_postgresql_crash_mid_run_gives_a_clean_error_and_loses_nothing(tmp_path
         except DatabaseError as exc:  # cleanup only (a slow shutdown checkpoint on a busy box)
             print(f"fast stop failed ({exc}); stopping immediately")
             _immediate_stop(server)
+        shutil.rmtree(home, ignore_errors=True)
     assert_ok(result)
     # the crashed run ended with the one-line error (clean_exit: exit 1, no traceback)
     interrupted = next(n for n in result.notes if n.startswith("interrupted run: "))

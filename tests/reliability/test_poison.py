@@ -58,6 +58,11 @@ def test_values_are_made_storable_or_refused():
     assert values.published(now - timedelta(days=2), now) == now - timedelta(days=2)
     refs = values.storable_charrefs(b"a&#0;b&#xD800;c&#55296;d&#x10FFFF;e&#8217;f&#x0000;")
     assert refs == b"a&#xFFFD;b&#xFFFD;c&#xFFFD;d&#x10FFFF;e&#8217;f&#xFFFD;"
+    # without the semicolon (feedparser's lenient parser takes these too), and absurdly long
+    assert values.storable_charrefs(b"&#xd800 &#55296< &#" + b"9" * 5000 + b";") == (
+        b"&#xFFFD; &#xFFFD;< &#xFFFD;")
+    wide = "<t>a&#xD800;b&#8217;</t>".encode("utf-16")  # with its byte-order mark
+    assert values.storable_charrefs(wide).decode("utf-16") == "<t>a&#xFFFD;b&#8217;</t>"
     assert values.row_error(ValueError("NUL")) and not values.row_error(RuntimeError("x"))
 
 
