@@ -131,6 +131,7 @@ def bomb_site(n_good: int = 12, entity_items: int = 20_000) -> tuple[
         "/bomb/gzip-gzip.html": "exceeds the cap",
         "/bomb/slow-headers.html": "total deadline",
         "/bomb/million-elements.html": "page too complex",
+        "/bomb/many-attributes.html": "page too complex",
         "/bomb/slow-extraction.html": "NEWSMON_EXTRACT_",  # either bound may stop it
     }
     site = Site(files=files)
@@ -139,6 +140,9 @@ def bomb_site(n_good: int = 12, entity_items: int = 20_000) -> tuple[
     site.overrides["/bomb/slow-headers.html"] = slow_headers()
     site.files["/bomb/million-elements.html"] = tiny_elements(1_000_000, "i")
     site.files["/bomb/slow-extraction.html"] = tiny_elements(48_000, "div")
+    attrs = "".join(f" a{i}=1" for i in range(8_000))
+    site.files["/bomb/many-attributes.html"] = (
+        "<html><body>" + f"<i{attrs}>x</i>" * 100 + "</body></html>").encode()
     links = [(f"Good {i}", "{{BASE_URL}}" + p) for i, p in enumerate(good)]
     links += [(f"Bomb {i}", "{{BASE_URL}}" + p) for i, p in enumerate(bad)]
     site.files["/feeds/good.xml"] = rss(links, "Good and bombs")
@@ -181,7 +185,7 @@ def scenario_bombs(db_url: str, work: Path, n_good: int = 12,
     """Every bomb among good articles: all good ones loaded, each bomb recorded, bounded."""
     site, feed_paths, good, bad = bomb_site(n_good, entity_items)
     result = BombsResult("bombs (gzip x2, hidden DOCTYPE, slow headers, 1M elements, "
-                            "slow extraction, YAML aliases)",
+                            "800K attributes, slow extraction, YAML aliases)",
                             faults=len(bad) + len(feed_paths))  # bad feeds + the YAML list
     env = newsmon_env(db_url, work, NEWSMON_EXTRACT_PROCESSES="1",
                       NEWSMON_TOTAL_TIMEOUT=str(TOTAL_TIMEOUT_S),
