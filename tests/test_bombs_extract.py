@@ -12,7 +12,13 @@ from trafilatura import bare_extraction
 
 from etl.errors import ParseError
 from etl.stages.extract import _extract_job
-from etl.stages.limits import PageLimitError, PageLimits, count_elements, run_bounded
+from etl.stages.limits import (
+    PageLimitError,
+    PageLimits,
+    attribute_work,
+    count_elements,
+    run_bounded,
+)
 
 LEAD = b"<p>" + b"The ceasefire held in the north of the province today. " * 20 + b"</p>"
 
@@ -35,6 +41,24 @@ def test_a_million_tiny_elements_are_refused_before_parsing():
         tracemalloc.stop()
     assert time.monotonic() - started < 2
     assert peak < 5_000_000  # the check reads the bytes, it parses nothing
+
+
+def many_attributes(per_tag: int, tags: int) -> bytes:
+    attrs = b"".join(b" a%d=1" % i for i in range(per_tag))
+    return (b"<html><body><article>" + LEAD + b"".join(b"<i" + attrs + b">x</i>"
+                                                       for _ in range(tags))
+            + b"</article></body></html>")
+
+
+def test_tags_with_thousands_of_attributes_are_refused_before_parsing():
+    # 32 s inside libxml2's parser, where no time limit can interrupt it
+    page = many_attributes(8_000, 100)
+    started = time.monotonic()
+    with pytest.raises(PageLimitError, match=r"tags with up to 8,000 attributes"):
+        run_bounded(page, lambda: bare_extraction(page), PageLimits())
+    assert time.monotonic() - started < 2
+    # a few dozen attributes a tag, as real pages have, pass
+    assert attribute_work(many_attributes(40, 200))[0] < PageLimits().max_attribute_work
 
 
 def test_a_slow_page_under_the_element_bound_is_interrupted():
@@ -85,9 +109,12 @@ def test_the_worker_records_the_bound_as_the_page_failure():
     assert issubclass(PageLimitError, ParseError)
 
 
-def test_real_pages_are_far_under_the_element_bound():
+def test_real_pages_are_far_under_the_structural_bounds():
     pages = sorted((corpus_dir() / "extraction" / "zyte" / "html").glob("*.html.gz"))
     if not pages:
         pytest.skip(f"evaluation corpus not found at {corpus_dir()} (set NEWSMON_CORPUS_DIR)")
-    counts = [count_elements(gzip.decompress(p.read_bytes())) for p in pages]
+    bodies = [gzip.decompress(p.read_bytes()) for p in pages]
+    counts = [count_elements(body) for body in bodies]
     assert max(counts) * 10 < PageLimits().max_elements, max(counts)
+    work = [attribute_work(body)[0] for body in bodies]
+    assert max(work) * 10 < PageLimits().max_attribute_work, max(work)

@@ -1,24 +1,31 @@
-"""Per-page bounds on extraction: a structural pre-check (memory) and a time limit.
+"""Per-page bounds on extraction: structural pre-checks (memory, parse time) and a time limit.
 
 trafilatura's cost grows faster than the page: a page of a million tiny elements took 66 s and
 1 GB, and 100,000 ``<div>`` elements take 40 s. The bytes are already capped
-(``NEWSMON_MAX_PAGE_BYTES``), so two bounds remain, both recorded as the page's failure with
+(``NEWSMON_MAX_PAGE_BYTES``), so three bounds remain, each recorded as the page's failure with
 their reason (a :class:`PageLimitError`, which is a :class:`ParseError`):
 
 - **Elements** (memory): the parsed tree costs about 1 KB per element, so a page with more start
   tags than ``NEWSMON_EXTRACT_MAX_ELEMENTS`` (default 50,000; real news pages have a few
   thousand) is refused before parsing, in one pass over the bytes.
+- **Attributes** (time in C): libxml2's HTML parser compares each attribute of a tag with every
+  earlier one, so 100 tags of 8,000 attributes (6 MB) take 32 s inside one call that nothing
+  can interrupt. The pre-check sums, over long tags, the square of their attribute count and
+  refuses a page above :data:`MAX_ATTRIBUTE_WORK` (the real pages of the extraction corpus
+  reach 0.4 million; the bound is 50 times that, about 0.1 s of parsing).
 - **Time**: extraction running longer than ``NEWSMON_EXTRACT_TIMEOUT`` seconds (default 10) is
   interrupted. A watchdog thread raises an exception in the extracting thread (not SIGALRM:
   that works only in the main thread and is Airflow's own task timeout). It is delivered
-  between two Python bytecodes, and trafilatura's slow parts are Python loops, so it lands
-  within moments; it derives from ``BaseException`` so that trafilatura's broad ``except
+  between two Python bytecodes: trafilatura's slow parts are Python loops, where it lands within
+  moments, but one long C call (the HTML parse) runs to its end first, which is what the two
+  pre-checks bound. It derives from ``BaseException`` so that trafilatura's broad ``except
   Exception`` fallbacks cannot swallow it.
 """
 
 from __future__ import annotations
 
 import ctypes
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,10 +44,19 @@ class PageLimits:
 
     max_elements: int = 50_000
     timeout_s: float = 10.0
+    max_attribute_work: int = 20_000_000  # see MAX_ATTRIBUTE_WORK
 
     @classmethod
     def from_settings(cls, settings: Settings) -> PageLimits:
-        return cls(settings.extract_max_elements, settings.extract_timeout_s)
+        return cls(max_elements=settings.extract_max_elements,
+                   timeout_s=settings.extract_timeout_s)
+
+
+MAX_ATTRIBUTE_WORK = PageLimits.max_attribute_work
+# a start tag long enough to hold many attributes (shorter ones cost little even when many);
+# [^<>] keeps the scan linear: each match stops at the next tag
+_LONG_TAG = re.compile(rb"<[A-Za-z][^<>]{256,}")
+_LONG_TAG_STR = re.compile(r"<[A-Za-z][^<>]{256,}")
 
 
 class PageLimitError(ParseError):
@@ -75,6 +91,29 @@ def check_elements(content: bytes | str, limits: PageLimits) -> None:
         raise PageLimitError(
             f"page too complex to extract: about {elements:,} elements (limit "
             f"{limits.max_elements:,}, NEWSMON_EXTRACT_MAX_ELEMENTS)"
+        )
+
+
+def attribute_work(content: bytes | str) -> tuple[int, int]:
+    """(sum over long start tags of their attribute count squared, the largest count).
+
+    Attributes are counted as "=" signs: an upper bound, as values may hold "=" too.
+    """
+    if isinstance(content, str):
+        counts = [m.group().count("=") for m in _LONG_TAG_STR.finditer(content)]
+    else:
+        counts = [m.group().count(b"=") for m in _LONG_TAG.finditer(content)]
+    return sum(n * n for n in counts), max(counts, default=0)
+
+
+def check_attributes(content: bytes | str, limits: PageLimits) -> None:
+    if limits.max_attribute_work <= 0:
+        return
+    work, largest = attribute_work(content)
+    if work > limits.max_attribute_work:
+        raise PageLimitError(
+            f"page too complex to extract: tags with up to {largest:,} attributes "
+            f"({work:,} attribute comparisons, limit {limits.max_attribute_work:,})"
         )
 
 
@@ -125,6 +164,7 @@ def run_bounded(content: bytes | str, extract: Callable[[], T],
     """
     limits = limits or current_limits()
     check_elements(content, limits)
+    check_attributes(content, limits)
     if limits.timeout_s <= 0:
         return extract()
     try:
