@@ -540,3 +540,12 @@ def test_a_run_records_a_feed_redirected_to_a_private_address(settings, site, fe
     assert health["moved.xml"][1].startswith("BlockedAddress")
     assert health["alpha.xml"][0] == "ok"  # the configured feed itself is trusted
     assert site.hits("/feeds/alpha.xml") == 1  # polled as itself, never through the redirect
+
+
+def test_allowed_private_hosts_setting(monkeypatch):
+    monkeypatch.setenv("NEWSMON_ALLOWED_PRIVATE_HOSTS", "127.0.0.1:8765, Intranet.Local:80 [::1]:9")
+    assert Settings.from_env().allowed_private_hosts == (
+        "127.0.0.1:8765", "intranet.local:80", "[::1]:9")
+    monkeypatch.setenv("NEWSMON_ALLOWED_PRIVATE_HOSTS", "10.0.0.0/8")  # whole networks: no
+    with pytest.raises(ValueError, match="host:port"):
+        Settings.from_env()
