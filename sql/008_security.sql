@@ -12,10 +12,23 @@ COMMENT ON COLUMN pipeline_locks.name IS 'Lock name: stories, or "fetch shard k/
 COMMENT ON COLUMN pipeline_locks.created_at IS 'When the lock was first taken.';
 INSERT INTO pipeline_locks (name) VALUES ('stories') ON CONFLICT DO NOTHING;
 
--- search_articles, bounded: the query's length and number of terms are capped, and the function
--- stops itself after a deadline. (A SET statement_timeout clause on a function does not bound
--- the statement that calls it: PostgreSQL arms that timer when a statement starts.) The deadline
--- is 10 s; a session may lower it with SET newsmon.search_timeout_ms, never raise it.
+-- Raised by search_articles once its deadline has passed (COST 1: the planner checks the
+-- deadline before the other filters of a row).
+CREATE FUNCTION newsmon_search_overrun(timeout_ms integer) RETURNS boolean
+LANGUAGE plpgsql VOLATILE COST 1 AS $$
+BEGIN
+    RAISE EXCEPTION 'search stopped after % ms: narrow the query', timeout_ms
+        USING ERRCODE = 'query_canceled';
+END
+$$;
+COMMENT ON FUNCTION newsmon_search_overrun(integer) IS 'Stops a search that ran past its deadline (used by analytics.search_articles).';
+GRANT EXECUTE ON FUNCTION newsmon_search_overrun(integer) TO newsmon_reader;
+
+-- search_articles, bounded: the query's length and number of terms are capped, and every row
+-- the search looks at checks the function's own deadline. (A SET statement_timeout clause on
+-- the function would not do: PostgreSQL arms that timer when the calling statement starts.)
+-- The deadline is 10 s; a session may lower it with SET newsmon.search_timeout_ms, never raise
+-- it.
 CREATE OR REPLACE FUNCTION analytics.search_articles(query text)
 RETURNS TABLE (article_id bigint, url text, title text, published_at timestamptz, rank real)
 LANGUAGE plpgsql STABLE AS $$
@@ -24,15 +37,9 @@ DECLARE
     max_length CONSTANT integer := 500;
     max_nodes  CONSTANT integer := 128;
     limit_ms   CONSTANT integer := 10000;
-    wanted_ms  integer;
+    wanted     text := current_setting('newsmon.search_timeout_ms', true);
+    timeout_ms integer;
     deadline   timestamptz;
-    n          bigint := 0;
-    hit        record;
-    ids        bigint[] := '{}';
-    urls       text[] := '{}';
-    titles     text[] := '{}';
-    dates      timestamptz[] := '{}';
-    ranks      real[] := '{}';
 BEGIN
     IF length(query) > max_length THEN
         RAISE EXCEPTION 'search query is % characters long; the limit is %',
@@ -44,101 +51,110 @@ BEGIN
             max_nodes
             USING ERRCODE = 'program_limit_exceeded';
     END IF;
-    wanted_ms := CASE WHEN current_setting('newsmon.search_timeout_ms', true) ~ '^[0-9]{1,9}$'
-                      THEN current_setting('newsmon.search_timeout_ms', true)::integer END;
-    deadline := clock_timestamp()
-        + make_interval(secs => least(coalesce(wanted_ms, limit_ms), limit_ms) / 1000.0);
+    timeout_ms := least(CASE WHEN wanted ~ '^[0-9]{1,9}$' THEN wanted::integer END, limit_ms);
+    timeout_ms := coalesce(timeout_ms, limit_ms);
+    deadline := clock_timestamp() + make_interval(secs => timeout_ms / 1000.0);
     -- Each article is matched with the query parsed in its own language (French stems match
     -- French text); one branch per configuration so each can use the GIN index.
-    FOR hit IN
+    RETURN QUERY
+    SELECT hits.id, hits.url, hits.title, hits.published_at, hits.rank FROM (
         SELECT a.id, a.url, a.title, a.published_at,
                ts_rank_cd(a.search_tsv, websearch_to_tsquery('english', query)) AS rank
         FROM articles a
         WHERE a.search_tsv @@ websearch_to_tsquery('english', query)
+          AND CASE WHEN clock_timestamp() < deadline THEN true
+                   ELSE newsmon_search_overrun(timeout_ms) END
           AND newsmon_ts_config(a.language) = 'english'::regconfig
         UNION ALL
         SELECT a.id, a.url, a.title, a.published_at,
                ts_rank_cd(a.search_tsv, websearch_to_tsquery('french', query)) AS rank
         FROM articles a
         WHERE a.search_tsv @@ websearch_to_tsquery('french', query)
+          AND CASE WHEN clock_timestamp() < deadline THEN true
+                   ELSE newsmon_search_overrun(timeout_ms) END
           AND newsmon_ts_config(a.language) = 'french'::regconfig
         UNION ALL
         SELECT a.id, a.url, a.title, a.published_at,
                ts_rank_cd(a.search_tsv, websearch_to_tsquery('spanish', query)) AS rank
         FROM articles a
         WHERE a.search_tsv @@ websearch_to_tsquery('spanish', query)
+          AND CASE WHEN clock_timestamp() < deadline THEN true
+                   ELSE newsmon_search_overrun(timeout_ms) END
           AND newsmon_ts_config(a.language) = 'spanish'::regconfig
         UNION ALL
         SELECT a.id, a.url, a.title, a.published_at,
                ts_rank_cd(a.search_tsv, websearch_to_tsquery('german', query)) AS rank
         FROM articles a
         WHERE a.search_tsv @@ websearch_to_tsquery('german', query)
+          AND CASE WHEN clock_timestamp() < deadline THEN true
+                   ELSE newsmon_search_overrun(timeout_ms) END
           AND newsmon_ts_config(a.language) = 'german'::regconfig
         UNION ALL
         SELECT a.id, a.url, a.title, a.published_at,
                ts_rank_cd(a.search_tsv, websearch_to_tsquery('portuguese', query)) AS rank
         FROM articles a
         WHERE a.search_tsv @@ websearch_to_tsquery('portuguese', query)
+          AND CASE WHEN clock_timestamp() < deadline THEN true
+                   ELSE newsmon_search_overrun(timeout_ms) END
           AND newsmon_ts_config(a.language) = 'portuguese'::regconfig
         UNION ALL
         SELECT a.id, a.url, a.title, a.published_at,
                ts_rank_cd(a.search_tsv, websearch_to_tsquery('italian', query)) AS rank
         FROM articles a
         WHERE a.search_tsv @@ websearch_to_tsquery('italian', query)
+          AND CASE WHEN clock_timestamp() < deadline THEN true
+                   ELSE newsmon_search_overrun(timeout_ms) END
           AND newsmon_ts_config(a.language) = 'italian'::regconfig
         UNION ALL
         SELECT a.id, a.url, a.title, a.published_at,
                ts_rank_cd(a.search_tsv, websearch_to_tsquery('russian', query)) AS rank
         FROM articles a
         WHERE a.search_tsv @@ websearch_to_tsquery('russian', query)
+          AND CASE WHEN clock_timestamp() < deadline THEN true
+                   ELSE newsmon_search_overrun(timeout_ms) END
           AND newsmon_ts_config(a.language) = 'russian'::regconfig
         UNION ALL
         SELECT a.id, a.url, a.title, a.published_at,
                ts_rank_cd(a.search_tsv, websearch_to_tsquery('arabic', query)) AS rank
         FROM articles a
         WHERE a.search_tsv @@ websearch_to_tsquery('arabic', query)
+          AND CASE WHEN clock_timestamp() < deadline THEN true
+                   ELSE newsmon_search_overrun(timeout_ms) END
           AND newsmon_ts_config(a.language) = 'arabic'::regconfig
         UNION ALL
         SELECT a.id, a.url, a.title, a.published_at,
                ts_rank_cd(a.search_tsv, websearch_to_tsquery('turkish', query)) AS rank
         FROM articles a
         WHERE a.search_tsv @@ websearch_to_tsquery('turkish', query)
+          AND CASE WHEN clock_timestamp() < deadline THEN true
+                   ELSE newsmon_search_overrun(timeout_ms) END
           AND newsmon_ts_config(a.language) = 'turkish'::regconfig
         UNION ALL
         SELECT a.id, a.url, a.title, a.published_at,
                ts_rank_cd(a.search_tsv, websearch_to_tsquery('dutch', query)) AS rank
         FROM articles a
         WHERE a.search_tsv @@ websearch_to_tsquery('dutch', query)
+          AND CASE WHEN clock_timestamp() < deadline THEN true
+                   ELSE newsmon_search_overrun(timeout_ms) END
           AND newsmon_ts_config(a.language) = 'dutch'::regconfig
         UNION ALL
         SELECT a.id, a.url, a.title, a.published_at,
                ts_rank_cd(a.search_tsv, websearch_to_tsquery('indonesian', query)) AS rank
         FROM articles a
         WHERE a.search_tsv @@ websearch_to_tsquery('indonesian', query)
+          AND CASE WHEN clock_timestamp() < deadline THEN true
+                   ELSE newsmon_search_overrun(timeout_ms) END
           AND newsmon_ts_config(a.language) = 'indonesian'::regconfig
         UNION ALL
         SELECT a.id, a.url, a.title, a.published_at,
                ts_rank_cd(a.search_tsv, websearch_to_tsquery('simple', query)) AS rank
         FROM articles a
         WHERE a.search_tsv @@ websearch_to_tsquery('simple', query)
+          AND CASE WHEN clock_timestamp() < deadline THEN true
+                   ELSE newsmon_search_overrun(timeout_ms) END
           AND newsmon_ts_config(a.language) = 'simple'::regconfig
-    LOOP
-        n := n + 1;
-        IF n % 256 = 0 AND clock_timestamp() > deadline THEN
-            RAISE EXCEPTION 'search stopped after % ms (% matches so far): narrow the query',
-                least(coalesce(wanted_ms, limit_ms), limit_ms), n
-                USING ERRCODE = 'query_canceled';
-        END IF;
-        ids := ids || hit.id;
-        urls := urls || hit.url;
-        titles := titles || hit.title;
-        dates := dates || hit.published_at;
-        ranks := ranks || hit.rank;
-    END LOOP;
-    RETURN QUERY
-        SELECT h.id, h.url, h.title, h.published_at, h.rank
-        FROM unnest(ids, urls, titles, dates, ranks) AS h(id, url, title, published_at, rank)
-        ORDER BY h.rank DESC, h.published_at DESC NULLS LAST, h.id;
+    ) hits
+    ORDER BY hits.rank DESC, hits.published_at DESC NULLS LAST, hits.id;
 END
 $$;
 COMMENT ON FUNCTION analytics.search_articles(text) IS 'Full-text search: a websearch_to_tsquery query ("quoted phrases", OR, -excluded) over title and text, best matches first. At most 500 characters and 128 terms; stops after 10 s (lower with SET newsmon.search_timeout_ms).';

@@ -526,3 +526,26 @@ def test_make_airflow_demo_lifts_the_guard_for_the_demo_site_only(task_env, site
                          "AND last_error LIKE '%%non-public address%%'")[0][0]
     assert refused > 0
     assert site.hits("/news/shelling.html") == 0
+
+
+def test_a_run_records_a_feed_redirected_to_a_private_address(settings, site, feeds_file, conn,
+                                                              tmp_path):
+    site.overrides["/feeds/moved.xml"] = Reply(302, headers={"Location": "/feeds/alpha.xml"})
+    listing = tmp_path / "moved.yaml"
+    listing.write_text(feeds_file.read_text() + f'  - url: "{site.base_url}/feeds/moved.xml"\n')
+    run(replace(settings, allow_private_networks=False), listing)
+    health = {url.rsplit("/", 1)[1]: (state, error) for url, state, error in rows(
+        conn, "SELECT url, health, last_error FROM analytics.feed_health")}
+    assert health["moved.xml"][0] == "failing"
+    assert health["moved.xml"][1].startswith("BlockedAddress")
+    assert health["alpha.xml"][0] == "ok"  # the configured feed itself is trusted
+    assert site.hits("/feeds/alpha.xml") == 1  # polled as itself, never through the redirect
+
+
+def test_allowed_private_hosts_setting(monkeypatch):
+    monkeypatch.setenv("NEWSMON_ALLOWED_PRIVATE_HOSTS", "127.0.0.1:8765, Intranet.Local:80 [::1]:9")
+    assert Settings.from_env().allowed_private_hosts == (
+        "127.0.0.1:8765", "intranet.local:80", "[::1]:9")
+    monkeypatch.setenv("NEWSMON_ALLOWED_PRIVATE_HOSTS", "10.0.0.0/8")  # whole networks: no
+    with pytest.raises(ValueError, match="host:port"):
+        Settings.from_env()
