@@ -154,7 +154,7 @@ def eval_entities(tagger: Tagger, docs: list[dict], types: dict[str, str],
 
 
 def satp_predict(result: TagResult, threshold: float = EVENT_THRESHOLD) -> set[str]:
-    labels = {"other"} if result.events.get("other", 0.0) >= 0.5 else set()
+    labels = {"other"} if result.event_probabilities.get("other", 0.0) >= 0.5 else set()
     if (result.category_score("battles") >= threshold
             or result.category_score("attack_on_civilians") >= threshold):
         labels.add("armed_assault")
