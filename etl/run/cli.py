@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -218,24 +219,41 @@ def db_stop() -> None:
     click.echo("stopped" if stopped else "not running")
 
 
+def _published(value: str | None, what: str) -> datetime | None:
+    """An ISO 8601 publication time, or a clear error naming where it came from."""
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise click.ClickException(f"{what}: not an ISO 8601 date or time: {value!r}") from exc
+
+
 @main.command()
 @click.option("--jsonl", is_flag=True,
               help='Read JSON lines {"id", "text"} and print one result line per input line.')
 @click.option("--model", default=None, help="spaCy model (default NEWSMON_SPACY_MODEL).")
-def tag(jsonl: bool, model: str | None) -> None:
-    """Tag text from stdin: categories, keywords, entities, places, relevance (JSON)."""
+@click.option("--published", default=None, metavar="DATE",
+              help="Publication time (ISO 8601) that event dates ('on Friday') are resolved "
+                   "against; default today. With --jsonl, a line's own \"published\" wins.")
+def tag(jsonl: bool, model: str | None, published: str | None) -> None:
+    """Tag text from stdin: categories, keywords, entities, places, relevance, events (JSON)."""
     from etl.tagging.tagger import Tagger
 
+    default_published = _published(published, "--published")
     tagger = Tagger(model)
     if tagger.warning:
         console.print(f"[bold red]WARNING:[/bold red] {tagger.warning}")
     if not jsonl:
-        click.echo(json.dumps(tagger.tag(sys.stdin.read()).as_dict(), ensure_ascii=False))
+        click.echo(json.dumps(tagger.tag(sys.stdin.read(), default_published).as_dict(),
+                              ensure_ascii=False))
         return
     batch: list[dict] = []
 
     def flush() -> None:
-        results = tagger.tag_many([str(item.get("text") or "") for item in batch])
+        results = tagger.tag_many(
+            [str(item.get("text") or "") for item in batch],
+            published=[item.get("_published") or default_published for item in batch])
         for item, result in zip(batch, results, strict=True):
             click.echo(json.dumps({"id": item.get("id"), **result.as_dict()},
                                   ensure_ascii=False))
@@ -248,7 +266,10 @@ def tag(jsonl: bool, model: str | None) -> None:
             item = json.loads(line)
         except json.JSONDecodeError as exc:
             raise click.ClickException(f"line {number}: not JSON: {exc}") from exc
-        batch.append(item if isinstance(item, dict) else {"id": None, "text": str(item)})
+        item = item if isinstance(item, dict) else {"id": None, "text": str(item)}
+        if item.get("published"):
+            item["_published"] = _published(str(item["published"]), f"line {number}: published")
+        batch.append(item)
         if len(batch) >= 64:
             flush()
     if batch:

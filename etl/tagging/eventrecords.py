@@ -45,6 +45,7 @@ LEDE_CHARS = 800  # the lede: sentences starting this early belong to the main e
 SEPARATE_KM = 50.0
 MAX_EVENTS = 5
 EVENT_MIN_SCORE = 0.45  # the tagger's EVENT_THRESHOLD: a category "happened" from this score on
+DEATHS_MIN_SCORE = 0.15  # ... or from the tagger's MIN_CATEGORY_SCORE when deaths are reported
 # Taxonomy category -> (ACLED event type, sub-event type): the fallback until the ACLED type
 # classifier (part A) is merged.
 CATEGORY_TYPES = {
@@ -173,9 +174,12 @@ def _event_type(text: str, result, lo: int = 0, hi: int | None = None) -> EventT
         if lo <= k.start and k.end <= hi and k.category in CATEGORY_TYPES:
             hits[k.category] += 1
             spans.setdefault(k.category, []).append((k.start, k.end))
+    # a weaker category counts when the text reports deaths ("Gunmen killed three villagers")
+    floor = EVENT_MIN_SCORE if not hits or extract_fatalities(
+        text[lo:hi]).count == 0 else DEATHS_MIN_SCORE
     candidates = [(scores.get(cid, 0.0), n, cid) for cid, n in hits.items()
-                  if scores.get(cid, 0.0) >= EVENT_MIN_SCORE
-                  or scores.get(_parent(result, cid), 0.0) >= EVENT_MIN_SCORE]
+                  if scores.get(cid, 0.0) >= floor
+                  or scores.get(_parent(result, cid), 0.0) >= floor]
     if not candidates:
         return None
     candidates.sort(key=lambda c: (-c[0], -c[1], c[2]))
