@@ -149,7 +149,8 @@ def work(jobs: list[tuple]) -> tuple[list[Outcome], float, float]:
     ok = [(article_id, e) for article_id, e, _ in extracted if e is not None]
     if _tagger is not None and ok:
         try:
-            results = _tagger.tag_many([e.text for _, e in ok])
+            results = _tagger.tag_many([e.text for _, e in ok],
+                                       published=[e.published_at for _, e in ok])
             tags = {article_id: r for (article_id, _), r in zip(ok, results, strict=True)}
         except Exception:  # they stay extracted; the tag stage retries them
             log.exception("tagging failed for articles %s", [i for i, _ in ok])

@@ -21,6 +21,7 @@ from functools import lru_cache
 from etl.run.progress import NullReporter, Reporter
 from etl.settings import Settings
 from etl.store.db import execute_values, transaction
+from etl.store.events import store_events
 from etl.store.queue import CLAIMED_BY, db_now
 from etl.tagging.ner import MODE_MODEL
 from etl.tagging.tagger import Tagger, TagResult
@@ -72,8 +73,8 @@ def pending_count(conn, tagger: Tagger, since: datetime, retag_all: bool = False
 
 
 def claim(conn, tagger: Tagger, settings: Settings, since: datetime,
-          retag_all: bool = False) -> list[tuple[int, str]]:
-    """Lease up to ``batch_size`` articles to tag; returns (id, text) pairs."""
+          retag_all: bool = False) -> list[tuple[int, str, datetime | None]]:
+    """Lease up to ``batch_size`` articles to tag; returns (id, text, published_at) triples."""
     with transaction(conn) as cur:
         cur.execute(
             f"""UPDATE articles a
@@ -82,7 +83,7 @@ def claim(conn, tagger: Tagger, settings: Settings, since: datetime,
                   FROM (SELECT id FROM articles WHERE {_READY}
                         ORDER BY id LIMIT %(limit)s FOR UPDATE SKIP LOCKED) AS todo
                  WHERE a.id = todo.id
-             RETURNING a.id, a.text""",  # noqa: S608 - constant fragment
+             RETURNING a.id, a.text, a.published_at""",  # noqa: S608 - constant fragment
             {"version": tagger.version, "mode": tagger.mode, "all": retag_all,
              "since": since, "lease": settings.lease_s, "limit": settings.batch_size},
         )
@@ -137,6 +138,8 @@ def store(conn, done: list[tuple[int, str, TagResult]]) -> None:
             execute_values(cur, "INSERT INTO article_mentions (article_id, start_char, end_char, "
                            "matched_text, type, entity_id, source, snippet, taxonomy_version) "
                            "VALUES %s", mentions)
+        store_events(cur, [(article_id, r.events) for article_id, _, r in done],
+                     done[0][2].taxonomy_version)
         if places:
             execute_values(cur, "INSERT INTO article_places (article_id, start_char, end_char, "
                            "matched_text, name, country_code, lat, lon, geonameid, feature, "
@@ -172,8 +175,9 @@ def tag_pending(conn, settings: Settings, reporter: Reporter | None = None, *,
     since = db_now(conn)
     reporter.start("tag", pending_count(conn, tagger, since, retag_all))
     while batch := claim(conn, tagger, settings, since, retag_all):
-        results = tagger.tag_many([text for _, text in batch])
-        store(conn, [(i, text, r) for (i, text), r in zip(batch, results, strict=True)])
+        results = tagger.tag_many([text for _, text, _ in batch],
+                                  published=[published for _, _, published in batch])
+        store(conn, [(i, text, r) for (i, text, _), r in zip(batch, results, strict=True)])
         stats.tagged += len(batch)
         reporter.advance("tag", len(batch))
     reporter.finish("tag")

@@ -48,8 +48,7 @@ _TYPED = [
     (MILITARY, r"(?:security|armed|government|state|army|military|naval|air) forces|soldiers?"
                r"|troops|troopers|army|military|marines|navy|air force|servicem[ae]n|jets"
                r"|paratroopers|warplanes|the junta"),
-    (PROTESTERS, r"protesters|protestors|demonstrators|marchers|activists|strikers|students"
-                 r"|workers|traders|teachers|farmers protested|supporters"),
+    (PROTESTERS, r"protesters|protestors|demonstrators|marchers|activists|strikers"),
     (RIOTERS, r"rioters|mobs?|angry (?:crowd|residents|villagers|youths?)|youths"),
     (UNIDENTIFIED, r"(?:unidentified|unknown|suspected|masked)?\s?(?:gunmen|gunman"
                    r"|armed (?:men|man|group|assailants?|attackers?)|assailants?|attackers?"
@@ -60,6 +59,7 @@ _TYPED = [
                 r"|a (?:man|woman|boy|girl|child|teacher|journalist|farmer|trader|shepherd"
                 r"|driver|student|herder|pastor|priest|resident|villager)|journalists?"
                 r"|worshippers|pilgrims|herders?|shepherds?|fishermen|traders|displaced people"
+                r"|workers|students|teachers|miners"
                 r"|refugees|family|families|people|persons|drug suspects?|suspects?"),
 ]
 _TYPED_RE = [(kind, re.compile(r"\b(?:" + pat + r")\b", re.I)) for kind, pat in _TYPED]
@@ -166,8 +166,9 @@ def assign_roles(text: str, mentions: list[ActorMention], event_type: str,
     elif event_type == "Riots":
         agent = agent or next((m for m in ms if m.kind in (RIOTERS, PROTESTERS)), None) \
             or _synthetic(RIOTERS, iso, ms)
-    if agent is None:
-        agent = next((m for m in ms if m.kind != CIVILIANS), None)
+    if agent is None:  # international bodies condemn and mediate: they act last
+        agent = next((m for m in ms if m.kind not in (CIVILIANS, "international")), None) or \
+            next((m for m in ms if m.kind != CIVILIANS), None)
     if agent is None:
         return EventActors(None, ms[0] if ms else None)
     group1 = [agent] + _joined(text, agent, ms)

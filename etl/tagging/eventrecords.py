@@ -77,6 +77,7 @@ CATEGORY_TYPES = {
     "looting": ("Strategic developments", "Looting/property destruction"),
     "surrender_recruitment": ("Strategic developments", "Change to group/activity"),
 }
+_PROTESTS = frozenset({"protests", "peaceful_protest", "protest_intervention"})
 _NEAR = re.compile(r"\b(?:near|outside|outskirts of|close to|around|north|south|east|west"
                    r"|north-?east|north-?west|south-?east|south-?west|km|kilometres|kilometers"
                    r"|miles|area of|areas of|vicinity of|district of|countryside)\W*(?:of\W+)?"
@@ -84,6 +85,9 @@ _NEAR = re.compile(r"\b(?:near|outside|outskirts of|close to|around|north|south|
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+[\"'”’)]*|\n|$)")
 _LOCATIVE = re.compile(r"\b(?:in|near|at|outside|of|from|to|around|into|on)\s+(?:the\s+)?"
                        r"(?:town|city|village|district|area)?\s*(?:of\s+)?$", re.I)
+# where something was said, not where it happened ("a statement issued in Peshawar")
+_REPORTED_FROM = re.compile(r"\b(?:statement|said|told \w+|speaking|briefing|based|news conference"
+                            r"|press conference|issued)\s+(?:\w+\s+)?(?:in|from)\s+$", re.I)
 _ADMIN1 = re.compile(r"\b([A-Z][\w'’-]+(?:[ -][A-Z][\w'’-]+)?)(?:'s)?\s+(?:province|governorate"
                      r"|state|region|oblast|prefecture|county|department)\b")
 _BACKGROUND = re.compile(r"\b(?:since|years? ago|last year|in (?:19|20)\d\d|earlier this year"
@@ -167,6 +171,10 @@ def _event_type(text: str, result, lo: int = 0, hi: int | None = None) -> EventT
         ev = tuple((lo + s, lo + e) for s, e in getattr(pred, "evidence", ()) or ())
         return EventType(pred.event_type, pred.sub_event_type,
                          dict(getattr(pred, "sub_event_scores", {}) or {}), ev)
+    if not result.is_conflict and not any(
+            c.id in _PROTESTS and c.score >= EVENT_MIN_SCORE for c in result.categories
+    ) and extract_fatalities(text[lo:hi]).count == 0:
+        return None  # sports and business metaphors ("the battle for the cup")
     scores = {c.id: c.score for c in result.categories if c.event}
     hits: Counter[str] = Counter()
     spans: dict[str, list[tuple[int, int]]] = {}
@@ -264,7 +272,7 @@ def _fatalities(text: str, sents: list[_Sentence]) -> tuple[int, list[list[int]]
         pieces.append(text[s.start:s.end])
         offsets.append((pos, s.start, s.end - s.start))
         pos += s.end - s.start + 1
-    joined = " ".join(pieces)
+    joined = "\n".join(pieces)  # a headline stays a line of its own
     found = extract_fatalities(joined)
 
     def back(i: int) -> int:
@@ -369,7 +377,8 @@ def build_events(text: str, result, published: datetime | date | None = None
     for s in event_sents:
         in_lede = s in lede
         town = next((p for p in s.towns if (not iso or p.country == iso)
-                     and _LOCATIVE.search(text[max(0, p.start - 30):p.start])), None)
+                     and _LOCATIVE.search(text[max(0, p.start - 30):p.start])
+                     and not _REPORTED_FROM.search(text[max(0, p.start - 40):p.start])), None)
         day = next((d for d in s.dates if d.precision == DAY), None)
         if not groups[0]:
             groups[0].append(s)
@@ -382,9 +391,9 @@ def build_events(text: str, result, published: datetime | date | None = None
             continue
         if _BACKGROUND.search(text[s.start:s.end]):
             continue  # background: earlier events told for context
-        separate = s.evidence and (
-            (town is not None and main_town is not None and _far(town, main_town))
-            or (day is not None and main_date is not None and day.date != main_date.date))
+        other_day = day is not None and main_date is not None and day.date != main_date.date
+        separate = s.evidence and (other_day or (
+            s.deaths and town is not None and main_town is not None and _far(town, main_town)))
         if separate and len(groups) < MAX_EVENTS:
             # joins an earlier separate event at the same place and day, else opens one
             for g in groups[1:]:

@@ -119,6 +119,24 @@ class _Clause:
     anaphoric: bool = False
 
 
+_GENERIC = frozenset({"", "people", "persons", "person", "dead", "others", "individuals",
+                      "killed", "deaths", "fatalities"})
+_QUOTES = "\"“”"
+
+
+def _in_quotes(text: str, start: int, sentence_start: int) -> bool:
+    """Inside a quotation: a claim ("killed 'dozens of apostate soldiers'"), not a report."""
+    return sum(text[sentence_start:start].count(q) for q in _QUOTES) % 2 == 1
+
+
+def _headline_end(text: str) -> int:
+    """End of a first line without a full stop (a headline), else 0."""
+    nl = text.find("\n")
+    if 0 < nl < 200 and not text[:nl].rstrip().endswith((".", "!", "?")):
+        return nl
+    return 0
+
+
 def _stem(word: str) -> str:
     return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
 
@@ -359,8 +377,10 @@ def _clauses(text: str, toks: list[_Tok], lo: int, hi: int) -> list[_Clause]:
                 clauses.append(_Clause(q[0], toks[k].start, t.end, w, explicit=True))
             i += 1
             continue
-        if w in _ACTIVE and prev in _DETERMINERS:
-            i += 1  # "the killing of ..." names a death told as background
+        if w in _ACTIVE and prev in _DETERMINERS or (w == "dead" and prev == "the") or (
+                w == "killed" and prev in ("has", "have")):
+            # "the killing of ...", "among the dead", "the war has killed": background
+            i += 1
             continue
         if w in _ACTIVE or ((w in _KILLED or w == "dead" and prev == "shot") and i + 1 < hi and (
                 nxt in _OBJECT_START or _quantity(toks, i + 1))):
@@ -406,10 +426,14 @@ def extract_fatalities(text: str) -> Fatalities:
     clauses: list[_Clause] = []
     for lo, hi in _sentences(toks):
         sent = text[toks[lo].start:toks[hi - 1].end]
-        found = _clauses(text, toks, lo, hi)
+        found = [c for c in _clauses(text, toks, lo, hi)
+                 if not _in_quotes(text, c.start, toks[lo].start)]
         if not found and _NEGATION.search(sent):
             continue
         clauses += found
+    headline = _headline_end(text)
+    if headline and any(c.start > headline for c in clauses):
+        clauses = [c for c in clauses if c.start > headline]  # the body tells it in full
     toll = _TOLL.search(text)
     if toll:
         value = parse_number(toll.group(1))
@@ -426,8 +450,12 @@ def extract_fatalities(text: str) -> Fatalities:
     kept: list[_Clause] = []
     for c in clauses:
         same = [k for k in kept if _stem(k.head) == _stem(c.head) and c.head]
-        if any(k.count == c.count for k in kept) and (same or not c.head):
-            continue  # the same figure for the same group, said again, counts once
+        if any(k.count == c.count and (k.head in _GENERIC or c.head in _GENERIC or k in same)
+               for k in kept):
+            continue  # the same figure said again ("11 killed ... left 11 people dead")
+        if kept and c.head not in _GENERIC and c.count == sum(k.count for k in kept) and len(
+                kept) == 1 and kept[0].head in _GENERIC:
+            continue  # "11 people dead ... seven soldiers and four civilians were killed"
         if same and not c.explicit:
             # another report of the same group's deaths: the lowest credible figure
             low = min(same + [c], key=lambda k: k.count)
