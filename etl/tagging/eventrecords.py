@@ -46,6 +46,7 @@ SEPARATE_KM = 50.0
 MAX_EVENTS = 5
 EVENT_MIN_SCORE = 0.45  # the tagger's EVENT_THRESHOLD: a category "happened" from this score on
 DEATHS_MIN_SCORE = 0.15  # ... or from the tagger's MIN_CATEGORY_SCORE when deaths are reported
+MIN_RELEVANCE = 0.3  # the tagger's EVENT_MODEL_MIN_RELEVANCE: less is no conflict text at all
 # Taxonomy category -> (ACLED event type, sub-event type): the fallback until the ACLED type
 # classifier (part A) is merged.
 CATEGORY_TYPES = {
@@ -77,7 +78,6 @@ CATEGORY_TYPES = {
     "looting": ("Strategic developments", "Looting/property destruction"),
     "surrender_recruitment": ("Strategic developments", "Change to group/activity"),
 }
-_PROTESTS = frozenset({"protests", "peaceful_protest", "protest_intervention"})
 _NEAR = re.compile(r"\b(?:near|outside|outskirts of|close to|around|north|south|east|west"
                    r"|north-?east|north-?west|south-?east|south-?west|km|kilometres|kilometers"
                    r"|miles|area of|areas of|vicinity of|district of|countryside)\W*(?:of\W+)?"
@@ -171,24 +171,29 @@ def _event_type(text: str, result, lo: int = 0, hi: int | None = None) -> EventT
         ev = tuple((lo + s, lo + e) for s, e in getattr(pred, "evidence", ()) or ())
         return EventType(pred.event_type, pred.sub_event_type,
                          dict(getattr(pred, "sub_event_scores", {}) or {}), ev)
-    if not result.is_conflict and not any(
-            c.id in _PROTESTS and c.score >= EVENT_MIN_SCORE for c in result.categories
-    ) and extract_fatalities(text[lo:hi]).count == 0:
-        return None  # sports and business metaphors ("the battle for the cup")
+    deaths = extract_fatalities(text[lo:hi]).count > 0
+    # protests and riots are events whatever the conflict relevance; other types need some
+    # (sports and business metaphors, "the battle for the cup", stay under MIN_RELEVANCE)
+    unrest_only = result.relevance < MIN_RELEVANCE and not deaths
     scores = {c.id: c.score for c in result.categories if c.event}
     hits: Counter[str] = Counter()
     spans: dict[str, list[tuple[int, int]]] = {}
     for k in result.keywords:
-        if lo <= k.start and k.end <= hi and k.category in CATEGORY_TYPES:
+        if lo <= k.start and k.end <= hi and k.category in CATEGORY_TYPES and not (
+                unrest_only and CATEGORY_TYPES[k.category][0] not in ("Protests", "Riots")):
             hits[k.category] += 1
             spans.setdefault(k.category, []).append((k.start, k.end))
     # a weaker category counts when the text reports deaths ("Gunmen killed three villagers")
-    floor = EVENT_MIN_SCORE if not hits or extract_fatalities(
-        text[lo:hi]).count == 0 else DEATHS_MIN_SCORE
+    floor = DEATHS_MIN_SCORE if deaths or result.is_conflict or unrest_only else EVENT_MIN_SCORE
     candidates = [(scores.get(cid, 0.0), n, cid) for cid, n in hits.items()
                   if scores.get(cid, 0.0) >= floor
                   or scores.get(_parent(result, cid), 0.0) >= floor]
     if not candidates:
+        if deaths and result.relevance >= MIN_RELEVANCE:
+            # deaths without words for the kind of event: ACLED's commonest case, an attack
+            found = extract_fatalities(text[lo:hi])
+            return EventType("Violence against civilians", "Attack", {"Attack": 0.0},
+                             tuple((lo + a, lo + b) for a, b in found.spans))
         return None
     candidates.sort(key=lambda c: (-c[0], -c[1], c[2]))
     best = candidates[0][2]

@@ -427,7 +427,7 @@ def extract_fatalities(text: str) -> Fatalities:
     for lo, hi in _sentences(toks):
         sent = text[toks[lo].start:toks[hi - 1].end]
         found = [c for c in _clauses(text, toks, lo, hi)
-                 if not _in_quotes(text, c.start, toks[lo].start)]
+                 if not _in_quotes(text, c.end - 1, toks[lo].start)]
         if not found and _NEGATION.search(sent):
             continue
         clauses += found
