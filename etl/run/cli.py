@@ -348,7 +348,10 @@ def eval_command(corpus: Path | None, as_json: bool) -> None:
     console.print("baseline: the spaCy model alone (entities); three plain regexes (SATP). "
                   "re3d is scored in its own span convention (full mentions, pronouns "
                   "included), CoNLL++ in the names convention that `newsmon tag` outputs; "
-                  "SATP on its dev split (the event classifier is fitted on train).")
+                  "SATP on its dev split (the event classifier is fitted on train). "
+                  "events: ACLED notes of sources the rules were not tuned on (split by "
+                  "source repository); baselines a plain 'N killed / N dead' regex "
+                  "(fatalities) and the first town resolved (place).")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from etl.tagging import eventactors
+from etl.tagging.actors import ARMED_KINDS
 from etl.tagging.eventdate import DAY, DateMention, find_dates
 from etl.tagging.fatalities import extract_fatalities
 
@@ -47,6 +48,8 @@ MAX_EVENTS = 5
 EVENT_MIN_SCORE = 0.45  # the tagger's EVENT_THRESHOLD: a category "happened" from this score on
 DEATHS_MIN_SCORE = 0.15  # ... or from the tagger's MIN_CATEGORY_SCORE when deaths are reported
 MIN_RELEVANCE = 0.3  # the tagger's EVENT_MODEL_MIN_RELEVANCE: less is no conflict text at all
+# categories that name violence itself (the tagger's VIOLENCE_CONTEXT)
+VIOLENCE_CONTEXT = frozenset({"casualties", "terrorism", "military", "weapons"})
 # Taxonomy category -> (ACLED event type, sub-event type): the fallback until the ACLED type
 # classifier (part A) is merged.
 CATEGORY_TYPES = {
@@ -173,8 +176,12 @@ def _event_type(text: str, result, lo: int = 0, hi: int | None = None) -> EventT
                          dict(getattr(pred, "sub_event_scores", {}) or {}), ev)
     deaths = extract_fatalities(text[lo:hi]).count > 0
     # protests and riots are events whatever the conflict relevance; other types need some
-    # (sports and business metaphors, "the battle for the cup", stay under MIN_RELEVANCE)
-    unrest_only = result.relevance < MIN_RELEVANCE and not deaths
+    # (sports and business metaphors, "the battle for the cup", name no violence: no
+    # casualties, armed men, weapons or armed actor)
+    violence = any(c.id in VIOLENCE_CONTEXT for c in result.categories) or any(
+        getattr(e, "kind", None) in ARMED_KINDS for e in result.entities)
+    unrest_only = not deaths and not result.is_conflict and (
+        result.relevance < MIN_RELEVANCE or not violence)
     scores = {c.id: c.score for c in result.categories if c.event}
     hits: Counter[str] = Counter()
     spans: dict[str, list[tuple[int, int]]] = {}

@@ -192,10 +192,13 @@ def _plural(word: str) -> bool:
                                          and len(word) > 3 and word not in ("his", "its"))
 
 
-def _count_span(toks: list[_Tok], lo: int, hi: int) -> tuple[int, bool, str] | None:
-    """Add up the quantities in tokens[lo:hi] (a list of the dead): (count, estimated, head)."""
+def _count_span(toks: list[_Tok], lo: int, hi: int) -> tuple[int, bool, str, int] | None:
+    """Add up the quantities in tokens[lo:hi] (a list of the dead): (count, estimated, head,
+    index of the first token naming the dead)."""
     total, found, i, head = 0, False, lo, ""
     items: list[int] = []
+    if lo < hi and toks[lo].low in ("no", "nobody", "none", "neither"):
+        return None  # "no one was killed"
     while i < hi:
         q = _quantity(toks, i)
         if q is None:
@@ -211,6 +214,9 @@ def _count_span(toks: list[_Tok], lo: int, hi: int) -> tuple[int, bool, str] | N
             q2 = _quantity(toks, j + 1)
             if q2:
                 j += 1 + q2[1]
+        if not found:
+            first = i - 2 if i - 2 >= lo and (toks[i - 2].low, toks[i - 1].low) in (
+                ("at", "least"), ("more", "than"), ("up", "to")) else i
         items.append(value)
         found = True
         i = j
@@ -220,7 +226,7 @@ def _count_span(toks: list[_Tok], lo: int, hi: int) -> tuple[int, bool, str] | N
         return None
     if found:
         total = sum(items)
-        return total, False, head
+        return total, False, head, first
     if not words:
         return None
     # no number: one named victim, or an unknown number
@@ -229,8 +235,8 @@ def _count_span(toks: list[_Tok], lo: int, hi: int) -> tuple[int, bool, str] | N
     persons = sum(1 for t in toks[lo:hi] if t.low in ("and",)) + 1
     if words[0] not in ("a", "an", "one", "another") and (
             _plural(head) or head in ("they", "them", "others", "people")):
-        return DEFAULT_UNKNOWN, True, head
-    return persons, False, head
+        return DEFAULT_UNKNOWN, True, head, lo
+    return persons, False, head, lo
 
 
 def _subject_span(toks: list[_Tok], i: int, floor: int) -> tuple[int, int]:
@@ -343,10 +349,12 @@ def _to_death(toks: list[_Tok], i: int, floor: int) -> tuple[int, int] | None:
     return None
 
 
-def _sentences(toks: list[_Tok]) -> list[tuple[int, int]]:
+def _sentences(text: str, toks: list[_Tok]) -> list[tuple[int, int]]:
+    """Token ranges of the sentences (a line break ends one too: headlines, bylines)."""
     out, lo = [], 0
     for k, t in enumerate(toks):
-        if t.low in (".", "!", "?", ";"):
+        if t.low in (".", "!", "?", ";") or (
+                k + 1 < len(toks) and "\n" in text[t.end:toks[k + 1].start]):
             out.append((lo, k + 1))
             lo = k + 1
     if lo < len(toks):
@@ -403,8 +411,8 @@ def _clauses(text: str, toks: list[_Tok], lo: int, hi: int) -> list[_Clause]:
             continue
         counted = _count_span(toks, *span)
         if counted:
-            count, estimated, head = counted
-            start = min(toks[span[0]].start, t.start)
+            count, estimated, head, first = counted
+            start = min(toks[first].start, t.start)
             end = max(toks[span[1] - 1].end, t.end)
             first = toks[span[0]].low
             anaphoric = count == 1 and first in ("the", "he", "she", "his", "her", "him")
@@ -424,7 +432,7 @@ def extract_fatalities(text: str) -> Fatalities:
         return Fatalities(int(coded.group(1)), ((coded.start(), coded.end()),))
     toks = tokenize(text)
     clauses: list[_Clause] = []
-    for lo, hi in _sentences(toks):
+    for lo, hi in _sentences(text, toks):
         sent = text[toks[lo].start:toks[hi - 1].end]
         found = [c for c in _clauses(text, toks, lo, hi)
                  if not _in_quotes(text, c.end - 1, toks[lo].start)]
