@@ -5,6 +5,8 @@
 -- of one real event: articles of the same story, or the same day, sub-event type and place
 -- within 25 km with compatible actors, are one row (ACLED's column names, plus source_count,
 -- outlets and article ids). analytics.article_events keeps one row per article and event.
+-- Same story means another article of the story (a wire copy, a light edit) and the same
+-- event_index (its main event is the copy's main event).
 
 CREATE TABLE events (
     id                bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -74,7 +76,7 @@ COMMENT ON FUNCTION newsmon_km(double precision, double precision, double precis
 CREATE FUNCTION newsmon_actors_compatible(a1 text, a2 text, b1 text, b2 text)
 RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT (a1 IS NULL AND a2 IS NULL) OR (b1 IS NULL AND b2 IS NULL)
-        OR a1 IN (b1, b2) OR a2 IN (b1, b2)
+        OR coalesce(a1 IN (b1, b2), false) OR coalesce(a2 IN (b1, b2), false)
 $$;
 COMMENT ON FUNCTION newsmon_actors_compatible(text, text, text, text) IS 'True when two events'' actors (actor1, actor2 each) may be the same event: one names none, or they share one.';
 
@@ -84,7 +86,7 @@ SELECT e.id AS article_event_id,
        (SELECT f.id FROM events f JOIN articles fa ON fa.id = f.article_id
         WHERE f.id = e.id
            OR (a.story_id IS NOT NULL AND fa.story_id = a.story_id
-               AND (f.event_index = e.event_index OR f.sub_event_type = e.sub_event_type))
+               AND f.article_id <> e.article_id AND f.event_index = e.event_index)
            OR (f.event_date = e.event_date AND f.sub_event_type = e.sub_event_type
                AND newsmon_km(f.latitude, f.longitude, e.latitude, e.longitude) <= 25
                AND newsmon_actors_compatible(f.actor1, f.actor2, e.actor1, e.actor2))

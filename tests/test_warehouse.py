@@ -74,8 +74,9 @@ def test_views_and_columns_are_documented(demo):
                        ON n.oid = c.relnamespace AND n.nspname = 'analytics'
                        WHERE c.relkind = 'v' ORDER BY 1""")
         views = [r[0] for r in cur.fetchall()]
-    assert views == ["actor_cooccurrence", "actor_daily_mentions", "article_places", "articles",
-                     "daily_category_counts", "feed_health", "stories"]
+    assert views == ["actor_cooccurrence", "actor_daily_mentions", "article_events",
+                     "article_places", "articles", "daily_category_counts", "events",
+                     "feed_health", "stories"]
 
 
 def test_articles_view_rows(demo):
@@ -90,6 +91,26 @@ def test_articles_view_rows(demo):
     assert {"isis", "pmf"} <= set(actors) and "Mosul" in places and "IQ" in countries
     assert copy_story == story  # the wire copy is the same story
     assert sorted(feeds) == ["Demo Monitor — Conflict", "Demo Wire — World"]
+
+
+def test_demo_events_one_row_per_real_event(demo):
+    with demo.cursor() as cur:
+        cur.execute("""SELECT event_type, sub_event_type, country, location, fatalities,
+                              source_count, report_count, source
+                       FROM analytics.events
+                       WHERE location = 'Mosul' AND event_date = '2026-11-23'""")
+        mosul = cur.fetchall()
+        cur.execute("SELECT count(*) FROM analytics.article_events WHERE location = 'Mosul'")
+        (reports,) = cur.fetchone()
+        cur.execute("""SELECT count(*) FROM analytics.events e
+                       JOIN analytics.articles a ON a.article_id = ANY(e.article_ids)
+                       WHERE a.title LIKE 'Northbridge%' OR a.title LIKE 'Bank of England%'""")
+        (not_events,) = cur.fetchone()
+    # the wire story and its edited copy are one battle, reported by two outlets
+    assert mosul == [("Battles", "Armed clash", "Iraq", "Mosul", 12, 2, 2,
+                      "Demo Monitor; Demo Wire")]
+    assert reports == 2
+    assert not_events == 0  # the football final and the rate decision report no event
 
 
 def test_reader_role_can_use_the_warehouse(demo, demo_url):

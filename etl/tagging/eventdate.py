@@ -55,7 +55,7 @@ _PATTERNS = [
                 re.I), "today"),
     (re.compile(r"\b(?P<n>\d+|" + "|".join(_NUM_WORDS) + r")\s+days?\s+ago\b", re.I), "ago"),
     (re.compile(r"\blast\s+" + _W + r"\b", re.I), "lastweekday"),
-    (re.compile(r"\b(?:on|since|late|early|by|from|until|this)?\s*" + _W + r"\b", re.I),
+    (re.compile(r"(?:\b(?:on|since|late|early|by|from|until|this)\s+)?\b" + _W + r"\b", re.I),
      "weekday"),
     (re.compile(r"\b(?:over\s+|during\s+|at\s+)?the\s+(?:past\s+|last\s+)?weekend\b", re.I),
      "weekend"),

@@ -36,11 +36,12 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 
 from etl.tagging import eventactors
 from etl.tagging.actors import ARMED_KINDS
 from etl.tagging.eventdate import DAY, DateMention, find_dates
-from etl.tagging.fatalities import extract_fatalities
+from etl.tagging.fatalities import Fatalities, extract_fatalities
 
 LEDE_CHARS = 800  # the lede: sentences starting this early belong to the main event
 SEPARATE_KM = 50.0
@@ -48,8 +49,6 @@ MAX_EVENTS = 5
 EVENT_MIN_SCORE = 0.45  # the tagger's EVENT_THRESHOLD: a category "happened" from this score on
 DEATHS_MIN_SCORE = 0.15  # ... or from the tagger's MIN_CATEGORY_SCORE when deaths are reported
 MIN_RELEVANCE = 0.3  # the tagger's EVENT_MODEL_MIN_RELEVANCE: less is no conflict text at all
-# categories that name violence itself (the tagger's VIOLENCE_CONTEXT)
-VIOLENCE_CONTEXT = frozenset({"casualties", "terrorism", "military", "weapons"})
 # Taxonomy category -> (ACLED event type, sub-event type): the fallback until the ACLED type
 # classifier (part A) is merged.
 CATEGORY_TYPES = {
@@ -174,12 +173,11 @@ def _event_type(text: str, result, lo: int = 0, hi: int | None = None) -> EventT
         ev = tuple((lo + s, lo + e) for s, e in getattr(pred, "evidence", ()) or ())
         return EventType(pred.event_type, pred.sub_event_type,
                          dict(getattr(pred, "sub_event_scores", {}) or {}), ev)
-    deaths = extract_fatalities(text[lo:hi]).count > 0
-    # protests and riots are events whatever the conflict relevance; other types need some
-    # (sports and business metaphors, "the battle for the cup", name no violence: no
-    # casualties, armed men, weapons or armed actor)
-    violence = any(c.id in VIOLENCE_CONTEXT for c in result.categories) or any(
-        getattr(e, "kind", None) in ARMED_KINDS for e in result.entities)
+    deaths = _reports_deaths(text)  # the text's, not only this sentence's
+    # protests and riots are events whatever the conflict relevance; the other types need a
+    # conflict text, reported deaths or a named armed actor (sports and business metaphors,
+    # "the battle for the cup", "killing it in the final", have none of these)
+    violence = any(getattr(e, "kind", None) in ARMED_KINDS for e in result.entities)
     unrest_only = not deaths and not result.is_conflict and (
         result.relevance < MIN_RELEVANCE or not violence)
     scores = {c.id: c.score for c in result.categories if c.event}
@@ -212,6 +210,16 @@ def _event_type(text: str, result, lo: int = 0, hi: int | None = None) -> EventT
     return EventType(event_type, sub, sub_scores, tuple(spans[best]))
 
 
+@lru_cache(maxsize=8)
+def _text_fatalities(text: str) -> Fatalities:
+    """The whole text's deaths (cached: asked for every sentence of the same text)."""
+    return extract_fatalities(text)
+
+
+def _reports_deaths(text: str) -> bool:
+    return _text_fatalities(text).count > 0
+
+
 def _parent(result, cid: str) -> str:
     return next((c.parent or "" for c in result.categories if c.id == cid), "")
 
@@ -227,7 +235,7 @@ def _sentences(text: str, result, dates: list[DateMention]) -> list[_Sentence]:
     for sent in out:
         et = _event_type(text, result, sent.start, sent.end)
         sent.evidence = et.evidence if et else ()
-        sent.deaths = extract_fatalities(text[sent.start:sent.end]).count > 0
+        sent.deaths = any(sent.start <= a < sent.end for a, _ in _text_fatalities(text).spans)
         for p in result.places:
             if sent.start <= p.start and p.end <= sent.end:
                 feature = getattr(p, "feature", "town")
@@ -301,7 +309,9 @@ def _span(m) -> list[list[int]]:
 
 
 def _record(text: str, result, sents: list[_Sentence], iso: str, main_date: DateMention | None,
-            published: date) -> EventRecord | None:
+            published: date, context: Sequence[_Sentence] = ()) -> EventRecord | None:
+    """One record from its own sentences; ``context`` (the lede, for the main event) is where
+    its place is looked for when its own sentences name none."""
     lo, hi = sents[0].start, sents[-1].end
     et = None
     for s in sents:  # the type of the first sentence that has one, else the whole span
@@ -314,6 +324,8 @@ def _record(text: str, result, sents: list[_Sentence], iso: str, main_date: Date
     dates = [d for s in sents for d in s.dates]
     when = dates[0] if dates else main_date or DateMention(published, DAY, -1, -1, "")
     place, precision = _place(text, sents, iso)
+    if place is None and context:
+        place, precision = _place(text, list(context), iso)
     country_code = getattr(place, "country", None) or iso
     mentions: list = []
     for s in sents:
@@ -421,8 +433,8 @@ def build_events(text: str, result, published: datetime | date | None = None
         if same_place or same_day:
             groups[0].append(s)
     records = []
-    for group in groups:
-        rec = _record(text, result, group, iso, main_date, pub)
+    for k, group in enumerate(groups):
+        rec = _record(text, result, group, iso, main_date, pub, lede if k == 0 else ())
         if rec is not None:
             records.append(rec)
     return records

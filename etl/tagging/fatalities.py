@@ -100,8 +100,8 @@ class Fatalities:
     estimated: bool = False
 
 
-@dataclass(frozen=True)
-class _Tok:
+@dataclass(slots=True)
+class _Tok:  # not frozen: built for every word, and frozen dataclasses are slow to build
     text: str
     low: str
     start: int
