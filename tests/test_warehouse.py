@@ -173,6 +173,13 @@ FROM articles a, LATERAL (VALUES
      ELSE 'violence_against_civilians' END, NULL),
     (CASE WHEN a.id % 4 = 0 THEN 'air_drone_strike' ELSE 'armed_clash' END,
      CASE WHEN a.id % 4 = 0 THEN 'explosions_remote_violence' ELSE 'battles' END)) c(id, parent);
+INSERT INTO events (article_id, event_index, event_type, sub_event_type, event_date,
+                    time_precision, actor1, actor2, country, location, latitude, longitude,
+                    geo_precision, fatalities, notes, taxonomy_version)
+SELECT id, 0, 'Battles', 'Armed clash', (published_at AT TIME ZONE 'UTC')::date, 1, 'isis',
+       'a' || id % 200, 'Iraq', 'Place ' || id % 500, 36 + (id % 50) / 10.0,
+       43 + (id % 30) / 10.0, 1, id % 5, 'Fighters clashed.', 'v'
+FROM articles WHERE id % 100 = 0;
 """
 
 
@@ -211,6 +218,16 @@ def test_cookbook_plans_stay_index_backed_on_100000_articles(pg_admin_url):
         conn.close()
         _admin(pg_admin_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     assert scans == {}
+
+
+def test_report_maps_events_sized_by_fatalities(demo):
+    document = build_report(demo, Window.last_days(10, until=date(2026, 11, 27)))
+    events = document[document.index("<h2>Events</h2>"):document.index("<h2>Map</h2>")]
+    assert "<svg" in events  # the map
+    # the table under it, deadliest first: the Mosul battle once, with both outlets
+    assert events.index("<td>Mogadishu</td>") < events.index("<td>El Fasher</td>")
+    assert '<td>Mosul</td><td>Iraq</td><td class="n">12</td>' in events
+    assert events.count("<td>Mosul</td>") == 1
 
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
