@@ -54,7 +54,8 @@ _TYPED = [
                    r"|armed (?:men|man|group|assailants?|attackers?)|assailants?|attackers?"
                    r"|militants|insurgents|bandits|jihadists|terrorists|fighters|hitmen"
                    r"|kidnappers|abductors)"),
-    (COMMUNAL, r"(?:communal|ethnic|clan|tribal|village|vigilante) militias?|vigilantes"),
+    (COMMUNAL, r"(?:communal|ethnic|clan|tribal|village|vigilante) militias?|vigilantes"
+               r"|militiam[ae]n|militia members|militias?"),
     (CIVILIANS, r"civilians?|villagers?|residents?|passengers?|farmers?|women|children"
                 r"|a (?:man|woman|boy|girl|child|teacher|journalist|farmer|trader|shepherd"
                 r"|driver|student|herder|pastor|priest|resident|villager)|journalists?"

@@ -175,9 +175,10 @@ def _event_type(text: str, result, lo: int = 0, hi: int | None = None) -> EventT
                          dict(getattr(pred, "sub_event_scores", {}) or {}), ev)
     deaths = _reports_deaths(text)  # the text's, not only this sentence's
     # protests and riots are events whatever the conflict relevance; the other types need a
-    # conflict text, reported deaths or a named armed actor (sports and business metaphors,
-    # "the battle for the cup", "killing it in the final", have none of these)
-    violence = any(getattr(e, "kind", None) in ARMED_KINDS for e in result.entities)
+    # conflict text, reported deaths or armed men (a known armed actor, soldiers, police,
+    # gunmen): sports and business metaphors ("the battle for the cup") have none of these
+    violence = any(getattr(e, "kind", None) in ARMED_KINDS for e in result.entities) or (
+        _names_armed_men(text))
     unrest_only = not deaths and not result.is_conflict and (
         result.relevance < MIN_RELEVANCE or not violence)
     scores = {c.id: c.score for c in result.categories if c.event}
@@ -194,7 +195,7 @@ def _event_type(text: str, result, lo: int = 0, hi: int | None = None) -> EventT
                   if scores.get(cid, 0.0) >= floor
                   or scores.get(_parent(result, cid), 0.0) >= floor]
     if not candidates:
-        if deaths and result.relevance >= MIN_RELEVANCE:
+        if deaths:
             # deaths without words for the kind of event: ACLED's commonest case, an attack
             found = extract_fatalities(text[lo:hi])
             return EventType("Violence against civilians", "Attack", {"Attack": 0.0},
@@ -214,6 +215,12 @@ def _event_type(text: str, result, lo: int = 0, hi: int | None = None) -> EventT
 def _text_fatalities(text: str) -> Fatalities:
     """The whole text's deaths (cached: asked for every sentence of the same text)."""
     return extract_fatalities(text)
+
+
+@lru_cache(maxsize=8)
+def _names_armed_men(text: str) -> bool:
+    """Soldiers, police, gunmen, militants: armed men the gazetteer has no name for."""
+    return any(m.armed for m in eventactors.find_actors(text, 0, len(text), (), ""))
 
 
 def _reports_deaths(text: str) -> bool:
@@ -249,18 +256,28 @@ def _sentences(text: str, result, dates: list[DateMention]) -> list[_Sentence]:
     return out
 
 
-def _event_country(result, sentences: list[_Sentence]) -> str:
-    """The country the text is about: places named in the event sentences first, then all
-    places and the home countries of the actors it names (most mentions wins)."""
+def _event_country(text: str, result, sentences: list[_Sentence]) -> tuple[str, bool]:
+    """The country the text is about and whether the text agrees on it: places named in the
+    event sentences count most, then all places (a country named counts double) and the home
+    countries of the actors it names. A tie between countries is not agreement (Zandam in the
+    Netherlands or in Nigeria's Katsina?): the event then gets no place rather than a wrong one.
+    """
     votes: Counter[str] = Counter()
     for s in sentences:
         weight = 3 if (s.evidence or s.deaths) else 1
-        for p in s.towns + s.regions + s.countries:
-            votes[p.country] += weight
+        for p in s.towns + s.regions:
+            # "in Zandam" says where it happened more than "(Jibia LGA, Katsina)"
+            votes[p.country] += weight + (
+                1 if _LOCATIVE.search(text[max(0, p.start - 30):p.start]) else 0)
+        for p in s.countries:
+            votes[p.country] += 2 * weight
     for e in result.entities:
         if getattr(e, "kind", None) in eventactors.ACTOR_KINDS and e.country not in (None, "XX"):
             votes[e.country] += 1
-    return votes.most_common(1)[0][0] if votes else ""
+    ranked = votes.most_common(2)
+    if not ranked:
+        return "", False
+    return ranked[0][0], len(ranked) == 1 or ranked[0][1] > ranked[1][1]
 
 
 def _place(text: str, sents: list[_Sentence], iso: str) -> tuple[object | None, int | None]:
@@ -309,9 +326,10 @@ def _span(m) -> list[list[int]]:
 
 
 def _record(text: str, result, sents: list[_Sentence], iso: str, main_date: DateMention | None,
-            published: date, context: Sequence[_Sentence] = ()) -> EventRecord | None:
+            published: date, context: Sequence[_Sentence] = (),
+            agreed: bool = True) -> EventRecord | None:
     """One record from its own sentences; ``context`` (the lede, for the main event) is where
-    its place is looked for when its own sentences name none."""
+    its place is looked for when its own sentences name none; no place unless ``agreed``."""
     lo, hi = sents[0].start, sents[-1].end
     et = None
     for s in sents:  # the type of the first sentence that has one, else the whole span
@@ -323,8 +341,8 @@ def _record(text: str, result, sents: list[_Sentence], iso: str, main_date: Date
         return None
     dates = [d for s in sents for d in s.dates]
     when = dates[0] if dates else main_date or DateMention(published, DAY, -1, -1, "")
-    place, precision = _place(text, sents, iso)
-    if place is None and context:
+    place, precision = _place(text, sents, iso) if agreed else (None, None)
+    if place is None and context and agreed:
         place, precision = _place(text, list(context), iso)
     country_code = getattr(place, "country", None) or iso
     mentions: list = []
@@ -393,7 +411,7 @@ def build_events(text: str, result, published: datetime | date | None = None
     event_sents = [s for s in sentences if s.evidence or s.deaths]
     if not any(s.evidence for s in event_sents):
         return []
-    iso = _event_country(result, sentences)
+    iso, agreed = _event_country(text, result, sentences)
     lede = [s for s in sentences if s.start < LEDE_CHARS]
     groups: list[list[_Sentence]] = [[]]
     main_town = None
@@ -434,7 +452,7 @@ def build_events(text: str, result, published: datetime | date | None = None
             groups[0].append(s)
     records = []
     for k, group in enumerate(groups):
-        rec = _record(text, result, group, iso, main_date, pub, lede if k == 0 else ())
+        rec = _record(text, result, group, iso, main_date, pub, lede if k == 0 else (), agreed)
         if rec is not None:
             records.append(rec)
     return records

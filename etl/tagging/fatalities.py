@@ -319,6 +319,13 @@ def _object_span(toks: list[_Tok], i: int, ceiling: int) -> tuple[int, int]:
         j += 2
     while j < ceiling:
         t = toks[j]
+        if t.low == "(":  # "killing three volunteer fighters (VDP) and eleven civilians"
+            k = j + 1
+            while k < ceiling and toks[k].low not in (")", ".", ";"):
+                k += 1
+            if k < ceiling and toks[k].low == ")":
+                j = k + 1
+                continue
         if t.low in _SENTENCE_END or t.low == ",":
             break
         if t.low == "and" and not (j + 1 < ceiling and (
@@ -331,6 +338,19 @@ def _object_span(toks: list[_Tok], i: int, ceiling: int) -> tuple[int, int]:
             break
         j += 1
     return lo, j
+
+
+def _clause_subject(toks: list[_Tok], i: int, floor: int) -> tuple[int, int]:
+    """The subject of the clause a coordinated death verb belongs to: "a shepherd" in "a
+    shepherd stepped on a landmine and died", "He" in "He was hit by a bullet and died"."""
+    k = i - 1
+    while k > floor and toks[k - 1].low not in (",", ".", ";", ":"):
+        k -= 1
+    end = k
+    while end < i and not (toks[end].low in _AUX or toks[end].low in _IRREGULAR_VERBS or (
+            toks[end].low.endswith("ed") and toks[end].low not in _ED_OK)):
+        end += 1
+    return (k, end) if 0 < end - k <= 6 else (i, i)
 
 
 def _to_death(toks: list[_Tok], i: int, floor: int) -> tuple[int, int] | None:
@@ -403,6 +423,8 @@ def _clauses(text: str, toks: list[_Tok], lo: int, hi: int) -> list[_Clause]:
         elif w in _KILLED or w in _SUBJECT:
             # "5 people were killed", "left 5 dead"
             span = _subject_span(toks, i, lo)
+            if span[0] >= span[1] and w in ("died", "killed") and prev == "and":
+                span = _clause_subject(toks, i, lo)
         elif w == "lives" and prev in ("their", "his", "her") and i > lo + 1 and (
                 toks[i - 2].low in ("lost", "losing")):
             span = _subject_span(toks, i - 2, lo)
