@@ -128,6 +128,10 @@ def test_who_acted_reads_by_and_the_event_type():
                    "IN")
     assert (roles.actor1.actor, roles.actor2.actor) == ("Protesters (India)",
                                                          "Police Forces of India")
+    # a country adjective says whose forces they are, wherever the event is
+    roles = _roles("Russian troops shelled positions of Ukrainian soldiers.", "Battles", "UA")
+    assert (roles.actor1.actor, roles.actor2.actor) == ("Military Forces of Russia",
+                                                         "Military Forces of Ukraine")
     # a text that names no victims still has civilians as the target of an attack on civilians
     roles = _roles("Gunmen opened fire on a bus.", "Violence against civilians", "YE")
     assert roles.actor2.actor == "Civilians (Yemen)" and roles.actor2.start == -1

@@ -39,6 +39,27 @@ ACLED_COUNTRY_NAMES = {
 _WITH_THE = frozenset({"CD", "CG", "PH", "US", "GB", "NL", "CF", "AE", "GM", "BS", "DO",
                        "CZ", "MV", "SC", "SB", "MH", "KM"})
 
+# Country adjectives news text puts before forces ("Nigerian troops", "Russian forces"): the
+# forces are that country's, wherever the event is. Written for this module (common usage).
+DEMONYMS = {
+    "iraqi": "IQ", "syrian": "SY", "israeli": "IL", "palestinian": "PS", "ukrainian": "UA",
+    "russian": "RU", "nigerian": "NG", "somali": "SO", "kenyan": "KE", "ethiopian": "ET",
+    "sudanese": "SD", "south sudanese": "SS", "congolese": "CD", "malian": "ML",
+    "burkinabe": "BF", "nigerien": "NE", "yemeni": "YE", "saudi": "SA", "afghan": "AF",
+    "pakistani": "PK", "indian": "IN", "bangladeshi": "BD", "burmese": "MM", "myanmar": "MM",
+    "filipino": "PH", "philippine": "PH", "indonesian": "ID", "mexican": "MX",
+    "brazilian": "BR", "colombian": "CO", "turkish": "TR", "iranian": "IR", "lebanese": "LB",
+    "libyan": "LY", "egyptian": "EG", "cameroonian": "CM", "chadian": "TD",
+    "mozambican": "MZ", "sri lankan": "LK", "nepali": "NP", "nepalese": "NP",
+    "american": "US", "french": "FR", "british": "GB", "tunisian": "TN", "algerian": "DZ",
+    "moroccan": "MA", "ugandan": "UG", "eritrean": "ER", "venezuelan": "VE", "haitian": "HT",
+    "thai": "TH", "chinese": "CN", "beninese": "BJ", "togolese": "TG", "ghanaian": "GH",
+    "ivorian": "CI", "senegalese": "SN", "mauritanian": "MR", "burundian": "BI",
+    "rwandan": "RW", "zimbabwean": "ZW", "south african": "ZA", "kurdish": "IQ",
+}
+_DEMONYM = re.compile(r"\b(" + "|".join(sorted(DEMONYMS, key=len, reverse=True))
+                      + r")\s+(?:[a-z-]+\s+)?$", re.I)
+
 # typed actors: (kind, pattern); the first pattern matching a span wins
 MILITARY, POLICE, PROTESTERS, RIOTERS, CIVILIANS, UNIDENTIFIED, COMMUNAL = (
     "military", "police", "protesters", "rioters", "civilians", "unidentified", "communal")
@@ -138,7 +159,11 @@ def find_actors(text: str, lo: int, hi: int, known: Sequence, iso: str) -> list[
                 continue
             taken.append((s, e))
             armed = kind in (MILITARY, POLICE, UNIDENTIFIED, COMMUNAL)
-            found.append(ActorMention(typed_name(kind, iso), kind, s, e, armed))
+            home = iso
+            if kind in (MILITARY, POLICE):  # "Russian forces" are Russia's, even in Ukraine
+                d = _DEMONYM.search(text[max(0, s - 30):s])
+                home = DEMONYMS[d.group(1).lower()] if d else iso
+            found.append(ActorMention(typed_name(kind, home), kind, s, e, armed))
     found.sort(key=lambda m: m.start)
     return found
 

@@ -274,6 +274,10 @@ def _event_country(text: str, result, sentences: list[_Sentence]) -> tuple[str, 
     for e in result.entities:
         if getattr(e, "kind", None) in eventactors.ACTOR_KINDS and e.country not in (None, "XX"):
             votes[e.country] += 1
+    if not votes:  # no place resolved: "Indonesian police", "Nepali protesters"
+        for m in re.finditer(r"\b(" + "|".join(eventactors.DEMONYMS) + r")\b", text, re.I):
+            votes[eventactors.DEMONYMS[m.group(1).lower()]] += 1
+        return (votes.most_common(1)[0][0], False) if votes else ("", False)
     ranked = votes.most_common(2)
     if not ranked:
         return "", False
