@@ -175,8 +175,8 @@ def _event_type(text: str, result, lo: int = 0, hi: int | None = None) -> EventT
                          dict(getattr(pred, "sub_event_scores", {}) or {}), ev)
     deaths = _reports_deaths(text)  # the text's, not only this sentence's
     # protests and riots are events whatever the conflict relevance; the other types need a
-    # conflict text, reported deaths or armed men (a known armed actor, soldiers, police,
-    # gunmen): sports and business metaphors ("the battle for the cup") have none of these
+    # conflict text, reported deaths or armed men (a known armed actor, gunmen, militants):
+    # sports and business metaphors ("the battle for the cup") have none of these
     violence = any(getattr(e, "kind", None) in ARMED_KINDS for e in result.entities) or (
         _names_armed_men(text))
     unrest_only = not deaths and not result.is_conflict and (
@@ -219,8 +219,10 @@ def _text_fatalities(text: str) -> Fatalities:
 
 @lru_cache(maxsize=8)
 def _names_armed_men(text: str) -> bool:
-    """Soldiers, police, gunmen, militants: armed men the gazetteer has no name for."""
-    return any(m.armed for m in eventactors.find_actors(text, 0, len(text), (), ""))
+    """Gunmen, militants, militias: armed men the gazetteer has no name for (police and
+    soldiers alone are not violence: "Police said the evening passed without incident")."""
+    return any(m.kind in eventactors.NON_STATE_TYPES
+               for m in eventactors.find_actors(text, 0, len(text), (), ""))
 
 
 def _reports_deaths(text: str) -> bool:
