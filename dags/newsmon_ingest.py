@@ -19,6 +19,12 @@ One pass of the newsmon pipeline, the same as `newsmon run`, split into tasks yo
 6. **cluster_stories**: near-duplicate articles (wire copies) grouped into stories.
 7. **report**: the run's totals and the warehouse's state (shown as the task's return value).
 
+**Event records.** Tagging also codes each article's events the way ACLED does (type and
+sub-event type, date, actors, place, fatalities; the main event first) into the `events` table,
+replaced whenever the article is re-tagged. `analytics.events` merges one real event reported by
+several outlets into one row with ACLED's column names, `source_count` and the article ids;
+`analytics.article_events` keeps the per-article rows.
+
 Each task returns its counts (XCom tab). A failing feed or page never fails the run; a systemic
 failure (the database down) does, after retries with exponential back-off.
 
@@ -30,6 +36,8 @@ SELECT f.title, p.polled_at, p.http_status, p.not_modified, p.new_articles, p.er
 SELECT status, count(*) FROM articles GROUP BY status;
 SELECT published_at, outlet, left(title, 60), categories, actors, places
   FROM analytics.articles WHERE is_conflict ORDER BY published_at DESC LIMIT 20;
+SELECT event_date, sub_event_type, actor1, actor2, location, fatalities, source_count
+  FROM analytics.events ORDER BY event_date DESC LIMIT 20;
 ```
 
 More in the cookbook (`docs/cookbook.md`).

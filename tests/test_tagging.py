@@ -423,15 +423,17 @@ def test_event_classifier_feeds_parent_categories_of_violent_texts(tagger):
             "took them to an unknown place. Police said the kidnappers demanded a ransom; "
             "two guards were killed in the attack.")
     result = tagger.tag(text)
-    assert result.events and result.events["kidnapping"] > 0.5
+    assert result.event_probabilities and result.event_probabilities["kidnapping"] > 0.5
     keyword_only = tagger.category_totals(tagger._keywords(text)[1])["abduction"]
     assert result.category_score("abduction") == pytest.approx(
-        (1 - math.exp(-keyword_only / 1.5) + result.events["kidnapping"]) / 2, abs=1e-3)
-    assert "events" not in result.as_dict()          # the JSON interface is unchanged
+        (1 - math.exp(-keyword_only / 1.5) + result.event_probabilities["kidnapping"]) / 2,
+        abs=1e-3)
+    # the classifier's probabilities stay internal; "events" are the event records
+    assert "event_probabilities" not in result.as_dict()
     # sports metaphors: no violence named, the classifier is not consulted
     metaphor = ("Northbridge laid siege to the goal and fought back after a counter-attack; the "
                 "striker fired a shot and won the shootout. The fans celebrated the battle won.")
-    assert tagger.tag(metaphor).events == {}
+    assert tagger.tag(metaphor).event_probabilities == {}
 
 
 @pytest.mark.corpus

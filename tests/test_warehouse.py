@@ -74,8 +74,9 @@ def test_views_and_columns_are_documented(demo):
                        ON n.oid = c.relnamespace AND n.nspname = 'analytics'
                        WHERE c.relkind = 'v' ORDER BY 1""")
         views = [r[0] for r in cur.fetchall()]
-    assert views == ["actor_cooccurrence", "actor_daily_mentions", "article_places", "articles",
-                     "daily_category_counts", "feed_health", "stories"]
+    assert views == ["actor_cooccurrence", "actor_daily_mentions", "article_events",
+                     "article_places", "articles", "daily_category_counts", "events",
+                     "feed_health", "stories"]
 
 
 def test_articles_view_rows(demo):
@@ -90,6 +91,26 @@ def test_articles_view_rows(demo):
     assert {"isis", "pmf"} <= set(actors) and "Mosul" in places and "IQ" in countries
     assert copy_story == story  # the wire copy is the same story
     assert sorted(feeds) == ["Demo Monitor — Conflict", "Demo Wire — World"]
+
+
+def test_demo_events_one_row_per_real_event(demo):
+    with demo.cursor() as cur:
+        cur.execute("""SELECT event_type, sub_event_type, country, location, fatalities,
+                              source_count, report_count, source
+                       FROM analytics.events
+                       WHERE location = 'Mosul' AND event_date = '2026-11-23'""")
+        mosul = cur.fetchall()
+        cur.execute("SELECT count(*) FROM analytics.article_events WHERE location = 'Mosul'")
+        (reports,) = cur.fetchone()
+        cur.execute("""SELECT count(*) FROM analytics.events e
+                       JOIN analytics.articles a ON a.article_id = ANY(e.article_ids)
+                       WHERE a.title LIKE 'Northbridge%' OR a.title LIKE 'Bank of England%'""")
+        (not_events,) = cur.fetchone()
+    # the wire story and its edited copy are one battle, reported by two outlets
+    assert mosul == [("Battles", "Armed clash", "Iraq", "Mosul", 12, 2, 2,
+                      "Demo Monitor; Demo Wire")]
+    assert reports == 2
+    assert not_events == 0  # the football final and the rate decision report no event
 
 
 def test_reader_role_can_use_the_warehouse(demo, demo_url):
@@ -152,6 +173,13 @@ FROM articles a, LATERAL (VALUES
      ELSE 'violence_against_civilians' END, NULL),
     (CASE WHEN a.id % 4 = 0 THEN 'air_drone_strike' ELSE 'armed_clash' END,
      CASE WHEN a.id % 4 = 0 THEN 'explosions_remote_violence' ELSE 'battles' END)) c(id, parent);
+INSERT INTO events (article_id, event_index, event_type, sub_event_type, event_date,
+                    time_precision, actor1, actor2, country, location, latitude, longitude,
+                    geo_precision, fatalities, notes, taxonomy_version)
+SELECT id, 0, 'Battles', 'Armed clash', (published_at AT TIME ZONE 'UTC')::date, 1, 'isis',
+       'a' || id % 200, 'Iraq', 'Place ' || id % 500, 36 + (id % 50) / 10.0,
+       43 + (id % 30) / 10.0, 1, id % 5, 'Fighters clashed.', 'v'
+FROM articles WHERE id % 100 = 0;
 """
 
 
@@ -190,6 +218,16 @@ def test_cookbook_plans_stay_index_backed_on_100000_articles(pg_admin_url):
         conn.close()
         _admin(pg_admin_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     assert scans == {}
+
+
+def test_report_maps_events_sized_by_fatalities(demo):
+    document = build_report(demo, Window.last_days(10, until=date(2026, 11, 27)))
+    events = document[document.index("<h2>Events</h2>"):document.index("<h2>Map</h2>")]
+    assert "<svg" in events  # the map
+    # the table under it, deadliest first: the Mosul battle once, with both outlets
+    assert events.index("<td>Mogadishu</td>") < events.index("<td>El Fasher</td>")
+    assert '<td>Mosul</td><td>Iraq</td><td class="n">12</td>' in events
+    assert events.count("<td>Mosul</td>") == 1
 
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

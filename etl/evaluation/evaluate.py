@@ -34,6 +34,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from etl.evaluation.event_records import EventRecordScores, eval_event_records
 from etl.settings import PACKAGE_DIR
 from etl.tagging.spans import STYLE_MENTIONS, STYLE_NAMES
 from etl.tagging.tagger import EVENT_THRESHOLD, Tagger, TagResult
@@ -154,7 +155,7 @@ def eval_entities(tagger: Tagger, docs: list[dict], types: dict[str, str],
 
 
 def satp_predict(result: TagResult, threshold: float = EVENT_THRESHOLD) -> set[str]:
-    labels = {"other"} if result.events.get("other", 0.0) >= 0.5 else set()
+    labels = {"other"} if result.event_probabilities.get("other", 0.0) >= 0.5 else set()
     if (result.category_score("battles") >= threshold
             or result.category_score("attack_on_civilians") >= threshold):
         labels.add("armed_assault")
@@ -209,6 +210,7 @@ class EvalReport:
     satp: SatpScores
     mode: str
     model: str
+    event_records: EventRecordScores | None = None  # None without the events corpus
 
     @property
     def ms_per_article(self) -> float:
@@ -242,7 +244,7 @@ class EvalReport:
             ("SATP dev macro-F1 (4 labels)", f(self.satp.macro_f1),
              f(self.satp.baseline_macro_f1), ">= 0.85"),
             ("ms per article (tagging)", f"{self.ms_per_article:.1f}", "", ""),
-        ]
+        ] + (self.event_records.rows() if self.event_records else [])
 
     def as_dict(self) -> dict:
         return {"mode": self.mode, "model": self.model, "ms_per_article": self.ms_per_article,
@@ -250,7 +252,10 @@ class EvalReport:
                 "re3d_baseline_exact_f1": self.re3d.base_exact.f1,
                 "conll_baseline_exact_f1": self.conll.base_exact.f1,
                 "satp_baseline_macro_f1": self.satp.baseline_macro_f1,
-                "satp_per_label_f1": {k: v.f1 for k, v in self.satp.per_label.items()}}
+                "satp_per_label_f1": {k: v.f1 for k, v in self.satp.per_label.items()},
+                **({"event_records": self.event_records.metrics(),
+                    "event_records_baseline": self.event_records.baselines()}
+                   if self.event_records else {})}
 
 
 def run_eval(tagger: Tagger | None = None, corpus: Path | None = None,
@@ -267,4 +272,5 @@ def run_eval(tagger: Tagger | None = None, corpus: Path | None = None,
     rows = [r for r in _read_jsonl(labels / "satp" / "train_dev.jsonl")
             if r.get("split") == SATP_SPLIT]
     satp = eval_satp(tagger, rows[:satp_limit] if satp_limit else rows)
-    return EvalReport(re3d, conll, satp, tagger.mode, tagger.model.name)
+    records = (eval_event_records(tagger, corpus) if (corpus / "events").is_dir() else None)
+    return EvalReport(re3d, conll, satp, tagger.mode, tagger.model.name, records)

@@ -92,6 +92,13 @@ def build_report(conn, window: Window) -> str:
         FROM analytics.article_places
         WHERE published_at >= %(start)s AND published_at < %(end)s AND is_conflict
         GROUP BY 1, 2, 3, 4 ORDER BY 5 DESC, 1 LIMIT 60""", p)
+    events = _query(conn, """
+        SELECT location, country, latitude, longitude, fatalities, event_date, sub_event_type,
+               coalesce(actor1, ''), coalesce(actor2, ''), source_count
+        FROM analytics.events
+        WHERE event_date >= %(start)s::date AND event_date < %(end)s::date + 1
+          AND latitude IS NOT NULL
+        ORDER BY fatalities DESC, event_date DESC, location LIMIT 200""", p)
 
     series: dict[str, list[tuple[date, float]]] = {}
     for day, category, count in categories:
@@ -103,6 +110,11 @@ def build_report(conn, window: Window) -> str:
                   title="Most mentioned actors") if actors else "<p>No actors mentioned.</p>",
         world_map([Point(lon, lat, name, n) for name, _, lat, lon, n in places],
                   title="Places in conflict-related articles"),
+        # events sized by their fatalities (an event without deaths still shows, smallest)
+        world_map([Point(lon, lat, f"{loc} ({deaths} killed)" if deaths else loc, deaths + 1)
+                   for loc, _, lat, lon, deaths, *_ in events],
+                  title="Events, sized by fatalities") if events
+        else "<p>No located events in this window.</p>",
     ]
     title = "newsmon report"
     window_text = (f"{window.start:%Y-%m-%d %H:%M} to {window.end:%Y-%m-%d %H:%M} UTC")
@@ -123,6 +135,11 @@ def build_report(conn, window: Window) -> str:
 <h2>Top stories</h2>
 {_table(["story", "articles", "outlets", "first outlet", "first published", "carried by"],
         stories, {1, 2})}
+<h2>Events</h2>{charts[3]}
+{_table(["place", "country", "fatalities", "date", "sub-event type", "actor 1", "actor 2",
+         "sources"],
+        [(loc, c, k, d, sub, a1, a2, n) for loc, c, _, _, k, d, sub, a1, a2, n in events[:15]],
+        {2, 7})}
 <h2>Map</h2>{charts[2]}
 {_table(["place", "country", "latitude", "longitude", "articles"],
         [(n, c, f"{la:.2f}", f"{lo:.2f}", k) for n, c, la, lo, k in places[:15]], {4})}

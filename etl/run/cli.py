@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -241,27 +242,42 @@ def db_stop() -> None:
     click.echo("stopped" if stopped else "not running")
 
 
+def _published(value: str | None, what: str) -> datetime | None:
+    """An ISO 8601 publication time, or a clear error naming where it came from."""
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise click.ClickException(f"{what}: not an ISO 8601 date or time: {value!r}") from exc
+
+
 @main.command()
 @click.option("--jsonl", is_flag=True,
               help='Read JSON lines {"id", "text"} and print one result line per input line.')
 @click.option("--model", default=None, help="spaCy model (default NEWSMON_SPACY_MODEL).")
-def tag(jsonl: bool, model: str | None) -> None:
-    """Tag text from stdin: categories, keywords, entities, places, relevance (JSON).
+@click.option("--published", default=None, metavar="DATE",
+              help="Publication time (ISO 8601) that event dates ('on Friday') are resolved "
+                   "against; default today. With --jsonl, a line's own \"published\" wins.")
+def tag(jsonl: bool, model: str | None, published: str | None) -> None:
+    """Tag text from stdin: categories, keywords, entities, places, relevance, events (JSON).
 
     With ``--jsonl``, a line that cannot be tagged (not UTF-8, not JSON, text that is not valid
-    Unicode) gets its own result ``{"id": ..., "error": ...}`` and the other lines are tagged.
+    Unicode, a bad ``published``) gets its own result ``{"id": ..., "error": ...}`` and the other
+    lines are tagged.
     """
     from etl.run.tagcli import tag_jsonl, tag_text
     from etl.tagging.tagger import Tagger
 
+    default_published = _published(published, "--published")
     tagger = Tagger(model)
     if tagger.warning:
         console.print(f"[bold red]WARNING:[/bold red] {tagger.warning}")
     stdin = sys.stdin.buffer  # bytes: binary input must not crash the decoder
     if not jsonl:
-        click.echo(tag_text(tagger, stdin.read()))
+        click.echo(tag_text(tagger, stdin.read(), default_published))
         return
-    bad = tag_jsonl(tagger, stdin, click.echo)
+    bad = tag_jsonl(tagger, stdin, click.echo, default_published)
     if bad:
         console.print(f"[yellow]{bad} input line(s) could not be tagged (see their \"error\")"
                       "[/yellow]")
@@ -340,7 +356,10 @@ def eval_command(corpus: Path | None, as_json: bool) -> None:
     console.print("baseline: the spaCy model alone (entities); three plain regexes (SATP). "
                   "re3d is scored in its own span convention (full mentions, pronouns "
                   "included), CoNLL++ in the names convention that `newsmon tag` outputs; "
-                  "SATP on its dev split (the event classifier is fitted on train).")
+                  "SATP on its dev split (the event classifier is fitted on train). "
+                  "events: ACLED notes of sources the rules were not tuned on (split by "
+                  "source repository); baselines a plain 'N killed / N dead' regex "
+                  "(fatalities) and the first town resolved (place).")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterable
+from datetime import datetime
 
 from etl.store import values
 from etl.tagging.tagger import Tagger
@@ -30,24 +31,32 @@ def dumps(obj: dict) -> str:
     return line
 
 
-def tag_text(tagger: Tagger, data: bytes) -> str:
+def parse_published(value: str | None) -> datetime | None:
+    """An ISO 8601 publication time (``Z`` allowed); raises ValueError when it is not one."""
+    if not value:
+        return None
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def tag_text(tagger: Tagger, data: bytes, published: datetime | None = None) -> str:
     """The JSON result for one text given as bytes (decoded leniently)."""
     text = values.text(data.decode("utf-8", errors="replace")) or ""
-    return dumps(tagger.tag(text).as_dict())
+    return dumps(tagger.tag(text, published).as_dict())
 
 
-def _item(number: int, raw: bytes) -> tuple[object, str | None, str | None]:
-    """(id, text, error) of one input line; ``text`` is None when the line is blank."""
+def _item(number: int, raw: bytes
+          ) -> tuple[object, str | None, datetime | None, str | None]:
+    """(id, text, published, error) of one input line; ``text`` is None when it is blank."""
     try:
         line = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return None, None, f"line {number}: not UTF-8 ({exc.reason} at byte {exc.start})"
+        return None, None, None, f"line {number}: not UTF-8 ({exc.reason} at byte {exc.start})"
     if not line.strip():
-        return None, None, None
+        return None, None, None, None
     try:
         item = json.loads(line)
     except (json.JSONDecodeError, RecursionError) as exc:
-        return None, None, f"line {number}: not JSON ({str(exc)[:200]})"
+        return None, None, None, f"line {number}: not JSON ({str(exc)[:200]})"
     if not isinstance(item, dict):
         item = {"id": None, "text": str(item)}
     text = item.get("text")
@@ -55,15 +64,25 @@ def _item(number: int, raw: bytes) -> tuple[object, str | None, str | None]:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as exc:
-        return item.get("id"), None, (
+        return item.get("id"), None, None, (
             f"line {number}: text is not valid Unicode (lone surrogate "
             f"U+{ord(text[exc.start]):04X} at character {exc.start})")
-    return item.get("id"), text, None
+    try:
+        published = parse_published(str(item["published"])) if item.get("published") else None
+    except ValueError:
+        return item.get("id"), None, None, (
+            f"line {number}: published is not an ISO 8601 date or time: "
+            f"{str(item['published'])[:100]!r}")
+    return item.get("id"), text, published, None
 
 
-def tag_jsonl(tagger: Tagger, lines: Iterable[bytes], emit: Callable[[str], None]) -> int:
-    """Tag JSON lines, emitting one result line per non-blank input line; returns bad lines."""
-    batch: list[tuple[object, str]] = []
+def tag_jsonl(tagger: Tagger, lines: Iterable[bytes], emit: Callable[[str], None],
+              default_published: datetime | None = None) -> int:
+    """Tag JSON lines, emitting one result line per non-blank input line; returns bad lines.
+
+    A line's own ``published`` dates its events, else ``default_published``, else today.
+    """
+    batch: list[tuple[object, str, datetime | None]] = []
     bad = 0
 
     def flush() -> None:
@@ -71,29 +90,30 @@ def tag_jsonl(tagger: Tagger, lines: Iterable[bytes], emit: Callable[[str], None
         if not batch:
             return
         try:
-            results = tagger.tag_many([text for _, text in batch])
+            results = tagger.tag_many([text for _, text, _ in batch],
+                                      published=[when for _, _, when in batch])
         except Exception:  # noqa: BLE001 - find the line at fault: tag each on its own
             log.exception("tagging a batch failed; tagging its lines one by one")
             results = None
-        for n, (item_id, text) in enumerate(batch):
+        for n, (item_id, text, when) in enumerate(batch):
             if results is not None:
                 emit(dumps({"id": item_id, **results[n].as_dict()}))
                 continue
             try:
-                emit(dumps({"id": item_id, **tagger.tag(text).as_dict()}))
+                emit(dumps({"id": item_id, **tagger.tag(text, when).as_dict()}))
             except Exception as exc:  # noqa: BLE001 - reported in that line's result
                 bad += 1
                 emit(dumps({"id": item_id, "error": f"{type(exc).__name__}: {exc}"[:500]}))
         batch.clear()
 
     for number, raw in enumerate(lines, 1):
-        item_id, text, error = _item(number, raw)
+        item_id, text, published, error = _item(number, raw)
         if error is not None:
             flush()  # results stay in input order
             bad += 1
             emit(dumps({"id": item_id, "error": error}))
         elif text is not None:
-            batch.append((item_id, text))
+            batch.append((item_id, text, published or default_published))
             if len(batch) >= BATCH:
                 flush()
     if batch:

@@ -31,6 +31,7 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from etl.run.progress import NullReporter, Reporter
@@ -164,7 +165,8 @@ def _extract_and_tag(tagger: Tagger | None, jobs: list[tuple]
     ok = [(article_id, e) for article_id, e, _ in extracted if e is not None]
     if tagger is not None and ok:
         try:
-            results = tagger.tag_many([e.text for _, e in ok])
+            results = tagger.tag_many([e.text for _, e in ok],
+                                      published=[e.published_at for _, e in ok])
             tags = {article_id: rows_for(article_id, e.text, r)
                     for (article_id, e), r in zip(ok, results, strict=True)}
         except Exception:  # they stay extracted and untagged; tag_pending retries them
@@ -173,16 +175,18 @@ def _extract_and_tag(tagger: Tagger | None, jobs: list[tuple]
     return outcomes, middle - started, time.process_time() - middle
 
 
-def _tag_only(tagger: Tagger, items: list[tuple[int, str]]
+def _tag_only(tagger: Tagger, items: list[tuple[int, str, datetime | None]]
               ) -> tuple[list[tuple[int, TagRows | None]], float, float]:
+    """Tag (id, stored text, published_at) triples (the date resolves "on Friday")."""
     started = time.process_time()
     try:
-        results = tagger.tag_many([text for _, text in items])
+        results = tagger.tag_many([text for _, text, _ in items],
+                                  published=[when for _, _, when in items])
         outcomes = [(article_id, rows_for(article_id, text, r))
-                    for (article_id, text), r in zip(items, results, strict=True)]
+                    for (article_id, text, _), r in zip(items, results, strict=True)]
     except Exception:  # their claims expire with the lease; the next pass retries them
-        log.exception("tagging failed for articles %s", [i for i, _ in items])
-        outcomes = [(article_id, None) for article_id, _ in items]
+        log.exception("tagging failed for articles %s", [item[0] for item in items])
+        outcomes = [(item[0], None) for item in items]
     return outcomes, 0.0, time.process_time() - started
 
 
@@ -244,8 +248,8 @@ class Workers:
         """Extract and tag these :func:`etl.stages.extract.load_jobs` jobs."""
         return self._submit(work, _extract_and_tag, jobs)
 
-    def submit_tags(self, items: list[tuple[int, str]]) -> Future:
-        """Tag these (id, stored text) pairs."""
+    def submit_tags(self, items: list[tuple[int, str, datetime | None]]) -> Future:
+        """Tag these (id, stored text, published_at) triples."""
         if not self.tag:
             raise RuntimeError("these workers were started without a tagger")
         return self._submit(tag_work, _tag_only, items)
@@ -393,7 +397,7 @@ def tag_pending(
         batch = claim_tagging(conn, tags, settings, since, retag_all=retag_all, shard=shard)
         if not batch:
             return None
-        return [i for i, _ in batch], _sub_batches(batch, workers.submit_tags)
+        return [item[0] for item in batch], _sub_batches(batch, workers.submit_tags)
 
     def finish(ids, futures):
         done = []

@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from etl.store.db import execute_values, transaction
+from etl.store.events import event_rows, write_event_rows
 from etl.store.queue import CLAIMED_BY, TAG_RELEASED
 from etl.store.rowwise import write_each
 
@@ -52,6 +53,7 @@ class TagRows:
     mentions: list[tuple] = field(default_factory=list)
     places: list[tuple] = field(default_factory=list)
     entities: list[tuple] = field(default_factory=list)
+    events: list[tuple] = field(default_factory=list)
 
 
 def rows_for(article_id: int, text: str, r: TagResult) -> TagRows:
@@ -70,6 +72,7 @@ def rows_for(article_id: int, text: str, r: TagResult) -> TagRows:
     rows.places = [(article_id, p.start, p.end, p.text, p.name, p.country, p.lat, p.lon,
                     p.geonameid, p.feature, snippet(text, p.start, p.end), version)
                    for p in r.places]
+    rows.events = event_rows(article_id, r.events, version)
     return rows
 
 
@@ -110,6 +113,7 @@ def _write(cur, done: list[TagRows]) -> None:
     mentions = [row for d in done for row in d.mentions]
     places = [row for d in done for row in d.places]
     articles = [d.article for d in done]
+    write_event_rows(cur, ids, [row for d in done for row in d.events])
     for table in ("article_tags", "article_keywords", "article_mentions", "article_places"):
         cur.execute(f"DELETE FROM {table} WHERE article_id = ANY(%s)",  # noqa: S608
                     (ids,))

@@ -15,7 +15,8 @@ a :class:`TagResult` carries the character offsets of the text it came from:
 - relevance: ``1 - exp(-(event evidence + general evidence / 2 + armed actors) / 4)``;
   ``is_conflict`` when relevance >= 0.5;
 - event classifier (:mod:`etl.tagging.events`): for texts naming violence, the violent-event
-  parents' scores average the keyword score and the classifier's probability.
+  parents' scores average the keyword score and the classifier's probability;
+- events (:mod:`etl.tagging.eventrecords`): ACLED-style event records, the main event first.
 """
 
 from __future__ import annotations
@@ -24,9 +25,11 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 
 from etl.tagging.actors import ActorGazetteer, load_actors
+from etl.tagging.eventrecords import EventRecord, build_events
 from etl.tagging.events import LABEL_CATEGORIES, EventModel, load_event_model
 from etl.tagging.matcher import Match
 from etl.tagging.ner import LABELS, MODE_MODEL, LoadedModel, load_model, pipe_docs
@@ -90,7 +93,9 @@ class TagResult:
     mode: str = MODE_MODEL
     # the event classifier's probabilities (etl/tagging/events.py) when it was applied;
     # not in as_dict
-    events: dict[str, float] = field(default_factory=dict)
+    event_probabilities: dict[str, float] = field(default_factory=dict)
+    # ACLED-style event records (etl/tagging/eventrecords.py), the main event first
+    events: list[EventRecord] = field(default_factory=list)
 
     def category_score(self, category_id: str) -> float:
         return next((c.score for c in self.categories if c.id == category_id), 0.0)
@@ -116,6 +121,7 @@ class TagResult:
                  "country": p.country, "lat": p.lat, "lon": p.lon, "geonameid": p.geonameid}
                 for p in self.places
             ],
+            "events": [e.as_dict() for e in self.events],
         }
 
 
@@ -165,16 +171,21 @@ class Tagger:
         return self.taxonomy.version
 
     # --- public API -------------------------------------------------------------------------
-    def tag(self, text: str) -> TagResult:
-        return self.tag_many([text])[0]
+    def tag(self, text: str, published: datetime | date | None = None) -> TagResult:
+        return self.tag_many([text], published=[published])[0]
 
-    def tag_many(self, texts: Iterable[str], batch_size: int = 32) -> list[TagResult]:
+    def tag_many(self, texts: Iterable[str], batch_size: int = 32,
+                 published: Sequence[datetime | date | None] | None = None) -> list[TagResult]:
+        """Tag each text; ``published`` (one per text) dates its events ("on Friday")."""
         texts = [(t or "")[:MAX_TEXT_CHARS] for t in texts]
         if self.nlp is None:
             docs: Sequence = [None] * len(texts)
         else:
             docs = pipe_docs(self.nlp, texts, batch_size=batch_size)
-        return [self._tag(text, doc) for text, doc in zip(texts, docs, strict=True)]
+        results = [self._tag(text, doc) for text, doc in zip(texts, docs, strict=True)]
+        for i, (text, result) in enumerate(zip(texts, results, strict=True)):
+            result.events = build_events(text, result, published[i] if published else None)
+        return results
 
     def tag_with_baseline(
         self, texts: Sequence[str], batch_size: int = 32, style: str = STYLE_NAMES
@@ -226,7 +237,7 @@ class Tagger:
             places=places,
             taxonomy_version=self.taxonomy.version,
             mode=self.model.mode,
-            events=events,
+            event_probabilities=events,
         )
 
     def event_evidence(self, text: str) -> dict[str, float]:

@@ -1,0 +1,56 @@
+"""Storing event records (table ``events``, sql/010_events.sql): replace an article's events.
+
+:func:`store_events` is the one place event records reach the warehouse; the tag stage calls it
+inside the transaction that stores the article's other tags, so re-tagging replaces an article's
+events rather than adding to them (idempotent).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from etl.store.db import execute_values
+
+if TYPE_CHECKING:  # the records are made in the worker processes; the main one stores rows
+    from etl.tagging.eventrecords import EventRecord
+
+_COLUMNS = ("article_id, event_index, event_type, sub_event_type, sub_event_scores, event_date, "
+            "time_precision, actor1, assoc_actor_1, actor2, assoc_actor_2, country, "
+            "country_code, admin1, location, latitude, longitude, geo_precision, fatalities, "
+            "notes, offsets, taxonomy_version")
+_TEMPLATE = ("(%s, %s, %s, %s, %s::jsonb, %s::date, %s, %s, %s::text[], %s, %s::text[], %s, "
+             "%s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s)")
+
+
+def event_rows(article_id: int, events: Sequence[EventRecord], version: str) -> list[tuple]:
+    """The ``events`` rows of one article's records, the main event first (event_index 0)."""
+    return [
+        (article_id, i, e.event_type, e.sub_event_type, json.dumps(e.sub_event_scores),
+         e.event_date, e.time_precision, e.actor1, list(e.assoc_actor_1), e.actor2,
+         list(e.assoc_actor_2), e.country, e.country_code, e.admin1, e.location, e.latitude,
+         e.longitude, e.geo_precision, e.fatalities, e.notes, json.dumps(e.offsets), version)
+        for i, e in enumerate(events)
+    ]
+
+
+def store_events(cur, articles: Sequence[tuple[int, Sequence[EventRecord]]],
+                 version: str) -> int:
+    """Replace the events of these (article id, records) pairs; returns the rows written."""
+    if not articles:
+        return 0
+    rows = [row for article_id, events in articles for row in event_rows(article_id, events,
+                                                                          version)]
+    return write_event_rows(cur, [article_id for article_id, _ in articles], rows)
+
+
+def write_event_rows(cur, article_ids: Sequence[int], rows: Sequence[tuple]) -> int:
+    """Replace the events of ``article_ids`` with ``rows`` (of :func:`event_rows`)."""
+    if not article_ids:
+        return 0
+    cur.execute("DELETE FROM events WHERE article_id = ANY(%s)", (list(article_ids),))
+    if rows:
+        execute_values(cur, f"INSERT INTO events ({_COLUMNS}) VALUES %s", rows,  # noqa: S608
+                       template=_TEMPLATE)
+    return len(rows)
