@@ -114,9 +114,9 @@ def test_the_distance_and_actor_rules(conn):
 def test_reader_role_reads_the_event_views(conn, articles, db_url):
     with conn.cursor() as cur:
         cur.execute("DROP ROLE IF EXISTS analyst_ev")
-        cur.execute("CREATE ROLE analyst_ev LOGIN IN ROLE newsmon_reader")
+        cur.execute("CREATE ROLE analyst_ev LOGIN PASSWORD 'pw-ev' IN ROLE newsmon_reader")
     conn.commit()
-    reader = psycopg2.connect(db_url.replace("postgres:@", "analyst_ev:@", 1))
+    reader = psycopg2.connect(db_url.replace("postgres:@", "analyst_ev:pw-ev@", 1))
     try:
         assert rows(reader, "SELECT count(*) FROM analytics.events") == [(4,)]
         assert rows(reader, "SELECT count(*) FROM analytics.article_events") == [(6,)]
