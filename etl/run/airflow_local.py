@@ -37,6 +37,7 @@ from etl.store import db
 DAGS_DIR = PACKAGE_DIR.parent / "dags"
 PASSWORDS_FILE = "simple_auth_manager_passwords.json.generated"
 DAG_IDS = ("newsmon_ingest", "newsmon_maintenance")
+API_TIMEOUT_S = 30
 USERNAME = "admin"
 
 
@@ -75,7 +76,8 @@ class Api:
 
     def __init__(self, base_url: str, username: str | None = None, password: str | None = None):
         self.base_url = base_url.rstrip("/")
-        self.client = httpx.Client(base_url=self.base_url, timeout=10)
+        # an API server on a busy 2-core machine was seen to take more than 10 s to answer
+        self.client = httpx.Client(base_url=self.base_url, timeout=API_TIMEOUT_S)
         self.username, self.password = username, password
 
     def health(self) -> dict | None:
@@ -118,10 +120,16 @@ class Api:
         response.raise_for_status()
         return response.json()["task_instances"]
 
-    def login(self) -> None:
-        response = self.client.post(
-            "/auth/token", json={"username": self.username, "password": self.password}
-        )
+    def login(self, attempts: int = 3) -> None:
+        for attempt in range(attempts):
+            try:
+                response = self.client.post(
+                    "/auth/token", json={"username": self.username, "password": self.password}
+                )
+                break
+            except httpx.TimeoutException:
+                if attempt == attempts - 1:
+                    raise
         response.raise_for_status()
         self.client.headers["Authorization"] = f"Bearer {response.json()['access_token']}"
 

@@ -72,10 +72,11 @@ def test_standalone_runs_ingest_triggered_through_the_api(newsmon_env, site, que
         print(f"run finished ({state}) {time.monotonic() - triggered:.1f}s after the trigger, "
               f"{time.monotonic() - started:.1f}s after the start")
         assert state == "success"
-        # every task succeeded on its first try (no Execution API timeouts at start-up)
+        # every task that ran succeeded on its first try (no Execution API timeouts at
+        # start-up); a mapped task's unexpanded entry (map index -1) never runs: try 0
         tries = {(t["task_id"], t["map_index"]): t["try_number"]
                  for t in api.task_instances("newsmon_ingest", run_id)}
-        assert tries and set(tries.values()) == {1}, tries
+        assert tries and max(tries.values()) == 1, tries
         assert query("SELECT count(*) FROM articles WHERE status = 'extracted'") == [(3,)]
     finally:
         launcher.send_signal(signal.SIGTERM)  # what Ctrl-C / `kill` does to `make airflow`
