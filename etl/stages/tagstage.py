@@ -109,7 +109,8 @@ def store(conn, done: list[tuple[int, str, TagResult]]) -> None:
             mentions.append((article_id, e.start, e.end, e.text, e.type, e.id, e.source,
                              snippet(text, e.start, e.end), version))
         places += [(article_id, p.start, p.end, p.text, p.name, p.country, p.lat, p.lon,
-                    p.geonameid, p.feature, snippet(text, p.start, p.end), version)
+                    p.geonameid, p.feature, snippet(text, p.start, p.end), version, p.admin1,
+                    p.confidence, p.demonym)
                    for p in r.places]
     with transaction(conn) as cur:
         for table in ("article_tags", "article_keywords", "article_mentions", "article_places"):
@@ -140,7 +141,8 @@ def store(conn, done: list[tuple[int, str, TagResult]]) -> None:
         if places:
             execute_values(cur, "INSERT INTO article_places (article_id, start_char, end_char, "
                            "matched_text, name, country_code, lat, lon, geonameid, feature, "
-                           "snippet, taxonomy_version) VALUES %s", places)
+                           "snippet, taxonomy_version, admin1, confidence, demonym) VALUES %s",
+                           places)
         execute_values(
             cur,
             """UPDATE articles a SET relevance = v.relevance, is_conflict = v.is_conflict,
