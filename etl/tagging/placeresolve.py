@@ -259,7 +259,8 @@ def resolve(gaz: PlaceGazetteer, text: str, matches: list[Match], context: set[s
             found.append(PlaceMention(m.start, m.end, m.text, place,
                                       round(min(0.99, confidence), 2)))
     # the focus as the places bear it out: a country only a dropped name pointed to is not one
-    placed = {p.place.country for p in found} | context
+    placed = {p.place.country for p in found} | context | {
+        table.country[s.demonym_of] for s in slots if s.demonym_of is not None}
     return PlaceAnalysis(found, [iso for iso in focus if iso in placed])
 
 
@@ -279,5 +280,5 @@ def _keep(slot: _Slot, table, row: int, supported: bool, has_focus: bool, has_mo
     if supported or in_region:
         return True
     if has_focus:  # a place outside every country the article is about: only a major one
-        return f == F_ADMIN1 or population >= MAJOR_CITY
+        return population >= MAJOR_CITY
     return f in (F_ADMIN1, F_ADMIN2) or population >= SMALL_TOWN or slot.label == "location"
