@@ -12,7 +12,7 @@ import gzip
 import pytest
 from conftest import corpus_dir, rows
 
-from etl.evaluation.geo import GoldToponym, GeoScores, Predicted, run_geo_eval, score_article
+from etl.evaluation.geo import GeoScores, GoldToponym, Predicted, run_geo_eval, score_article
 from etl.tagging.places import load_places
 from etl.tagging.supplement import build_supplement, read_supplement, write_supplement
 from etl.tagging.tagger import Tagger

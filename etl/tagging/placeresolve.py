@@ -73,6 +73,7 @@ class _Slot:
     plural: bool = False            # Iraqis: evidence of the focus, not a place
     qualified: bool = False
     label: str | None = None
+    label_exact: bool = False       # the model's span is the name itself, not a longer one
 
 
 def _label_for(labels: dict[tuple[int, int], str] | None, start: int, end: int) -> str | None:
@@ -169,7 +170,8 @@ def resolve(gaz: PlaceGazetteer, text: str, matches: list[Match], context: set[s
         decoded = [decode_payload(g) for g in m.payloads]
         rows = [r for r, demonym, _ in decoded if not demonym]
         demonyms = [(r, plural) for r, demonym, plural in decoded if demonym]
-        slot = _Slot(m, rows, label=_label_for(ner_labels, m.start, m.end))
+        slot = _Slot(m, rows, label=_label_for(ner_labels, m.start, m.end),
+                     label_exact=bool(ner_labels) and (m.start, m.end) in ner_labels)
         if demonyms:
             slot.demonym_of, slot.plural = demonyms[0]
             slot.rows = []  # Canadian is the people, not Canadian (Texas)
@@ -223,6 +225,10 @@ def resolve(gaz: PlaceGazetteer, text: str, matches: list[Match], context: set[s
             s += PRIOR_BONUS
         return s
 
+    # countries the text names outright: by name, demonym or an actor's home
+    named = set(context) | {table.country[s.demonym_of] for s in slots
+                            if s.demonym_of is not None}
+    named |= {table.country[r] for s in slots for r in s.rows if table.feature[r] == F_COUNTRY}
     found = []
     for i, slot in enumerate(slots):
         m = slot.match
@@ -244,7 +250,7 @@ def resolve(gaz: PlaceGazetteer, text: str, matches: list[Match], context: set[s
             continue
         regional = in_region(i, best)
         if not _keep(slot, table, best, supported, bool(focus), ner_labels is not None,
-                     regional):
+                     regional, place.country in named):
             continue
         rival = next((s for s, r in ranked[1:] if haversine_km(
             table.lat[r], table.lon[r], place.lat, place.lon) > 161), None)
@@ -265,14 +271,17 @@ def resolve(gaz: PlaceGazetteer, text: str, matches: list[Match], context: set[s
 
 
 def _keep(slot: _Slot, table, row: int, supported: bool, has_focus: bool, has_model: bool,
-          in_region: bool) -> bool:
+          in_region: bool, named: bool) -> bool:
     """Better no place than a wrong one."""
     f = table.feature[row]
     population = _population(table, row)
     if _weak_name(slot.match.text):
         return has_model and slot.label == "location" and supported
-    if slot.label == "person" and not (slot.qualified or in_region):
-        return False  # Jones, Henry, Lincoln: people unless the text places them
+    if slot.label == "person" and not (slot.qualified or in_region or (
+            named and slot.label_exact and len({table.country[r] for r in slot.rows}) == 1)):
+        # Abraham Lincoln, Ripley: people, unless the text places them; the model's misreads
+        # of a rare place name alone (Tal Afar) stay when the text names the country
+        return False
     if slot.label == "organization" and not supported:
         return False
     if f == F_VILLAGE:
