@@ -358,5 +358,8 @@ _ARMED = frozenset({
 
 
 def _place_entity(p: PlaceMention) -> Entity:
-    return Entity(p.text, p.start, p.end, "location", f"geonames:{p.place.geonameid}",
-                  p.place.name, p.place.feature, p.place.country, "gazetteer")
+    # places GeoNames lacks (derived regions, ACLED's villages) have negative ids of our own
+    gid = p.place.geonameid
+    canonical = f"geonames:{gid}" if gid > 0 else f"place:{-gid}"
+    return Entity(p.text, p.start, p.end, "location", canonical, p.place.name, p.place.feature,
+                  p.place.country, "gazetteer")
