@@ -4,7 +4,7 @@ The gazetteer (:mod:`etl.tagging.placebuild`: GeoNames countries, towns of 1,000
 more, first- and second-level regions worldwide, demonyms, ACLED's conflict villages) is built
 once and cached on disk (:func:`cache_dir`) as columns and a compiled name automaton, keyed by
 the rules and the data's versions, and built by a short-lived child process; every tagging
-process then loads the same files (about a second, ~100 MB).
+process then loads the same files (a few seconds, ~145 MB).
 
 Disambiguation (:mod:`etl.tagging.placeresolve`) reads the article's focus countries (countries,
 demonyms and actors' home countries it names), the regions it names and its "X, Y" / "X (Y)" /
@@ -220,8 +220,8 @@ def _read_cache(directory: Path) -> tuple[dict[str, list], PhraseIndex]:
 def load_places(min_population: int = MIN_POPULATION) -> PlaceGazetteer:
     """The place gazetteer, from the cache (built once, in a child process) when possible.
 
-    Reading GeoNames takes about 5 s and leaves a process 370 MB larger; the cache loads in
-    about a second into about 100 MB. It is built in a separate process so that the long-lived
+    Reading the sources takes about 20 s and hundreds of MB; the cache loads in a few
+    seconds into about 145 MB. It is built in a separate process so that the long-lived
     tagging processes never carry the build's peak.
     """
     directory = cache_dir() / f"places-{_cache_key(min_population)}"
