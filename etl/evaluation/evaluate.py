@@ -261,7 +261,8 @@ class EvalReport:
 
 
 def run_eval(tagger: Tagger | None = None, corpus: Path | None = None,
-             satp_limit: int | None = None) -> EvalReport:
+             satp_limit: int | None = None, geo: bool = True) -> EvalReport:
+    """Every score of ``newsmon eval``; ``geo=False`` leaves out geoparsing (minutes)."""
     corpus = corpus or corpus_dir()
     labels = corpus / "labels"
     if not labels.is_dir():
@@ -274,5 +275,5 @@ def run_eval(tagger: Tagger | None = None, corpus: Path | None = None,
     rows = [r for r in _read_jsonl(labels / "satp" / "train_dev.jsonl")
             if r.get("split") == SATP_SPLIT]
     satp = eval_satp(tagger, rows[:satp_limit] if satp_limit else rows)
-    geo = run_geo_eval(tagger, corpus) if (corpus / "geo").is_dir() else []
-    return EvalReport(re3d, conll, satp, tagger.mode, tagger.model.name, geo)
+    places = run_geo_eval(tagger, corpus) if geo and (corpus / "geo").is_dir() else []
+    return EvalReport(re3d, conll, satp, tagger.mode, tagger.model.name, places)
