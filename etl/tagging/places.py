@@ -27,7 +27,7 @@ import shutil
 import sys
 import tempfile
 from array import array
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -38,6 +38,7 @@ from etl.tagging.names import ascii_fold, is_common_word  # noqa: F401  (re-expo
 from etl.tagging.placebuild import FEATURES, MIN_POPULATION, build_places
 
 log = logging.getLogger(__name__)
+Builder = Callable[[int], "tuple[dict[str, list], PhraseIndex]"]
 _CAPITALS = re.compile(r"\b[A-Z][A-Z'.]{3,}(?:[ -][A-Z][A-Z'.]+)*\b")
 FEATURE_COUNTRY = "country"
 FEATURE_ADMIN1 = "admin1"
@@ -194,9 +195,10 @@ def _cache_key(min_population: int) -> str:
     return digest.hexdigest()[:16]
 
 
-def write_cache(directory: Path, min_population: int = MIN_POPULATION) -> None:
+def write_cache(directory: Path, min_population: int = MIN_POPULATION,
+                build: Builder = build_places) -> None:
     """Build the gazetteer and write it to ``directory`` atomically (a rename)."""
-    columns, index = build_places(min_population)
+    columns, index = build(min_population)
     directory.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=directory.name + ".", dir=directory.parent))
     try:
@@ -216,15 +218,10 @@ def _read_cache(directory: Path) -> tuple[dict[str, list], PhraseIndex]:
     return columns, PhraseIndex.load(directory)
 
 
-@lru_cache(maxsize=1)
-def load_places(min_population: int = MIN_POPULATION) -> PlaceGazetteer:
-    """The place gazetteer, from the cache (built once, in a child process) when possible.
-
-    Reading the sources takes about 20 s and hundreds of MB; the cache loads in a few
-    seconds into about 145 MB. It is built in a separate process so that the long-lived
-    tagging processes never carry the build's peak.
-    """
-    directory = cache_dir() / f"places-{_cache_key(min_population)}"
+def load_cached(directory: Path, min_population: int = MIN_POPULATION,
+                build: Builder = build_places) -> tuple[dict[str, list], PhraseIndex]:
+    """Columns and name index from the cache in ``directory``, built first (by ``build``, in a
+    short-lived child process) when missing; built in memory when the cache is unusable."""
     columns = index = None
     try:
         if not (directory / "places.json").is_file():
@@ -235,7 +232,7 @@ def load_places(min_population: int = MIN_POPULATION) -> PlaceGazetteer:
                 if not (directory / "places.json").is_file():
                     log.info("building the place gazetteer cache in %s", directory)
                     builder = multiprocessing.get_context("spawn").Process(
-                        target=write_cache, args=(directory, min_population),
+                        target=write_cache, args=(directory, min_population, build),
                         name="newsmon-places")
                     builder.start()
                     builder.join()
@@ -244,7 +241,20 @@ def load_places(min_population: int = MIN_POPULATION) -> PlaceGazetteer:
         log.warning("place gazetteer cache unusable at %s (%s: %s); building it in memory",
                     directory, type(exc).__name__, exc)
     if columns is None or index is None:
-        columns, index = build_places(min_population)
+        columns, index = build(min_population)
+    return columns, index
+
+
+@lru_cache(maxsize=1)
+def load_places(min_population: int = MIN_POPULATION) -> PlaceGazetteer:
+    """The place gazetteer, from the cache (built once, in a child process) when possible.
+
+    Reading the sources takes about 20 s and hundreds of MB; the cache loads in a few
+    seconds into about 145 MB. It is built in a separate process so that the long-lived
+    tagging processes never carry the build's peak.
+    """
+    directory = cache_dir() / f"places-{_cache_key(min_population)}"
+    columns, index = load_cached(directory, min_population)
     table = PlaceTable(columns)
     countries = {table.country[row]: table[row] for row in range(table.n_countries)}
     log.info("place gazetteer: %d countries, %d other places, %d names",
