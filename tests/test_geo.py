@@ -187,6 +187,7 @@ def test_warehouse_views_gain_admin1_and_confidence(conn):
 
 # --- corpus evaluation --------------------------------------------------------------------------
 @pytest.mark.corpus
+@pytest.mark.timeout(900)  # 788 articles through the model, two gazetteers: minutes
 def test_geoparsing_on_lgl_and_geowebnews_beats_the_old_resolver():
     geo = corpus_dir() / "geo"
     if not geo.is_dir():
