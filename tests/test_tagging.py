@@ -250,7 +250,7 @@ def test_eval_on_the_corpus_beats_the_baselines(tagger):
         pytest.skip(f"evaluation corpus not found at {labels} (set NEWSMON_CORPUS_DIR)")
     from etl.evaluation.evaluate import run_eval
 
-    report = run_eval(tagger, corpus_dir())
+    report = run_eval(tagger, corpus_dir(), geo=False)  # geoparsing: tests/test_geo.py
     m = report.metrics()
     # regression floors (measured values minus a margin) and better than the baselines
     assert m["re3d_exact_f1"] > report.re3d.base_exact.f1

@@ -22,6 +22,9 @@ annotates full mentions ("the United Nations", "the city of Mosul", "Defense Sec
 Carter", pronouns such as "we" and "he", group nominals such as "Iraqi security forces"),
 CoNLL++ the names alone ("United Nations"). Each is scored in its own convention; re3d is also
 reported in the ``names`` convention, which is what ``newsmon tag`` outputs.
+
+Geoparsing (``geo/``: LGL and GeoWebNews) is scored by :mod:`etl.evaluation.geo`, beside the
+place resolver as it was before issue 12.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from etl.evaluation.event_records import EventRecordScores, eval_event_records
+from etl.evaluation.geo import GeoCorpusReport, geo_dict, geo_rows, run_geo_eval
 from etl.settings import PACKAGE_DIR
 from etl.tagging.spans import STYLE_MENTIONS, STYLE_NAMES
 from etl.tagging.tagger import EVENT_THRESHOLD, Tagger, TagResult
@@ -211,6 +215,7 @@ class EvalReport:
     mode: str
     model: str
     event_records: EventRecordScores | None = None  # None without the events corpus
+    geo: list[GeoCorpusReport] = field(default_factory=list)  # LGL, GeoWebNews (geo.py)
 
     @property
     def ms_per_article(self) -> float:
@@ -244,6 +249,7 @@ class EvalReport:
             ("SATP dev macro-F1 (4 labels)", f(self.satp.macro_f1),
              f(self.satp.baseline_macro_f1), ">= 0.85"),
             ("ms per article (tagging)", f"{self.ms_per_article:.1f}", "", ""),
+            *geo_rows(self.geo),
         ] + (self.event_records.rows() if self.event_records else [])
 
     def as_dict(self) -> dict:
@@ -255,11 +261,13 @@ class EvalReport:
                 "satp_per_label_f1": {k: v.f1 for k, v in self.satp.per_label.items()},
                 **({"event_records": self.event_records.metrics(),
                     "event_records_baseline": self.event_records.baselines()}
-                   if self.event_records else {})}
+                   if self.event_records else {}),
+                **geo_dict(self.geo)}
 
 
 def run_eval(tagger: Tagger | None = None, corpus: Path | None = None,
-             satp_limit: int | None = None) -> EvalReport:
+             satp_limit: int | None = None, geo: bool = True) -> EvalReport:
+    """Every score of ``newsmon eval``; ``geo=False`` leaves out geoparsing (minutes)."""
     corpus = corpus or corpus_dir()
     labels = corpus / "labels"
     if not labels.is_dir():
@@ -273,4 +281,5 @@ def run_eval(tagger: Tagger | None = None, corpus: Path | None = None,
             if r.get("split") == SATP_SPLIT]
     satp = eval_satp(tagger, rows[:satp_limit] if satp_limit else rows)
     records = (eval_event_records(tagger, corpus) if (corpus / "events").is_dir() else None)
-    return EvalReport(re3d, conll, satp, tagger.mode, tagger.model.name, records)
+    places = run_geo_eval(tagger, corpus) if geo and (corpus / "geo").is_dir() else []
+    return EvalReport(re3d, conll, satp, tagger.mode, tagger.model.name, records, places)

@@ -70,7 +70,8 @@ def rows_for(article_id: int, text: str, r: TagResult) -> TagRows:
         rows.mentions.append((article_id, e.start, e.end, e.text, e.type, e.id, e.source,
                               snippet(text, e.start, e.end), version))
     rows.places = [(article_id, p.start, p.end, p.text, p.name, p.country, p.lat, p.lon,
-                    p.geonameid, p.feature, snippet(text, p.start, p.end), version)
+                    p.geonameid, p.feature, snippet(text, p.start, p.end), version, p.admin1,
+                    p.confidence, p.demonym)
                    for p in r.places]
     rows.events = event_rows(article_id, r.events, version)
     return rows
@@ -142,7 +143,8 @@ def _write(cur, done: list[TagRows]) -> None:
     if places:
         execute_values(cur, "INSERT INTO article_places (article_id, start_char, end_char, "
                        "matched_text, name, country_code, lat, lon, geonameid, feature, "
-                       "snippet, taxonomy_version) VALUES %s", places)
+                       "snippet, taxonomy_version, admin1, confidence, demonym) VALUES %s",
+                       places)
     execute_values(
         cur,
         f"""UPDATE articles a SET relevance = v.relevance, is_conflict = v.is_conflict,

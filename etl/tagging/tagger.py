@@ -10,8 +10,9 @@ a :class:`TagResult` carries the character offsets of the text it came from:
 - entities: the model's people, organisations and locations merged with the actor gazetteer
   (a known actor's span wins and gets its canonical id, name and kind) and the place gazetteer,
   then the span and type rules of :mod:`etl.tagging.spans` (``names`` convention);
-- places: countries and towns with coordinates and ISO country code, disambiguated by the
-  countries the text mentions (named, or home countries of the actors it names);
+- places: countries, regions (admin1/admin2), towns and villages with coordinates, ISO country
+  code, first-level region and a confidence, disambiguated from the text's own context
+  (:mod:`etl.tagging.placeresolve`); ``countries`` lists the text's focus countries in order;
 - relevance: ``1 - exp(-(event evidence + general evidence / 2 + armed actors) / 4)``;
   ``is_conflict`` when relevance >= 0.5;
 - event classifier (:mod:`etl.tagging.events`): for texts naming violence, the violent-event
@@ -79,6 +80,9 @@ class PlaceTag:
     lon: float
     geonameid: int
     feature: str
+    admin1: str = ""
+    confidence: float = 1.0
+    demonym: bool = False  # the text names the people (Iraqi), the place is their country
 
 
 @dataclass
@@ -96,6 +100,8 @@ class TagResult:
     event_probabilities: dict[str, float] = field(default_factory=dict)
     # ACLED-style event records (etl/tagging/eventrecords.py), the main event first
     events: list[EventRecord] = field(default_factory=list)
+    # the text's focus countries (ISO 3166-1 alpha-2), most evidence first
+    countries: list[str] = field(default_factory=list)
 
     def category_score(self, category_id: str) -> float:
         return next((c.score for c in self.categories if c.id == category_id), 0.0)
@@ -118,10 +124,13 @@ class TagResult:
             ],
             "places": [
                 {"name": p.name, "start": p.start, "end": p.end, "text": p.text,
-                 "country": p.country, "lat": p.lat, "lon": p.lon, "geonameid": p.geonameid}
+                 "country": p.country, "lat": p.lat, "lon": p.lon, "geonameid": p.geonameid,
+                 "feature": p.feature, "admin1": p.admin1, "confidence": p.confidence,
+                 "demonym": p.demonym}
                 for p in self.places
             ],
             "events": [e.as_dict() for e in self.events],
+            "countries": list(self.countries),
         }
 
 
@@ -213,7 +222,7 @@ class Tagger:
     def _tag(self, text: str, doc, style: str = STYLE_NAMES) -> TagResult:
         keywords, evidence = self._keywords(text)
         totals = self.category_totals(evidence)
-        entities, places = self._entities(text, doc, style)
+        entities, places, countries = self._entities(text, doc, style)
         event_evidence = sum(
             v for c, v in evidence.items() if self.taxonomy.categories[c].event
         )
@@ -235,6 +244,7 @@ class Tagger:
             keywords=keywords,
             entities=entities,
             places=places,
+            countries=countries,
             taxonomy_version=self.taxonomy.version,
             mode=self.model.mode,
             event_probabilities=events,
@@ -295,11 +305,7 @@ class Tagger:
         return tags
 
     def _is_country(self, name: str) -> bool:
-        return any(
-            m.start == 0 and m.end == len(name)
-            and any(self.places.places[g].feature == FEATURE_COUNTRY for g in m.payloads)
-            for m in self.places.index.find(name)
-        )
+        return self.places.is_country_name(name)
 
     def _actor_matches(self, text: str) -> list[Match]:
         return [
@@ -307,8 +313,8 @@ class Tagger:
             if not (m.text.isupper() and _shouting(text, m.start, m.end))
         ]
 
-    def _entities(self, text: str, doc,
-                  style: str = STYLE_NAMES) -> tuple[list[Entity], list[PlaceTag]]:
+    def _entities(self, text: str, doc, style: str = STYLE_NAMES
+                  ) -> tuple[list[Entity], list[PlaceTag], list[str]]:
         entities: list[Entity] = []
         for m in self._actor_matches(text):
             actor = self.actors.actors[m.payloads[0]]
@@ -318,8 +324,10 @@ class Tagger:
         model = model_spans(text, self.model_entities(doc), style)
         labels = {(s, e): t for s, e, t in model} if self.nlp is not None else None
         context = {e.country for e in entities if e.country and e.country != "XX"}
-        mentions = self.places.resolve(text, context_countries=context, ner_labels=labels,
+        analysis = self.places.analyse(text, context_countries=context, ner_labels=labels,
                                        blocked=actor_spans)
+        # a demonym (Iraqi) places its country on the map but is not a location entity
+        mentions = [p for p in analysis.mentions if not p.demonym]
         place_spans = {(p.start, p.end): p for p in mentions}
         for start, end, etype in model:
             span = (start, end)
@@ -347,10 +355,11 @@ class Tagger:
         entities = refine(text, entities, style, is_country=self._is_country)
         places = [
             PlaceTag(p.place.name, p.start, p.end, p.text, p.place.country, p.place.lat,
-                     p.place.lon, p.place.geonameid, p.place.feature)
-            for p in mentions
+                     p.place.lon, p.place.geonameid, p.place.feature, p.place.admin1,
+                     p.confidence, p.demonym)
+            for p in analysis.mentions
         ]
-        return entities, places
+        return entities, places, analysis.countries
 
 
 _ARMED = frozenset({
@@ -360,5 +369,8 @@ _ARMED = frozenset({
 
 
 def _place_entity(p: PlaceMention) -> Entity:
-    return Entity(p.text, p.start, p.end, "location", f"geonames:{p.place.geonameid}",
-                  p.place.name, p.place.feature, p.place.country, "gazetteer")
+    # places GeoNames lacks (derived regions, ACLED's villages) have negative ids of our own
+    gid = p.place.geonameid
+    canonical = f"geonames:{gid}" if gid > 0 else f"place:{-gid}"
+    return Entity(p.text, p.start, p.end, "location", canonical, p.place.name, p.place.feature,
+                  p.place.country, "gazetteer")
