@@ -7,11 +7,10 @@ Data (``NEWSMON_CORPUS_DIR``, default ``../shared/corpus`` from the project root
 - ``labels/conllpp/test_docs.jsonl``: PER / ORG / LOC spans (MISC is not scored);
 - ``labels/satp/train_dev.jsonl``: multi-label events. armed_assault = battles or attack on
   civilians, bombing_explosion = explosions/remote violence, kidnapping = abduction,
-  other = none of these. Only the ``dev`` split (232 texts) is scored: the event classifier
-  (``etl/tagging/events.py``) is fitted on the ``train`` split (``newsmon train-events``). "other"
-  is
-  predicted when none of the three applies, or when the classifier's own "other" regression
-  says so (SATP codes "other" alongside the three for e.g. assassinations and arson).
+  other = none of these (predicted when none of the three applies). Only the ``dev`` split
+  (232 texts) is scored here (kept from when a classifier was fitted on ``train``);
+- ``events/``: ACLED event typing and ``is_conflict`` on held-out sources
+  (:mod:`etl.evaluation.events`, printed as the "events:" rows).
 
 Entities are scored per span: exact (same start, end and type) and overlap (a prediction counts
 when it overlaps a gold span of the same type, and the other way round for recall). The baseline
@@ -34,6 +33,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from etl.evaluation.events import EventScores, eval_events
 from etl.settings import PACKAGE_DIR
 from etl.tagging.spans import STYLE_MENTIONS, STYLE_NAMES
 from etl.tagging.tagger import EVENT_THRESHOLD, Tagger, TagResult
@@ -154,7 +154,7 @@ def eval_entities(tagger: Tagger, docs: list[dict], types: dict[str, str],
 
 
 def satp_predict(result: TagResult, threshold: float = EVENT_THRESHOLD) -> set[str]:
-    labels = {"other"} if result.events.get("other", 0.0) >= 0.5 else set()
+    labels: set[str] = set()
     if (result.category_score("battles") >= threshold
             or result.category_score("attack_on_civilians") >= threshold):
         labels.add("armed_assault")
@@ -209,6 +209,7 @@ class EvalReport:
     satp: SatpScores
     mode: str
     model: str
+    events: EventScores | None = None  # etl/evaluation/events.py (None: no events/ data)
 
     @property
     def ms_per_article(self) -> float:
@@ -242,7 +243,7 @@ class EvalReport:
             ("SATP dev macro-F1 (4 labels)", f(self.satp.macro_f1),
              f(self.satp.baseline_macro_f1), ">= 0.85"),
             ("ms per article (tagging)", f"{self.ms_per_article:.1f}", "", ""),
-        ]
+        ] + (self.events.rows() if self.events else [])
 
     def as_dict(self) -> dict:
         return {"mode": self.mode, "model": self.model, "ms_per_article": self.ms_per_article,
@@ -250,11 +251,13 @@ class EvalReport:
                 "re3d_baseline_exact_f1": self.re3d.base_exact.f1,
                 "conll_baseline_exact_f1": self.conll.base_exact.f1,
                 "satp_baseline_macro_f1": self.satp.baseline_macro_f1,
-                "satp_per_label_f1": {k: v.f1 for k, v in self.satp.per_label.items()}}
+                "satp_per_label_f1": {k: v.f1 for k, v in self.satp.per_label.items()},
+                **(self.events.as_dict() if self.events else {})}
 
 
 def run_eval(tagger: Tagger | None = None, corpus: Path | None = None,
-             satp_limit: int | None = None) -> EvalReport:
+             satp_limit: int | None = None, events_limit: int | None = None,
+             events: bool = True) -> EvalReport:
     corpus = corpus or corpus_dir()
     labels = corpus / "labels"
     if not labels.is_dir():
@@ -267,4 +270,7 @@ def run_eval(tagger: Tagger | None = None, corpus: Path | None = None,
     rows = [r for r in _read_jsonl(labels / "satp" / "train_dev.jsonl")
             if r.get("split") == SATP_SPLIT]
     satp = eval_satp(tagger, rows[:satp_limit] if satp_limit else rows)
-    return EvalReport(re3d, conll, satp, tagger.mode, tagger.model.name)
+    scores = None
+    if events and (corpus / "events").is_dir() and tagger.event_model is not None:
+        scores = eval_events(corpus, tagger.event_model, limit=events_limit)
+    return EvalReport(re3d, conll, satp, tagger.mode, tagger.model.name, scores)
