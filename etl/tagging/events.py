@@ -13,12 +13,16 @@ Both work on a sentence, a short passage or an article. How a text is read:
    one ("killed", "explosion") next to an armed or political actor word (:data:`POLITICAL`);
    newsmon's general conflict terms (casualties, military, ...) are not evidence on their own.
    A text whose non-political context (sports, disasters, accidents, business;
-   :data:`NON_POLITICAL`) outweighs its political context reports no event either. No event: ``event_type`` and ``sub_event_type`` are ``None``.
-2. **Which kind?** The first :data:`MAX_SENTENCES` sentences with event evidence go to a multinomial
-   logistic regression over word unigrams and bigrams (trained on ACLED notes stripped of their
-   template: :mod:`etl.tagging.eventtrain`). The event type is the type whose sub-event
-   probabilities sum highest; the sub-event type the most probable one within it. ACLED's
-   "Chemical weapon" has no training example: a chemical-weapon term decides it.
+   :data:`NON_POLITICAL`) outweighs its political context reports no event either. No event:
+   ``event_type`` and ``sub_event_type`` are ``None``.
+2. **Which kind?** The first :data:`MAX_SENTENCES` sentences with event evidence go to a
+   multinomial logistic regression over lemmatised word unigrams and bigrams and the taxonomy
+   categories of their keywords (``tax:<category>``), trained on ACLED notes stripped of their
+   template (:mod:`etl.tagging.eventtrain`). The event type is the type whose sub-event
+   probabilities sum highest, except that a named explosive or remote weapon makes a battle or
+   an attack on civilians Explosions/Remote violence (ACLED's codebook); the sub-event type is
+   the most probable one within the type. ACLED's "Chemical weapon" has no training example: a
+   chemical-weapon term decides it.
 3. **Why?** ``evidence`` lists the n-grams that pushed the chosen sub-event type most
    (character offsets in ``text``), ``sentence`` the span of the sentence that carried most.
 
@@ -43,7 +47,7 @@ from pathlib import Path
 import numpy as np
 
 from etl.settings import PACKAGE_DIR
-from etl.tagging.eventtext import ngrams, tokens
+from etl.tagging.eventtext import grams, plain_grams
 
 MODEL_FILE = PACKAGE_DIR / "data" / "event_model.npz"
 
@@ -111,6 +115,9 @@ battalion brigade navy clan tribe tribal ethnic communal
 """.split())
 _WORD = re.compile(r"[a-z][a-z-]*")
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
+WEAPON_RULE_TYPES = frozenset({"Battles", "Violence against civilians"})
+_FUNCTION_WORDS = frozenset("""a an the of in on at to and or by for with from as is was were be
+been has have had it its this that these those he she they his her their which who after""".split())
 CHEMICAL = re.compile(r"\b(chemical (?:weapon|attack|agent|munition)s?|sarin|nerve agent|"
                       r"chlorine (?:gas|bomb|attack)s?|mustard gas|toxic gas attack)\b", re.I)
 
@@ -155,11 +162,12 @@ class EventTypeModel:
     unigrams_only: bool = False
 
     # --- raw classifier --------------------------------------------------------------------
-    def _rows(self, toks) -> tuple[list[int], list[tuple[int, int]]]:
+    def _grams(self, text: str) -> list[tuple[str, int, int]]:
+        return plain_grams(text) if self.unigrams_only else grams(text)
+
+    def _rows(self, found) -> tuple[list[int], list[tuple[int, int]]]:
         rows: dict[int, tuple[int, int]] = {}
-        for gram, start, end in ngrams(toks):
-            if self.unigrams_only and " " in gram:
-                continue
+        for gram, start, end in found:
             j = self.features.get(gram)
             if j is not None and j not in rows:
                 rows[j] = (start, end)
@@ -179,12 +187,12 @@ class EventTypeModel:
 
     def probabilities(self, text: str) -> dict[str, float]:
         """Sub-event type -> probability for the whole of ``text`` (no event gate)."""
-        p, _ = self._scores(self._rows(tokens(text))[0])
+        p, _ = self._scores(self._rows(self._grams(text))[0])
         return {c: float(v) for c, v in zip(self.classes, p, strict=True)}
 
     def predict(self, text: str) -> str:
         """The most probable sub-event type of ``text`` (no gate; the plain classifier)."""
-        p, _ = self._scores(self._rows(tokens(text))[0])
+        p, _ = self._scores(self._rows(self._grams(text))[0])
         return self.classes[int(np.argmax(p))]
 
     # --- the full reading: gate, classifier, explanation ---------------------------------------
@@ -199,10 +207,11 @@ class EventTypeModel:
             return EventTypePrediction(None, None, {}, {}, False, [], None,
                                        "non-political context (sports, disaster, accident, "
                                        "business)")
-        toks = []
+        found = []
         for start, end in sentences:
-            toks.extend((w, s + start, e + start) for w, s, e in tokens(text[start:end]))
-        rows, spans = self._rows(toks)
+            found.extend((g, s + start, e + start)
+                         for g, s, e in self._grams(text[start:end]))
+        rows, spans = self._rows(found)
         p, values = self._scores(rows)
         sub_scores = {c: round(float(v), 4) for c, v in zip(self.classes, p, strict=True)}
         type_scores: dict[str, float] = {}
@@ -210,11 +219,16 @@ class EventTypeModel:
             type_scores[SUB_EVENT_TYPES[c]] = round(type_scores.get(SUB_EVENT_TYPES[c], 0.0) + v,
                                                     4)
         event_type = max(type_scores, key=lambda t: (type_scores[t], t))
+        if event_type in WEAPON_RULE_TYPES and _explosive_named(text, sentences):
+            # ACLED's codebook: an explosive or remote weapon makes the event
+            # Explosions/Remote violence, whoever the target (civilians, troops)
+            event_type = "Explosions/Remote violence"
         sub = max((c for c in self.classes if SUB_EVENT_TYPES[c] == event_type),
                   key=lambda c: (sub_scores[c], c))
         k = self.classes.index(sub)
         contrib = (values * self.weights[rows, k]) if rows else np.zeros(0)
-        order = [i for i in np.argsort(-contrib, kind="stable") if contrib[i] > 0]
+        order = [i for i in np.argsort(-contrib, kind="stable")
+                 if contrib[i] > 0 and _explains(text[spans[i][0]:spans[i][1]])]
         evidence = sorted({(spans[i][0], spans[i][1], text[spans[i][0]:spans[i][1]])
                            for i in order[:MAX_EVIDENCE]})
         chem = CHEMICAL.search(text)
@@ -247,6 +261,25 @@ class EventTypeModel:
                        data["weights"].astype(np.float32), data["bias"].astype(np.float32),
                        tuple(meta["classes"]), meta.get("trained_on", ""),
                        bool(meta.get("unigrams_only", False)))
+
+
+def _explains(gram: str) -> bool:
+    """A function word or a number alone explains nothing to a reader."""
+    return not all(w.lower() in _FUNCTION_WORDS or w.isdigit() for w in gram.split())
+
+
+def _explosive_named(text: str, sentences: list[tuple[int, int]]) -> bool:
+    """A strong (non-weak) explosive-weapon term in the evidence sentences."""
+    from etl.tagging.taxonomy import load_taxonomy
+
+    taxonomy = load_taxonomy()
+    for start, end in sentences:
+        for m in taxonomy.index.find(text[start:end]):
+            for hit in m.payloads:
+                cat = taxonomy.categories[hit.category]
+                if cat.parent == "explosions_remote_violence" and hit.weight >= 1.0:
+                    return True
+    return False
 
 
 def _best_sentence(sentences, spans, contrib, order) -> tuple[int, int] | None:

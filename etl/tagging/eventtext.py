@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
+
+from lemminflect import getAllLemmas
 
 _MONTHS = (r"(?:January|February|March|April|May|June|July|August|September|October|November|"
            r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?")
@@ -51,14 +54,43 @@ def strip_boilerplate(note: str) -> str:
     return text[:1].upper() + text[1:] if text else text
 
 
+@lru_cache(maxsize=100_000)
+def lemma(word: str) -> str:
+    """A word's verb or noun lemma ('recaptured' -> 'recapture', 'clashes' -> 'clash'): notes
+    and news inflect the same words differently."""
+    lemmas = getAllLemmas(word)
+    for pos in ("VERB", "NOUN"):
+        if pos in lemmas:
+            return lemmas[pos][0]
+    return word
+
+
 def tokens(text: str) -> list[tuple[str, int, int]]:
-    """Lower-cased word tokens with their character offsets; every number reads ``0``."""
+    """Lower-cased, lemmatised word tokens with their character offsets; numbers read ``0``."""
     out = []
     lower = text.lower()
     for m in _TOKEN.finditer(lower):
         word = m.group()
-        out.append(("0" if word.isdigit() else word, m.start(), m.end()))
+        out.append(("0" if word.isdigit() else lemma(word), m.start(), m.end()))
     return out
+
+
+def taxonomy_grams(text: str) -> list[tuple[str, int, int]]:
+    """``tax:<category>`` for every ACLED event-category keyword of the taxonomy in ``text``
+    (inflections and spelling variants included): what the keyword lists know, as features."""
+    from etl.tagging.taxonomy import load_taxonomy
+
+    taxonomy = load_taxonomy()
+    out = []
+    for m in taxonomy.index.find(text):
+        for category in {h.category for h in m.payloads if taxonomy.categories[h.category].event}:
+            out.append((f"tax:{category}", m.start, m.end))
+    return out
+
+
+def grams(text: str) -> list[tuple[str, int, int]]:
+    """Every feature occurrence of ``text``: n-grams and taxonomy categories, with spans."""
+    return list(ngrams(tokens(text))) + taxonomy_grams(text)
 
 
 def ngrams(toks: list[tuple[str, int, int]]) -> Iterator[tuple[str, int, int]]:
@@ -70,6 +102,11 @@ def ngrams(toks: list[tuple[str, int, int]]) -> Iterator[tuple[str, int, int]]:
             yield f"{word} {nxt[0]}", start, nxt[2]
 
 
-def feature_names(text: str) -> set[str]:
-    """The set of n-gram features of ``text`` (binary: repetition adds nothing)."""
-    return {g for g, _, _ in ngrams(tokens(text))}
+def plain_grams(text: str) -> list[tuple[str, int, int]]:
+    """Lower-cased words as written (the plain baseline's features)."""
+    return [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text.lower())]
+
+
+def feature_names(text: str, plain: bool = False) -> set[str]:
+    """The set of features of ``text`` (binary: repetition adds nothing)."""
+    return {g for g, _, _ in (plain_grams(text) if plain else grams(text))}

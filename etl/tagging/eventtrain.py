@@ -1,9 +1,9 @@
 """Training the event-type classifier from ACLED's coded events (``newsmon train-events``).
 
 Data: ``<corpus>/events/acled_pool.csv.gz`` (ACLED events with notes, current taxonomy; see its
-README). The notes are stripped of ACLED's template (:func:`etl.tagging.eventtext.strip_boilerplate`)
-before anything is learned from them. The pre-2019 file (``acled_old_taxonomy.csv.gz``) has no
-sub-event types and is not used for training.
+README). The notes are stripped of ACLED's template
+(:func:`etl.tagging.eventtext.strip_boilerplate`) before anything is learned from them. The
+pre-2019 file (``acled_old_taxonomy.csv.gz``) has no sub-event types and is not used.
 
 Split by ``source_repo``, never by row: :data:`HELD_OUT_SOURCES` are kept for ``newsmon eval``
 (regions, years and coders the model has not seen); everything else trains. The held-out list
@@ -12,10 +12,10 @@ countries, the only large Latin American and European coverage), one protest-onl
 (Bangladesh), one war (Ukraine 2022), one explosions-only source (Myanmar), two West African
 sources (Burkina Faso, Benin).
 
-Method: multinomial logistic regression (softmax) over binary word unigrams and bigrams
-weighted by idf and L2-normalised, fitted by L-BFGS (scipy) with an L2 penalty: full batch, no
-randomness, the same numbers every run. Chosen by measurement in ``newsmon eval`` against a
-plain unigram model and the majority class.
+Method: multinomial logistic regression (softmax) over binary lemmatised word unigrams and
+bigrams and taxonomy keyword categories, weighted by idf and L2-normalised, fitted by L-BFGS
+(scipy) with an L2 penalty: full batch, no randomness, the same numbers every run. Chosen by
+measurement in ``newsmon eval`` against a plain unigram model and the majority class.
 """
 
 from __future__ import annotations
@@ -91,17 +91,17 @@ def split_by_source(rows: Sequence[EventRow]) -> tuple[list[EventRow], list[Even
     return train, held
 
 
-def _matrix(texts: Sequence[str], index: dict[str, int], idf: np.ndarray):
+def _matrix(sets: Sequence[set[str]], index: dict[str, int], idf: np.ndarray):
     from scipy import sparse
 
     indptr, indices = [0], []
-    for t in texts:
-        cols = sorted(index[f] for f in feature_names(t) if f in index)
+    for features in sets:
+        cols = sorted(index[f] for f in features if f in index)
         indices.extend(cols)
         indptr.append(len(indices))
     ind = np.asarray(indices, dtype=np.int64)
     data = idf[ind] if len(ind) else np.zeros(0)
-    x = sparse.csr_matrix((data, ind, np.asarray(indptr)), shape=(len(texts), len(index)))
+    x = sparse.csr_matrix((data, ind, np.asarray(indptr)), shape=(len(sets), len(index)))
     norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
     return sparse.diags(1.0 / norms) @ x
@@ -142,9 +142,7 @@ def train_model(texts: Sequence[str], labels: Sequence[str], *, trained_on: str 
     """Fit an :class:`~etl.tagging.events.EventTypeModel` on (text, sub-event type) pairs."""
     from etl.tagging.events import SUB_EVENT_TYPES, EventTypeModel
 
-    sets = [feature_names(t) for t in texts]
-    if unigrams_only:
-        sets = [{f for f in s if " " not in f} for s in sets]
+    sets = [feature_names(t, plain=unigrams_only) for t in texts]
     df = Counter(f for s in sets for f in s)
     names = sorted((f for f, c in df.items() if c >= min_df), key=lambda f: (-df[f], f))
     names = sorted(names[:max_features])
@@ -153,7 +151,7 @@ def train_model(texts: Sequence[str], labels: Sequence[str], *, trained_on: str 
     idf = np.array([math.log((1 + n) / (1 + df[f])) + 1.0 for f in names])
     classes = [c for c in SUB_EVENT_TYPES if c in set(labels)]
     cls_index = {c: i for i, c in enumerate(classes)}
-    x = _matrix(texts, index, idf)
+    x = _matrix(sets, index, idf)
     y = np.array([cls_index[label] for label in labels])
     w, b = fit_softmax(x, y, len(classes), l2=l2, max_iter=max_iter)
     return EventTypeModel(features=index, idf=idf.astype(np.float32),
