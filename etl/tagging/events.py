@@ -10,8 +10,9 @@ Both work on a sentence, a short passage or an article. How a text is read:
 
 1. **Does it report an event?** It needs taxonomy keyword evidence for an ACLED event category
    (``etl/data/taxonomy.yaml``, ``event: true``): a strong term (or three weak ones), or a weak
-   one ("killed", "explosion") next to an armed or political actor word (:data:`POLITICAL`);
-   newsmon's general conflict terms (casualties, military, ...) are not evidence on their own.
+   one ("explosion", "attacked") or a casualty word ("killed") next to an armed or political
+   actor word (:data:`POLITICAL`); newsmon's general conflict terms (casualties, military, ...)
+   are not evidence on their own.
    A text whose non-political context (sports, disasters, accidents, business;
    :data:`NON_POLITICAL`) outweighs its political context reports no event either. No event:
    ``event_type`` and ``sub_event_type`` are ``None``.
@@ -111,10 +112,13 @@ terrorist terrorists soldiers soldier troops army military militia militiamen po
 policemen forces protesters protestors demonstrators rioters mob government opposition
 party activists separatist separatists guerrillas fighters taliban shabaab boko haram
 maoists maoist isis isil force officers gang gangs armed civilians villagers convoy checkpoint
-battalion brigade navy clan tribe tribal ethnic communal
+battalion brigade navy clan tribe tribal ethnic communal militias administrator administration
+authorities ministry congress parliament governor mayor council union unions demand demanded
+demanding denounce denounced supporters election elections rights
 """.split())
 _WORD = re.compile(r"[a-z][a-z-]*")
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
+CASUALTIES = "casualties"   # the taxonomy's general category of "killed", "wounded", ...
 WEAPON_RULE_TYPES = frozenset({"Battles", "Violence against civilians"})
 _FUNCTION_WORDS = frozenset("""a an the of in on at to and or by for with from as is was were be
 been has have had it its this that these those he she they his her their which who after""".split())
@@ -201,7 +205,7 @@ class EventTypeModel:
         text = text or ""
         sentences, evidence = evidence_sentences(text)
         political, non_political = _context(text)
-        if evidence < STRONG_EVIDENCE - 1e-9 and not (evidence > 0 and political):
+        if evidence < STRONG_EVIDENCE - 1e-9 and not (sentences and political):
             return NO_EVENT
         if non_political >= 2 and non_political > political:
             return EventTypePrediction(None, None, {}, {}, False, [], None,
@@ -307,15 +311,18 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 def evidence_sentences(text: str, limit: int = MAX_SENTENCES
                        ) -> tuple[list[tuple[int, int]], float]:
-    """The first ``limit`` sentences holding event-category keyword evidence, and the evidence
-    they hold together."""
+    """The first ``limit`` sentences holding event-category keyword evidence or casualty words
+    ("killed", "wounded"), and the event-category evidence they hold together (casualty words
+    alone add nothing to it: they only count beside an armed or political actor)."""
     from etl.tagging.taxonomy import load_taxonomy
 
     taxonomy = load_taxonomy()
     out, total = [], 0.0
     for start, end in sentence_spans(text):
-        evidence = taxonomy.event_evidence(text[start:end])
-        if evidence > 0:
+        sentence = text[start:end]
+        evidence = taxonomy.event_evidence(sentence)
+        if evidence > 0 or any(h.category == CASUALTIES for m in taxonomy.index.find(sentence)
+                               for h in m.payloads):
             out.append((start, end))
             total += evidence
             if len(out) >= limit:
