@@ -141,7 +141,7 @@ def test_gang_fire_exchange_with_police_is_an_armed_clash():
      "Protests", "Peaceful protest", False),
     ("Police fired tear gas to disperse students protesting against fee increases.",
      "Protests", "Protest with intervention", False),
-    ("Rioters torched vehicles and threw stones at police after the disputed election result.",
+    ("The demonstration turned violent: protesters torched vehicles and threw stones at police.",
      "Riots", "Violent demonstration", True),
     ("Gunmen abducted a priest from his parish house and demanded a ransom.",
      "Violence against civilians", "Abduction/forced disappearance", True),
@@ -179,15 +179,21 @@ def test_tagger_categories_and_is_conflict_follow_the_classifier(tagger):
     assert gang.is_conflict
     event_ids = {c.id for c in gang.categories if c.event}
     assert {"battles", "armed_clash"} <= event_ids
-    # 'killed' is a keyword of Attack, but the text does not report an attack on civilians:
-    # keyword hits alone no longer list event categories
-    assert any(k.category == "attack_on_civilians" for k in gang.keywords)
+    # 'killed' is a general casualty term: listed as a keyword and a general category, but no
+    # evidence for an event type of its own
+    assert any(k.category == "casualties" and k.text == "killed" for k in gang.keywords)
+    assert gang.category_score("casualties") > 0
     assert gang.category_score("armed_clash") > gang.category_score("attack_on_civilians")
     assert tagger.event_model is not None
     assert gang.event_type == tagger.event_model.classify_event(GANG)
 
 
 # --- corpus: regression floors on held-out sources --------------------------------------------
+# `newsmon eval` on all 24,530 held-out notes measured type 0.802, sub-event 0.768, is_conflict
+# recall 0.892; every 6th note (what this test reads) 0.797 / 0.763 / 0.880. Floors = minus ~0.03.
+FLOORS = {"type": 0.77, "sub": 0.73, "violent_recall": 0.85}
+
+
 @pytest.mark.corpus
 def test_held_out_sources_regression_floors():
     corpus = corpus_dir()
@@ -196,7 +202,6 @@ def test_held_out_sources_regression_floors():
     from etl.evaluation.events import eval_events
 
     scores = eval_events(corpus, limit=4000, baseline=False)
-    # floors: measured on the full held-out set (see README, Tagging) minus a margin
     assert scores.notes.type_accuracy >= FLOORS["type"]
     assert scores.notes.sub_accuracy >= FLOORS["sub"]
     assert scores.notes.sub_accuracy > scores.majority.sub_accuracy + 0.3
@@ -204,5 +209,3 @@ def test_held_out_sources_regression_floors():
     assert scores.false_positive_rate <= 0.05
     assert scores.ms_per_text < 20
 
-
-FLOORS = {"type": 0.0, "sub": 0.0, "violent_recall": 0.0}

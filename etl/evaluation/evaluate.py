@@ -7,8 +7,9 @@ Data (``NEWSMON_CORPUS_DIR``, default ``../shared/corpus`` from the project root
 - ``labels/conllpp/test_docs.jsonl``: PER / ORG / LOC spans (MISC is not scored);
 - ``labels/satp/train_dev.jsonl``: multi-label events. armed_assault = battles or attack on
   civilians, bombing_explosion = explosions/remote violence, kidnapping = abduction,
-  other = none of these (predicted when none of the three applies). Only the ``dev`` split
-  (232 texts) is scored here (kept from when a classifier was fitted on ``train``);
+  other = none of these. Predicted from the ACLED event type prediction (the type and sub-event
+  scores, :func:`satp_predict`); the event model never saw SATP. Only the ``dev`` split (232
+  texts) is scored, as before;
 - ``events/``: ACLED event typing and ``is_conflict`` on held-out sources
   (:mod:`etl.evaluation.events`, printed as the "events:" rows).
 
@@ -26,6 +27,7 @@ reported in the ``names`` convention, which is what ``newsmon tag`` outputs.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import time
@@ -36,7 +38,7 @@ from pathlib import Path
 from etl.evaluation.events import EventScores, eval_events
 from etl.settings import PACKAGE_DIR
 from etl.tagging.spans import STYLE_MENTIONS, STYLE_NAMES
-from etl.tagging.tagger import EVENT_THRESHOLD, Tagger, TagResult
+from etl.tagging.tagger import Tagger, TagResult
 
 RE3D_TYPES = {"Person": "person", "Organisation": "organization", "Location": "location"}
 CONLL_TYPES = {"PER": "person", "ORG": "organization", "LOC": "location"}
@@ -49,6 +51,13 @@ SATP_REGEXES = {
 # Span conventions (etl/tagging/spans.py): re3d annotates full mentions (determiners, titles, place
 # descriptors, pronouns, group nominals), CoNLL the names alone; each is scored in its own.
 RE3D_STYLE = STYLE_MENTIONS
+# an SATP label is predicted from this share of the event type scores, or from keyword evidence
+# scoring this much for its categories (both chosen on SATP's train split)
+SATP_TYPE_SHARE = 0.4
+SATP_KEYWORD_SCORE = 0.45
+SATP_KEYWORD_CATEGORIES = {"armed_assault": ("battles", "attack_on_civilians"),
+                           "bombing_explosion": ("explosions_remote_violence",),
+                           "kidnapping": ("abduction",)}
 SATP_SPLIT = "dev"  # the train split is what the event classifier is fitted on
 TARGETS = {"re3d_exact_f1": 0.55, "conll_exact_f1": 0.70, "satp_macro_f1": 0.85}
 
@@ -153,16 +162,35 @@ def eval_entities(tagger: Tagger, docs: list[dict], types: dict[str, str],
     return scores
 
 
-def satp_predict(result: TagResult, threshold: float = EVENT_THRESHOLD) -> set[str]:
-    labels: set[str] = set()
-    if (result.category_score("battles") >= threshold
-            or result.category_score("attack_on_civilians") >= threshold):
-        labels.add("armed_assault")
-    if result.category_score("explosions_remote_violence") >= threshold:
-        labels.add("bombing_explosion")
-    if result.category_score("abduction") >= threshold:
-        labels.add("kidnapping")
-    return labels or {"other"}
+def satp_predict(result: TagResult, evidence: dict[str, float] | None = None,
+                 threshold: float = SATP_TYPE_SHARE) -> set[str]:
+    """SATP labels from the event type prediction (every kind with at least ``threshold`` of
+    the probability: SATP codes several per incident; "other" for no event or a non-violent
+    type) and from strong keyword evidence (``evidence``: category -> keyword evidence, as
+    :meth:`Tagger.event_evidence` gives it) for the kinds the narrative also mentions."""
+    labels = {label for label, categories in SATP_KEYWORD_CATEGORIES.items()
+              if any(1 - math.exp(-(evidence or {}).get(c, 0.0) / 1.5) >= SATP_KEYWORD_SCORE
+                     for c in categories)}
+    event = result.event_type
+    if event is None or event.event_type is None:
+        return labels or {"other"}
+    types, subs = event.event_type_scores, event.sub_event_scores
+    abduction = subs.get("Abduction/forced disappearance", 0.0)
+    scores = {
+        "armed_assault": types.get("Battles", 0.0)
+        + types.get("Violence against civilians", 0.0) - abduction,
+        "bombing_explosion": types.get("Explosions/Remote violence", 0.0),
+        "kidnapping": abduction,
+    }
+    labels |= {label for label, p in scores.items() if p >= threshold}
+    labels.add(_SATP_OF_TYPE.get(event.sub_event_type or "", _SATP_OF_TYPE.get(
+        event.event_type, "other")))
+    return labels
+
+
+_SATP_OF_TYPE = {"Battles": "armed_assault", "Violence against civilians": "armed_assault",
+                 "Explosions/Remote violence": "bombing_explosion",
+                 "Abduction/forced disappearance": "kidnapping"}
 
 
 def satp_regex(text: str) -> set[str]:
@@ -197,7 +225,8 @@ def eval_satp(tagger: Tagger, rows: list[dict]) -> SatpScores:
     results = tagger.tag_many([r["text"] for r in rows])
     seconds = time.perf_counter() - started
     gold = [set(r["labels"]) for r in rows]
-    f1, per = macro_f1(gold, [satp_predict(r) for r in results])
+    f1, per = macro_f1(gold, [satp_predict(res, tagger.event_evidence(r["text"]))
+                              for r, res in zip(rows, results, strict=True)])
     base, _ = macro_f1(gold, [satp_regex(r["text"]) for r in rows])
     return SatpScores(f1, base, per, len(rows), seconds)
 

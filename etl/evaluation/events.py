@@ -101,6 +101,7 @@ class Accuracy:
 @dataclass
 class EventScores:
     notes: Accuracy
+    ungated: Accuracy                          # the classifier alone, every note an event
     stripped: Accuracy
     majority: Accuracy
     plain: Accuracy | None
@@ -140,6 +141,8 @@ class EventScores:
              f"{f(self.majority.sub_accuracy)} / {f(plain and plain.sub_accuracy)}", ">= 0.90"),
             ("events: sub-event weighted F1", f(self.notes.sub_weighted_f1),
              f"{f(self.majority.sub_weighted_f1)} / {f(plain and plain.sub_weighted_f1)}", ""),
+            ("events: classifier alone (no event gate): type / sub-event accuracy",
+             f"{f(self.ungated.type_accuracy)} / {f(self.ungated.sub_accuracy)}", "", ""),
             ("events: type accuracy, notes without template", f(self.stripped.type_accuracy),
              "", ""),
             ("events: sub-event accuracy / weighted F1, without template",
@@ -169,6 +172,7 @@ class EventScores:
     def as_dict(self) -> dict:
         return {**{f"events_{k}": v for k, v in self.metrics().items()},
                 "events_stripped_sub_accuracy": self.stripped.sub_accuracy,
+                "events_ungated_sub_accuracy": self.ungated.sub_accuracy,
                 "events_majority_sub_accuracy": self.majority.sub_accuracy,
                 "events_plain_sub_accuracy": self.plain.sub_accuracy if self.plain else None,
                 "events_plain_type_accuracy": self.plain.type_accuracy if self.plain else None,
@@ -219,6 +223,8 @@ def eval_events(corpus: Path, model: EventTypeModel | None = None, *, limit: int
     predictions = [model.classify_event(r.notes) for r in held]
     seconds = time.perf_counter() - started
     notes = Accuracy.of(held, [(p.event_type, p.sub_event_type) for p in predictions])
+    subs = [model.predict(r.notes) for r in held]
+    ungated = Accuracy.of(held, [(SUB_EVENT_TYPES[s], s) for s in subs])
     stripped_pred = [model.classify_event(r.text) for r in held]
     stripped = Accuracy.of(held, [(p.event_type, p.sub_event_type) for p in stripped_pred])
 
@@ -252,7 +258,7 @@ def eval_events(corpus: Path, model: EventTypeModel | None = None, *, limit: int
     fp_rate = sum(rate * len(read_non_violent()[k]) for k, rate in false_positives.items()) / n_fp
 
     return EventScores(
-        notes=notes, stripped=stripped, majority=majority, plain=plain,
+        notes=notes, ungated=ungated, stripped=stripped, majority=majority, plain=plain,
         no_event_rate=sum(p.event_type is None for p in predictions) / max(1, len(held)),
         recall_by_type=recall_by_type,
         violent_recall=sum(violent) / len(violent) if violent else 0.0,

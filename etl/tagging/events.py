@@ -317,16 +317,24 @@ def evidence_sentences(text: str, limit: int = MAX_SENTENCES
     from etl.tagging.taxonomy import load_taxonomy
 
     taxonomy = load_taxonomy()
+    hits = []  # (start, event weight, casualty word?) of every keyword, in text order
+    for m in taxonomy.index.find(text):
+        weights = [h.weight for h in m.payloads if taxonomy.categories[h.category].event]
+        casualty = any(h.category == CASUALTIES for h in m.payloads)
+        if weights or casualty:
+            hits.append((m.start, max(weights, default=0.0), casualty))
     out, total = [], 0.0
+    if not hits:
+        return out, total
     for start, end in sentence_spans(text):
-        sentence = text[start:end]
-        evidence = taxonomy.event_evidence(sentence)
-        if evidence > 0 or any(h.category == CASUALTIES for m in taxonomy.index.find(sentence)
-                               for h in m.payloads):
+        inside = [h for h in hits if start <= h[0] < end]
+        if inside:
             out.append((start, end))
-            total += evidence
+            total += sum(h[1] for h in inside)
             if len(out) >= limit:
                 break
+        if start > hits[-1][0]:
+            break
     return out, total
 
 
