@@ -86,7 +86,7 @@ VIOLENT_EVENT_TYPES = frozenset({"Battles", "Explosions/Remote violence",
 VIOLENT_SUB_EVENTS = frozenset({"Looting/property destruction",
                                 "Excessive force against protesters"})
 
-MAX_SENTENCES = 5
+MAX_SENTENCES = 2
 MAX_EVIDENCE = 6
 STRONG_EVIDENCE = 1.0   # event-category evidence a sentence needs (a strong term, 3 weak ones)
 

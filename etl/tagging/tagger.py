@@ -39,6 +39,7 @@ from etl.tagging.taxonomy import TAXONOMY_FILE, Taxonomy, TermHit, load_taxonomy
 
 SCALE = 1.5            # evidence -> score
 MIN_CATEGORY_SCORE = 0.15
+REPORTED_EVENT_SCORE = 0.5  # the predicted event type and sub-event type score at least this
 EVENT_THRESHOLD = 0.45  # a category "happened" in the text from this score on
 RELEVANCE_SCALE = 4.0
 CONFLICT_THRESHOLD = 0.5
@@ -246,6 +247,11 @@ class Tagger:
         if prediction is None:
             return None
         scores = {**prediction.event_type_scores, **prediction.sub_event_scores}
+        # the event the text reports is present (above the views' 0.45 cut) even when the
+        # classifier spread its probability over neighbouring sub-event types
+        for name in (prediction.event_type, prediction.sub_event_type):
+            if name:
+                scores[name] = max(scores.get(name, 0.0), REPORTED_EVENT_SCORE)
         return {self._acled_ids[name]: p for name, p in scores.items() if name in self._acled_ids}
 
     def _keywords(self, text: str) -> tuple[list[Keyword], dict[str, float]]:
