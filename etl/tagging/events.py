@@ -20,8 +20,9 @@ Both work on a sentence, a short passage or an article. How a text is read:
    multinomial logistic regression over lemmatised word unigrams and bigrams and the taxonomy
    categories of their keywords (``tax:<category>``), trained on ACLED notes stripped of their
    template (:mod:`etl.tagging.eventtrain`). The event type is the type whose sub-event
-   probabilities sum highest, except that a named explosive or remote weapon makes a battle or
-   an attack on civilians Explosions/Remote violence (ACLED's codebook); the sub-event type is
+   probabilities sum highest, except that an explosive or remote weapon named in the first
+   evidence sentence makes a battle or an attack on civilians Explosions/Remote violence
+   (ACLED's codebook); the sub-event type is
    the most probable one within the type. ACLED's "Chemical weapon" has no training example: a
    chemical-weapon term decides it.
 3. **Why?** ``evidence`` lists the n-grams that pushed the chosen sub-event type most
@@ -223,9 +224,10 @@ class EventTypeModel:
             type_scores[SUB_EVENT_TYPES[c]] = round(type_scores.get(SUB_EVENT_TYPES[c], 0.0) + v,
                                                     4)
         event_type = max(type_scores, key=lambda t: (type_scores[t], t))
-        if event_type in WEAPON_RULE_TYPES and _explosive_named(text, sentences):
+        if event_type in WEAPON_RULE_TYPES and _explosive_named(text, sentences[:1]):
             # ACLED's codebook: an explosive or remote weapon makes the event
-            # Explosions/Remote violence, whoever the target (civilians, troops)
+            # Explosions/Remote violence, whoever the target (civilians, troops); only the
+            # first evidence sentence counts: a bomb in a later one is another event
             event_type = "Explosions/Remote violence"
         sub = max((c for c in self.classes if SUB_EVENT_TYPES[c] == event_type),
                   key=lambda c: (sub_scores[c], c))
