@@ -40,7 +40,6 @@ from etl.tagging.taxonomy import TAXONOMY_FILE, Taxonomy, TermHit, load_taxonomy
 SCALE = 1.5            # evidence -> score
 MIN_CATEGORY_SCORE = 0.15
 REPORTED_EVENT_SCORE = 0.5  # the predicted event type and sub-event type score at least this
-EVENT_THRESHOLD = 0.45  # a category "happened" in the text from this score on
 RELEVANCE_SCALE = 4.0
 CONFLICT_THRESHOLD = 0.5
 MAX_TEXT_CHARS = 100_000
