@@ -39,7 +39,8 @@ campaign: $(STAMP)
 eval: $(STAMP)
 	$(BIN)/newsmon eval
 
-# Refit the event classifier (etl/data/event_model.json) on the SATP train split; deterministic.
+# Refit the ACLED event-type classifier (etl/data/event_model.npz) on ../shared/corpus/events
+# (training sources only; deterministic, about 4 minutes).
 train-events: $(STAMP)
 	$(BIN)/newsmon train-events
 

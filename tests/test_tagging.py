@@ -6,7 +6,6 @@ The texts here are written for these tests (no corpus text is copied into the re
 from __future__ import annotations
 
 import json
-import math
 import socket
 import subprocess
 import sys
@@ -61,9 +60,9 @@ def test_taxonomy_terms_map_to_acled_categories(tagger):
     assert ("tear gas", "protest_intervention") in keywords
     for k in result.keywords:
         assert text[k.start:k.end] == k.text
-    parents = {c.id: c.parent for c in result.categories}
-    assert parents["ied_landmine"] == "explosions_remote_violence"
-    assert parents["explosions_remote_violence"] is None
+    categories = load_taxonomy().categories
+    assert categories["ied_landmine"].parent == "explosions_remote_violence"
+    assert categories["explosions_remote_violence"].parent is None
     assert result.is_conflict
 
 
@@ -250,14 +249,15 @@ def test_eval_on_the_corpus_beats_the_baselines(tagger):
         pytest.skip(f"evaluation corpus not found at {labels} (set NEWSMON_CORPUS_DIR)")
     from etl.evaluation.evaluate import run_eval
 
-    report = run_eval(tagger, corpus_dir(), geo=False)  # geoparsing: tests/test_geo.py
+    report = run_eval(tagger, corpus_dir(), geo=False, events=False)  # tests/test_geo.py,
+    # tests/test_events.py and tests/test_event_records.py score those
     m = report.metrics()
     # regression floors (measured values minus a margin) and better than the baselines
     assert m["re3d_exact_f1"] > report.re3d.base_exact.f1
     assert m["conll_exact_f1"] > report.conll.base_exact.f1
     assert m["satp_macro_f1"] > report.satp.baseline_macro_f1
     assert m["re3d_exact_f1"] >= 0.55 and m["conll_exact_f1"] >= 0.70
-    assert m["satp_macro_f1"] >= 0.77
+    assert m["satp_macro_f1"] >= 0.73
     assert report.ms_per_article < 200
     missed = {k: round(m[k], 3) for k, target in
               {"re3d_exact_f1": 0.55, "conll_exact_f1": 0.70, "satp_macro_f1": 0.85}.items()
@@ -387,66 +387,3 @@ def test_tagger_outputs_names_and_fixes_sports_clubs(tagger):
     types = {e.text: e.type for e in tagger.tag(text).entities}
     assert types.get("LONDON") == "location"
     assert types.get("Leeds") == "organization" and types.get("Southampton") == "organization"
-
-
-# --- event classifier (etl/tagging/events.py) -
-def test_event_classifier_trains_deterministically_on_written_texts():
-    from etl.tagging import events
-
-    texts = {
-        "armed_assault": ["Gunmen opened fire on a police post, killing two officers.",
-                          "Militants shot dead a village guard near the market.",
-                          "Troops exchanged fire with rebels for two hours."],
-        "bombing_explosion": ["A roadside bomb exploded under a bus, killing four.",
-                              "An IED blast wounded three soldiers on patrol.",
-                              "A grenade was hurled at the checkpoint and exploded."],
-        "kidnapping": ["Armed men abducted two engineers and demanded a ransom.",
-                       "Rebels kidnapped a trader from the highway.",
-                       "The abducted teacher was released after a week in captivity."],
-        "other": ["Police arrested a militant commander during a search operation.",
-                  "Twelve rebels surrendered with their weapons to the district police.",
-                  "The outfit called a general strike across two districts."],
-    }
-    rows = [(events.text_features(t, {}), {label}) for label, ts in texts.items() for t in ts]
-    one = events.train(rows, epochs=150)
-    two = events.train(rows, epochs=150)
-    assert one.to_json() == two.to_json()
-    p = one.probabilities("A bomb exploded near the school.", {})
-    assert max(p, key=p.get) == "bombing_explosion"
-    assert events.EventModel.from_json(one.to_json()).probabilities("A bomb exploded.", {}) \
-        == one.probabilities("A bomb exploded.", {})
-
-
-def test_event_classifier_feeds_parent_categories_of_violent_texts(tagger):
-    assert tagger.event_model is not None, "etl/data/event_model.json is shipped"
-    text = ("Gunmen abducted four aid workers from their vehicle near the border on Monday and "
-            "took them to an unknown place. Police said the kidnappers demanded a ransom; "
-            "two guards were killed in the attack.")
-    result = tagger.tag(text)
-    assert result.event_probabilities and result.event_probabilities["kidnapping"] > 0.5
-    keyword_only = tagger.category_totals(tagger._keywords(text)[1])["abduction"]
-    assert result.category_score("abduction") == pytest.approx(
-        (1 - math.exp(-keyword_only / 1.5) + result.event_probabilities["kidnapping"]) / 2,
-        abs=1e-3)
-    # the classifier's probabilities stay internal; "events" are the event records
-    assert "event_probabilities" not in result.as_dict()
-    # sports metaphors: no violence named, the classifier is not consulted
-    metaphor = ("Northbridge laid siege to the goal and fought back after a counter-attack; the "
-                "striker fired a shot and won the shootout. The fans celebrated the battle won.")
-    assert tagger.tag(metaphor).event_probabilities == {}
-
-
-@pytest.mark.corpus
-def test_shipped_event_model_is_what_train_events_produces():
-    labels = corpus_dir() / "labels" / "satp"
-    if not labels.is_dir():
-        pytest.skip(f"evaluation corpus not found at {labels} (set NEWSMON_CORPUS_DIR)")
-    from etl.tagging.events import MODEL_FILE, train_from_corpus
-
-    shipped = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
-    fresh = train_from_corpus(corpus_dir()).to_json()
-    assert fresh["labels"] == shipped["labels"] and fresh["trained_on"] == shipped["trained_on"]
-    assert fresh["weights"].keys() == shipped["weights"].keys()
-    worst = max(abs(a - b) for name, ws in fresh["weights"].items()
-                for a, b in zip(ws, shipped["weights"][name], strict=True))
-    assert worst < 1e-3, "etl/data/event_model.json is stale: run `newsmon train-events`"

@@ -1,17 +1,17 @@
 """``newsmon eval``: score the tagger on the labelled corpus, against the plain model.
 
-Data (``NEWSMON_CORPUS_DIR``, default ``../shared/corpus`` from the project root, then
-``/work/shared/corpus``), read only, never copied into the repository:
+Data (``NEWSMON_CORPUS_DIR``, default ``../shared/corpus`` beside the checkout; see
+:func:`etl.settings.corpus_dir`), read only, never copied into the repository:
 
 - ``labels/re3d/dev.jsonl``: Person / Organisation (armed groups included) / Location spans;
 - ``labels/conllpp/test_docs.jsonl``: PER / ORG / LOC spans (MISC is not scored);
 - ``labels/satp/train_dev.jsonl``: multi-label events. armed_assault = battles or attack on
   civilians, bombing_explosion = explosions/remote violence, kidnapping = abduction,
-  other = none of these. Only the ``dev`` split (232 texts) is scored: the event classifier
-  (``etl/tagging/events.py``) is fitted on the ``train`` split (``newsmon train-events``). "other"
-  is
-  predicted when none of the three applies, or when the classifier's own "other" regression
-  says so (SATP codes "other" alongside the three for e.g. assassinations and arson).
+  other = none of these. Predicted from the ACLED event type prediction (the type and sub-event
+  scores, :func:`satp_predict`); the event model never saw SATP. Only the ``dev`` split (232
+  texts) is scored, as before;
+- ``events/``: ACLED event typing and ``is_conflict`` on held-out sources
+  (:mod:`etl.evaluation.events`, printed as the "events:" rows).
 
 Entities are scored per span: exact (same start, end and type) and overlap (a prediction counts
 when it overlaps a gold span of the same type, and the other way round for recall). The baseline
@@ -30,7 +30,7 @@ place resolver as it was before issue 12.
 from __future__ import annotations
 
 import json
-import os
+import math
 import re
 import time
 from collections.abc import Iterable
@@ -38,10 +38,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from etl.evaluation.event_records import EventRecordScores, eval_event_records
+from etl.evaluation.events import EventScores, eval_events
 from etl.evaluation.geo import GeoCorpusReport, geo_dict, geo_rows, run_geo_eval
-from etl.settings import PACKAGE_DIR
+from etl.settings import PACKAGE_DIR, corpus_dir  # noqa: F401 - corpus_dir re-exported
 from etl.tagging.spans import STYLE_MENTIONS, STYLE_NAMES
-from etl.tagging.tagger import EVENT_THRESHOLD, Tagger, TagResult
+from etl.tagging.tagger import Tagger, TagResult
 
 RE3D_TYPES = {"Person": "person", "Organisation": "organization", "Location": "location"}
 CONLL_TYPES = {"PER": "person", "ORG": "organization", "LOC": "location"}
@@ -54,21 +55,17 @@ SATP_REGEXES = {
 # Span conventions (etl/tagging/spans.py): re3d annotates full mentions (determiners, titles, place
 # descriptors, pronouns, group nominals), CoNLL the names alone; each is scored in its own.
 RE3D_STYLE = STYLE_MENTIONS
+# an SATP label is predicted from this share of the event type scores, or from keyword evidence
+# scoring this much for its categories (both chosen on SATP's train split)
+SATP_TYPE_SHARE = 0.4
+SATP_KEYWORD_SCORE = 0.45
+SATP_KEYWORD_CATEGORIES = {"armed_assault": ("battles", "attack_on_civilians"),
+                           "bombing_explosion": ("explosions_remote_violence",),
+                           "kidnapping": ("abduction",)}
 SATP_SPLIT = "dev"  # the train split is what the event classifier is fitted on
 TARGETS = {"re3d_exact_f1": 0.55, "conll_exact_f1": 0.70, "satp_macro_f1": 0.85}
 
 Span = tuple[int, int, str]
-
-
-def corpus_dir() -> Path:
-    env = os.environ.get("NEWSMON_CORPUS_DIR")
-    if env:
-        return Path(env)
-    for candidate in (PACKAGE_DIR.parent.parent / "shared" / "corpus",
-                      Path("/work/shared/corpus")):
-        if candidate.is_dir():
-            return candidate
-    return PACKAGE_DIR.parent.parent / "shared" / "corpus"
 
 
 def _read_jsonl(path: Path) -> list[dict]:
@@ -158,16 +155,35 @@ def eval_entities(tagger: Tagger, docs: list[dict], types: dict[str, str],
     return scores
 
 
-def satp_predict(result: TagResult, threshold: float = EVENT_THRESHOLD) -> set[str]:
-    labels = {"other"} if result.event_probabilities.get("other", 0.0) >= 0.5 else set()
-    if (result.category_score("battles") >= threshold
-            or result.category_score("attack_on_civilians") >= threshold):
-        labels.add("armed_assault")
-    if result.category_score("explosions_remote_violence") >= threshold:
-        labels.add("bombing_explosion")
-    if result.category_score("abduction") >= threshold:
-        labels.add("kidnapping")
-    return labels or {"other"}
+def satp_predict(result: TagResult, evidence: dict[str, float] | None = None,
+                 threshold: float = SATP_TYPE_SHARE) -> set[str]:
+    """SATP labels from the event type prediction (every kind with at least ``threshold`` of
+    the probability: SATP codes several per incident; "other" for no event or a non-violent
+    type) and from strong keyword evidence (``evidence``: category -> keyword evidence, as
+    :meth:`Tagger.event_evidence` gives it) for the kinds the narrative also mentions."""
+    labels = {label for label, categories in SATP_KEYWORD_CATEGORIES.items()
+              if any(1 - math.exp(-(evidence or {}).get(c, 0.0) / 1.5) >= SATP_KEYWORD_SCORE
+                     for c in categories)}
+    event = result.event_type
+    if event is None or event.event_type is None:
+        return labels or {"other"}
+    types, subs = event.event_type_scores, event.sub_event_scores
+    abduction = subs.get("Abduction/forced disappearance", 0.0)
+    scores = {
+        "armed_assault": types.get("Battles", 0.0)
+        + types.get("Violence against civilians", 0.0) - abduction,
+        "bombing_explosion": types.get("Explosions/Remote violence", 0.0),
+        "kidnapping": abduction,
+    }
+    labels |= {label for label, p in scores.items() if p >= threshold}
+    labels.add(_SATP_OF_TYPE.get(event.sub_event_type or "", _SATP_OF_TYPE.get(
+        event.event_type, "other")))
+    return labels
+
+
+_SATP_OF_TYPE = {"Battles": "armed_assault", "Violence against civilians": "armed_assault",
+                 "Explosions/Remote violence": "bombing_explosion",
+                 "Abduction/forced disappearance": "kidnapping"}
 
 
 def satp_regex(text: str) -> set[str]:
@@ -202,7 +218,8 @@ def eval_satp(tagger: Tagger, rows: list[dict]) -> SatpScores:
     results = tagger.tag_many([r["text"] for r in rows])
     seconds = time.perf_counter() - started
     gold = [set(r["labels"]) for r in rows]
-    f1, per = macro_f1(gold, [satp_predict(r) for r in results])
+    f1, per = macro_f1(gold, [satp_predict(res, tagger.event_evidence(r["text"]))
+                              for r, res in zip(rows, results, strict=True)])
     base, _ = macro_f1(gold, [satp_regex(r["text"]) for r in rows])
     return SatpScores(f1, base, per, len(rows), seconds)
 
@@ -216,6 +233,7 @@ class EvalReport:
     model: str
     event_records: EventRecordScores | None = None  # None without the events corpus
     geo: list[GeoCorpusReport] = field(default_factory=list)  # LGL, GeoWebNews (geo.py)
+    events: EventScores | None = None  # etl/evaluation/events.py (None: no events/ data)
 
     @property
     def ms_per_article(self) -> float:
@@ -250,7 +268,8 @@ class EvalReport:
              f(self.satp.baseline_macro_f1), ">= 0.85"),
             ("ms per article (tagging)", f"{self.ms_per_article:.1f}", "", ""),
             *geo_rows(self.geo),
-        ] + (self.event_records.rows() if self.event_records else [])
+        ] + (self.events.rows() if self.events else []) + (
+            self.event_records.rows() if self.event_records else [])
 
     def as_dict(self) -> dict:
         return {"mode": self.mode, "model": self.model, "ms_per_article": self.ms_per_article,
@@ -262,12 +281,15 @@ class EvalReport:
                 **({"event_records": self.event_records.metrics(),
                     "event_records_baseline": self.event_records.baselines()}
                    if self.event_records else {}),
+                **(self.events.as_dict() if self.events else {}),
                 **geo_dict(self.geo)}
 
 
 def run_eval(tagger: Tagger | None = None, corpus: Path | None = None,
-             satp_limit: int | None = None, geo: bool = True) -> EvalReport:
-    """Every score of ``newsmon eval``; ``geo=False`` leaves out geoparsing (minutes)."""
+             satp_limit: int | None = None, events_limit: int | None = None,
+             events: bool = True, geo: bool = True) -> EvalReport:
+    """Every score of ``newsmon eval``; ``geo=False`` leaves out geoparsing and
+    ``events=False`` the event sections (minutes each)."""
     corpus = corpus or corpus_dir()
     labels = corpus / "labels"
     if not labels.is_dir():
@@ -280,6 +302,11 @@ def run_eval(tagger: Tagger | None = None, corpus: Path | None = None,
     rows = [r for r in _read_jsonl(labels / "satp" / "train_dev.jsonl")
             if r.get("split") == SATP_SPLIT]
     satp = eval_satp(tagger, rows[:satp_limit] if satp_limit else rows)
-    records = (eval_event_records(tagger, corpus) if (corpus / "events").is_dir() else None)
+    scores = records = None
+    if events and (corpus / "events").is_dir():
+        if tagger.event_model is not None:
+            scores = eval_events(corpus, tagger.event_model, limit=events_limit)
+        records = eval_event_records(tagger, corpus)
     places = run_geo_eval(tagger, corpus) if geo and (corpus / "geo").is_dir() else []
-    return EvalReport(re3d, conll, satp, tagger.mode, tagger.model.name, records, places)
+    return EvalReport(re3d, conll, satp, tagger.mode, tagger.model.name,
+                      event_records=records, geo=places, events=scores)

@@ -170,7 +170,7 @@ def _event_type(text: str, result, lo: int = 0, hi: int | None = None) -> EventT
         pred = classify(text[lo:hi])
         if pred is None or not getattr(pred, "event_type", None):
             return None
-        ev = tuple((lo + s, lo + e) for s, e in getattr(pred, "evidence", ()) or ())
+        ev = tuple((lo + s, lo + e) for s, e, *_ in getattr(pred, "evidence", ()) or ())
         return EventType(pred.event_type, pred.sub_event_type,
                          dict(getattr(pred, "sub_event_scores", {}) or {}), ev)
     deaths = _reports_deaths(text)  # the text's, not only this sentence's

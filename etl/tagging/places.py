@@ -21,7 +21,6 @@ import importlib.metadata
 import json
 import logging
 import multiprocessing
-import os
 import re
 import shutil
 import sys
@@ -175,11 +174,11 @@ class PlaceGazetteer:
 
 
 def cache_dir() -> Path:
-    """Where derived data is cached: ``NEWSMON_CACHE_DIR``, else ``$XDG_CACHE_HOME/newsmon``."""
-    env = os.environ.get("NEWSMON_CACHE_DIR", "").strip()
-    if env:
-        return Path(env)
-    return Path(os.environ.get("XDG_CACHE_HOME", "").strip() or Path.home() / ".cache") / "newsmon"
+    """Where derived data is cached: ``NEWSMON_CACHE_DIR``, else ``$XDG_CACHE_HOME/newsmon``
+    (read by :mod:`etl.settings`)."""
+    from etl.settings import cache_dir as settings_cache_dir
+
+    return settings_cache_dir()
 
 
 def _cache_key(min_population: int) -> str:

@@ -14,9 +14,12 @@ a :class:`TagResult` carries the character offsets of the text it came from:
   code, first-level region and a confidence, disambiguated from the text's own context
   (:mod:`etl.tagging.placeresolve`); ``countries`` lists the text's focus countries in order;
 - relevance: ``1 - exp(-(event evidence + general evidence / 2 + armed actors) / 4)``;
-  ``is_conflict`` when relevance >= 0.5;
-- event classifier (:mod:`etl.tagging.events`): for texts naming violence, the violent-event
-  parents' scores average the keyword score and the classifier's probability;
+- event type (:mod:`etl.tagging.events`, ``tagger.event_model.classify_event(text)``): ACLED's
+  event type and sub-event type when the text reports an event. ACLED event categories are
+  listed only from it (the classifier's probabilities, not every keyword hit); general conflict
+  terms stay keyword categories. ``is_conflict`` is "reports political violence" (the
+  prediction's ``violent``); without the classifier (``use_event_model=False``) it falls back to
+  relevance >= 0.5.
 - events (:mod:`etl.tagging.eventrecords`): ACLED-style event records, the main event first.
 """
 
@@ -31,7 +34,7 @@ from pathlib import Path
 
 from etl.tagging.actors import ActorGazetteer, load_actors
 from etl.tagging.eventrecords import EventRecord, build_events
-from etl.tagging.events import LABEL_CATEGORIES, EventModel, load_event_model
+from etl.tagging.events import EventTypeModel, EventTypePrediction, load_event_model
 from etl.tagging.matcher import Match
 from etl.tagging.ner import LABELS, MODE_MODEL, LoadedModel, load_model, pipe_docs
 from etl.tagging.places import FEATURE_COUNTRY, PlaceGazetteer, PlaceMention, load_places
@@ -40,14 +43,9 @@ from etl.tagging.taxonomy import TAXONOMY_FILE, Taxonomy, TermHit, load_taxonomy
 
 SCALE = 1.5            # evidence -> score
 MIN_CATEGORY_SCORE = 0.15
-EVENT_THRESHOLD = 0.45  # a category "happened" in the text from this score on
+REPORTED_EVENT_SCORE = 0.5  # the predicted event type and sub-event type score at least this
 RELEVANCE_SCALE = 4.0
 CONFLICT_THRESHOLD = 0.5
-# the event classifier refines texts with at least this much conflict evidence (short incident
-# reports often stay just under CONFLICT_THRESHOLD; sports metaphors stay well under this)
-EVENT_MODEL_MIN_RELEVANCE = 0.3
-# ... and that name the violence itself: casualties, armed men, weapons, or a known armed actor
-VIOLENCE_CONTEXT = frozenset({"casualties", "terrorism", "military", "weapons"})
 MAX_TEXT_CHARS = 100_000
 
 
@@ -95,9 +93,9 @@ class TagResult:
     places: list[PlaceTag] = field(default_factory=list)
     taxonomy_version: str = ""
     mode: str = MODE_MODEL
-    # the event classifier's probabilities (etl/tagging/events.py) when it was applied;
-    # not in as_dict
-    event_probabilities: dict[str, float] = field(default_factory=dict)
+    # ACLED event type and sub-event type (etl/tagging/events.py); None without the classifier.
+    # Not in as_dict (the `events` records carry it).
+    event_type: EventTypePrediction | None = None
     # ACLED-style event records (etl/tagging/eventrecords.py), the main event first
     events: list[EventRecord] = field(default_factory=list)
     # the text's focus countries (ISO 3166-1 alpha-2), most evidence first
@@ -157,7 +155,10 @@ class Tagger:
     def __init__(self, model: str | None = None, *, use_model: bool = True,
                  taxonomy_path: Path = TAXONOMY_FILE, use_event_model: bool = True) -> None:
         self.taxonomy: Taxonomy = load_taxonomy(taxonomy_path)
-        self.event_model: EventModel | None = load_event_model() if use_event_model else None
+        self.event_model: EventTypeModel | None = (load_event_model() if use_event_model
+                                                   else None)
+        # ACLED names (sub-event and event types) -> taxonomy category ids
+        self._acled_ids = {c.label: c.id for c in self.taxonomy.categories.values() if c.event}
         self.actors: ActorGazetteer = load_actors()
         self.places: PlaceGazetteer = load_places()
         if use_model:
@@ -229,25 +230,23 @@ class Tagger:
         general = sum(v for c, v in evidence.items() if not self.taxonomy.categories[c].event)
         armed = {e.id for e in entities if e.kind in _ARMED}
         relevance = _score(event_evidence + general / 2 + len(armed), RELEVANCE_SCALE)
-        is_conflict = relevance >= CONFLICT_THRESHOLD
-        events: dict[str, float] = {}
-        overrides: dict[str, float] = {}
-        violent = bool(armed) or any(totals.get(c, 0.0) > 0 for c in VIOLENCE_CONTEXT)
-        if (self.event_model is not None and violent
-                and relevance >= EVENT_MODEL_MIN_RELEVANCE):
-            events = self.event_model.probabilities(text, totals)
-            overrides = self._event_overrides(events, totals)
+        prediction = None
+        if self.event_model is not None:
+            prediction = self.event_model.classify_event(text)
+            is_conflict = prediction.violent
+        else:
+            is_conflict = relevance >= CONFLICT_THRESHOLD
         return TagResult(
             relevance=relevance,
             is_conflict=is_conflict,
-            categories=self._categories(totals, overrides),
+            categories=self._categories(totals, self._event_scores(prediction)),
             keywords=keywords,
             entities=entities,
             places=places,
             countries=countries,
             taxonomy_version=self.taxonomy.version,
             mode=self.model.mode,
-            event_probabilities=events,
+            event_type=prediction,
         )
 
     def event_evidence(self, text: str) -> dict[str, float]:
@@ -263,20 +262,17 @@ class Tagger:
                 totals[parent] += value
         return dict(totals)
 
-    def _event_overrides(self, events: dict[str, float],
-                         totals: dict[str, float]) -> dict[str, float]:
-        """Scores of the categories the classifier's labels stand for: the mean of the keyword
-        score and the classifier's probability (armed_assault stands for battles and attack on
-        civilians: each gets the mean with its own keyword score). Keywords alone can no longer
-        make a violent-event category; the classifier alone cannot either."""
-        overrides: dict[str, float] = {}
-        for label, categories in LABEL_CATEGORIES.items():
-            p = events.get(label)
-            if p is None:
-                continue
-            for category in categories:
-                overrides[category] = (_score(totals.get(category, 0.0)) + p) / 2
-        return overrides
+    def _event_scores(self, prediction: EventTypePrediction | None) -> dict[str, float] | None:
+        """Event category id -> the classifier's probability (None: keyword scores stand)."""
+        if prediction is None:
+            return None
+        scores = {**prediction.event_type_scores, **prediction.sub_event_scores}
+        # the event the text reports is present (above the views' 0.45 cut) even when the
+        # classifier spread its probability over neighbouring sub-event types
+        for name in (prediction.event_type, prediction.sub_event_type):
+            if name:
+                scores[name] = max(scores.get(name, 0.0), REPORTED_EVENT_SCORE)
+        return {self._acled_ids[name]: p for name, p in scores.items() if name in self._acled_ids}
 
     def _keywords(self, text: str) -> tuple[list[Keyword], dict[str, float]]:
         keywords: list[Keyword] = []
@@ -292,13 +288,18 @@ class Tagger:
         return keywords, evidence
 
     def _categories(self, totals: dict[str, float],
-                    overrides: dict[str, float] | None = None) -> list[CategoryTag]:
-        overrides = overrides or {}
+                    event_scores: dict[str, float] | None = None) -> list[CategoryTag]:
+        """General conflict categories by keyword evidence; ACLED event categories by the
+        classifier's scores when it ran (a keyword hit alone no longer lists one)."""
         tags = []
-        for cid in set(totals) | set(overrides):
+        ids = set(totals) | set(event_scores or {})
+        for cid in ids:
             cat = self.taxonomy.categories[cid]
             value = totals.get(cid, 0.0)
-            score = round(overrides[cid], 4) if cid in overrides else _score(value)
+            if cat.event and event_scores is not None:
+                score = round(event_scores.get(cid, 0.0), 4)
+            else:
+                score = _score(value)
             if score >= MIN_CATEGORY_SCORE:
                 tags.append(CategoryTag(cid, cat.parent, score, round(value, 4), cat.event))
         tags.sort(key=lambda c: (-c.score, c.id))

@@ -62,6 +62,15 @@ class Taxonomy:
                         totals[cid] = totals.get(cid, 0.0) + hit.weight
         return totals
 
+    def event_evidence(self, text: str) -> float:
+        """Evidence for ACLED event categories alone (general conflict terms do not count)."""
+        total = 0.0
+        for m in self.index.find(text):
+            weights = [h.weight for h in m.payloads if self.categories[h.category].event]
+            if weights:
+                total += max(weights)
+        return total
+
     def top(self, category_id: str) -> str:
         cat = self.categories[category_id]
         return cat.parent or cat.id
