@@ -11,7 +11,7 @@ from conftest import corpus_dir
 from trafilatura import bare_extraction
 
 from etl.errors import ParseError
-from etl.stages.extract import _extract_job
+from etl.stages.extract import extract_job
 from etl.stages.limits import (
     PageLimitError,
     PageLimits,
@@ -103,7 +103,7 @@ def test_zero_turns_the_bounds_off():
 
 def test_the_worker_records_the_bound_as_the_page_failure():
     job = (7, gzip.compress(tiny_elements(1_000_000)), "http://example.org/bomb", None, None)
-    article_id, extracted, error = _extract_job(job)
+    article_id, extracted, error = extract_job(job)
     assert (article_id, extracted) == (7, None)
     assert error.startswith("ParseError: page too complex to extract")
     assert issubclass(PageLimitError, ParseError)
