@@ -167,6 +167,11 @@ def _event_type(text: str, result, lo: int = 0, hi: int | None = None) -> EventT
     except ImportError:  # pragma: no cover - the module exists on main
         classify = None
     if classify is not None:
+        whole = getattr(result, "event_type", None)
+        if whole is not None and whole.event_type is None:
+            # the article as a whole reports no event (a football final, a rate decision):
+            # one sentence's "shot" or "attack" must not make one
+            return None
         pred = classify(text[lo:hi])
         if pred is None or not getattr(pred, "event_type", None):
             return None
