@@ -115,3 +115,30 @@ def test_deadline_is_per_exchange_not_per_client():
         for _ in range(3):
             assert client.get(web.url("/a.html"), max_bytes=CAP).status == 200
             time.sleep(0.5)  # 1.5 s in all: more than one deadline, each exchange is fast
+
+
+def test_a_slow_name_server_does_not_outlast_the_total_deadline(monkeypatch):
+    """getaddrinfo has no timeout: inside an exchange the lookup gets only the time left."""
+    import socket
+    import time
+
+    from etl.errors import NetworkError
+    from etl.web import guard
+    from etl.web.deadline import deadline_scope
+
+    real = socket.getaddrinfo
+
+    def slow(host, *args, **kwargs):  # a name server that answers after 3 s
+        if host == "slow-dns.example":
+            time.sleep(3)
+        return real("127.0.0.1", *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", slow)
+    started = time.monotonic()
+    with deadline_scope(time.monotonic() + 0.5), pytest.raises(NetworkError, match="deadline"):
+        guard.system_resolve("slow-dns.example", 80)
+    assert time.monotonic() - started < 2
+    # outside an exchange, and for a name that answers, the lookup is as before
+    assert guard.system_resolve("localhost", 80)
+    with deadline_scope(time.monotonic() + 5):
+        assert guard.system_resolve("localhost", 80)

@@ -39,6 +39,12 @@ def deadline_scope(deadline: float) -> Iterator[None]:
         _local.deadline = previous
 
 
+def time_left() -> float | None:
+    """Seconds left before this thread's exchange deadline (None: no exchange running)."""
+    deadline = getattr(_local, "deadline", None)
+    return None if deadline is None else deadline - time.monotonic()
+
+
 def _bounded(timeout: float | None) -> float | None:
     deadline = getattr(_local, "deadline", None)
     if deadline is None:

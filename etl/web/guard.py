@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextvars
 import ipaddress
 import socket
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ import httpx
 
 from etl.errors import BlockedAddress, NetworkError
 from etl.settings import Settings
+from etl.web.deadline import time_left
 
 # a host name and port to the addresses to try, in order
 Resolver = Callable[[str, int], list[str]]
@@ -42,17 +44,47 @@ _guarded: contextvars.ContextVar[bool] = contextvars.ContextVar("newsmon_guarded
 
 
 def system_resolve(host: str, port: int) -> list[str]:
-    """Addresses of ``host`` from the system resolver, without duplicates, in its order."""
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
-        raise NetworkError(f"DNS lookup failed for {host}: {exc}") from exc
+    """Addresses of ``host`` from the system resolver, without duplicates, in its order.
+
+    Inside an exchange the lookup gets only the time left before its total deadline: a name
+    server that answers slowly must not hold the worker past it (getaddrinfo has no timeout of
+    its own, so it runs on a daemon thread that is abandoned when the time is up).
+    """
+    left = time_left()
+    if left is None:
+        infos = _getaddrinfo(host, port)
+    else:
+        outcome: list = []
+        lookup = threading.Thread(target=lambda: outcome.append(_lookup(host, port)),
+                                  name="newsmon-dns", daemon=True)
+        lookup.start()
+        lookup.join(max(left, 0.0))
+        if not outcome:
+            raise NetworkError(f"DNS lookup for {host} did not answer within the total deadline")
+        infos = outcome[0]
+        if isinstance(infos, NetworkError):
+            raise infos
     addresses: list[str] = []
     for info in infos:
         address = str(info[4][0])
         if address not in addresses:
             addresses.append(address)
     return addresses
+
+
+def _getaddrinfo(host: str, port: int) -> list:
+    try:
+        return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise NetworkError(f"DNS lookup failed for {host}: {exc}") from exc
+
+
+def _lookup(host: str, port: int) -> list | NetworkError:
+    """:func:`_getaddrinfo` for a thread: its error is returned, not raised."""
+    try:
+        return _getaddrinfo(host, port)
+    except NetworkError as exc:
+        return exc
 
 
 def embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
