@@ -28,7 +28,7 @@ import ctypes
 import re
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from typing import TypeVar
 
@@ -38,12 +38,16 @@ from etl.settings import Settings
 T = TypeVar("T")
 
 
+_SETTING_DEFAULTS = {f.name: f.default for f in fields(Settings)}
+
+
 @dataclass(frozen=True)
 class PageLimits:
-    """Bounds on extracting one page (``0`` turns a bound off)."""
+    """Bounds on extracting one page (``0`` turns a bound off); the defaults are the settings'
+    (``NEWSMON_EXTRACT_MAX_ELEMENTS``, ``NEWSMON_EXTRACT_TIMEOUT``), written once there."""
 
-    max_elements: int = 50_000
-    timeout_s: float = 10.0
+    max_elements: int = _SETTING_DEFAULTS["extract_max_elements"]
+    timeout_s: float = _SETTING_DEFAULTS["extract_timeout_s"]
     max_attribute_work: int = 20_000_000  # see MAX_ATTRIBUTE_WORK
 
     @classmethod

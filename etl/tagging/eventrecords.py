@@ -39,47 +39,13 @@ from datetime import date, datetime
 from functools import lru_cache
 
 from etl.tagging import eventactors
-from etl.tagging.actors import ARMED_KINDS
 from etl.tagging.eventdate import DAY, DateMention, find_dates
+from etl.tagging.events import classify_event
 from etl.tagging.fatalities import Fatalities, extract_fatalities
 
 LEDE_CHARS = 800  # the lede: sentences starting this early belong to the main event
 SEPARATE_KM = 50.0
 MAX_EVENTS = 5
-EVENT_MIN_SCORE = 0.45  # the tagger's EVENT_THRESHOLD: a category "happened" from this score on
-DEATHS_MIN_SCORE = 0.15  # ... or from the tagger's MIN_CATEGORY_SCORE when deaths are reported
-MIN_RELEVANCE = 0.3  # the tagger's EVENT_MODEL_MIN_RELEVANCE: less is no conflict text at all
-# Taxonomy category -> (ACLED event type, sub-event type): the fallback until the ACLED type
-# classifier (part A) is merged.
-CATEGORY_TYPES = {
-    "armed_clash": ("Battles", "Armed clash"),
-    "territory_change": ("Battles", "Government regains territory"),
-    "battles": ("Battles", "Armed clash"),
-    "air_drone_strike": ("Explosions/Remote violence", "Air/drone strike"),
-    "shelling_artillery_missile": ("Explosions/Remote violence",
-                                   "Shelling/artillery/missile attack"),
-    "suicide_bomb": ("Explosions/Remote violence", "Suicide bomb"),
-    "ied_landmine": ("Explosions/Remote violence", "Remote explosive/landmine/IED"),
-    "grenade": ("Explosions/Remote violence", "Grenade"),
-    "explosions_remote_violence": ("Explosions/Remote violence",
-                                   "Remote explosive/landmine/IED"),
-    "attack_on_civilians": ("Violence against civilians", "Attack"),
-    "abduction": ("Violence against civilians", "Abduction/forced disappearance"),
-    "sexual_violence": ("Violence against civilians", "Sexual violence"),
-    "violence_against_civilians": ("Violence against civilians", "Attack"),
-    "peaceful_protest": ("Protests", "Peaceful protest"),
-    "protest_intervention": ("Protests", "Protest with intervention"),
-    "protests": ("Protests", "Peaceful protest"),
-    "violent_demonstration": ("Riots", "Violent demonstration"),
-    "mob_violence": ("Riots", "Mob violence"),
-    "riots": ("Riots", "Violent demonstration"),
-    "arrests": ("Strategic developments", "Arrests"),
-    "agreement": ("Strategic developments", "Agreement"),
-    "ceasefire": ("Strategic developments", "Agreement"),
-    "territory_transfer": ("Strategic developments", "Non-violent transfer of territory"),
-    "looting": ("Strategic developments", "Looting/property destruction"),
-    "surrender_recruitment": ("Strategic developments", "Change to group/activity"),
-}
 _NEAR = re.compile(r"\b(?:near|outside|outskirts of|close to|around|north|south|east|west"
                    r"|north-?east|north-?west|south-?east|south-?west|km|kilometres|kilometers"
                    r"|miles|area of|areas of|vicinity of|district of|countryside)\W*(?:of\W+)?"
@@ -154,88 +120,26 @@ def km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(a)))
 
 
-# --- the event type adapter (the one place to swap when part A is merged) ----------------------
+# --- the event type (the ACLED classifier, etl/tagging/events.py) ------------------------------
 def _event_type(text: str, result, lo: int = 0, hi: int | None = None) -> EventType | None:
-    """The ACLED event type of text[lo:hi]; None when it reports no event.
-
-    Uses ``etl.tagging.events.classify_event`` when part A has delivered it, else the tagger's
-    taxonomy categories (whole-text scores, keywords inside [lo, hi) as evidence)."""
-    hi = len(text) if hi is None else hi
-    try:
-        from etl.tagging import events as part_a
-        classify = getattr(part_a, "classify_event", None)
-    except ImportError:  # pragma: no cover - the module exists on main
-        classify = None
-    if classify is not None:
-        whole = getattr(result, "event_type", None)
-        if whole is not None and whole.event_type is None:
-            # the article as a whole reports no event (a football final, a rate decision):
-            # one sentence's "shot" or "attack" must not make one
-            return None
-        pred = classify(text[lo:hi])
-        if pred is None or not getattr(pred, "event_type", None):
-            return None
-        ev = tuple((lo + s, lo + e) for s, e, *_ in getattr(pred, "evidence", ()) or ())
-        return EventType(pred.event_type, pred.sub_event_type,
-                         dict(getattr(pred, "sub_event_scores", {}) or {}), ev)
-    deaths = _reports_deaths(text)  # the text's, not only this sentence's
-    # protests and riots are events whatever the conflict relevance; the other types need a
-    # conflict text, reported deaths or armed men (a known armed actor, gunmen, militants):
-    # sports and business metaphors ("the battle for the cup") have none of these
-    violence = any(getattr(e, "kind", None) in ARMED_KINDS for e in result.entities) or (
-        _names_armed_men(text))
-    unrest_only = not deaths and not result.is_conflict and (
-        result.relevance < MIN_RELEVANCE or not violence)
-    scores = {c.id: c.score for c in result.categories if c.event}
-    hits: Counter[str] = Counter()
-    spans: dict[str, list[tuple[int, int]]] = {}
-    for k in result.keywords:
-        if lo <= k.start and k.end <= hi and k.category in CATEGORY_TYPES and not (
-                unrest_only and CATEGORY_TYPES[k.category][0] not in ("Protests", "Riots")):
-            hits[k.category] += 1
-            spans.setdefault(k.category, []).append((k.start, k.end))
-    # a weaker category counts when the text reports deaths ("Gunmen killed three villagers")
-    floor = DEATHS_MIN_SCORE if deaths or result.is_conflict or unrest_only else EVENT_MIN_SCORE
-    candidates = [(scores.get(cid, 0.0), n, cid) for cid, n in hits.items()
-                  if scores.get(cid, 0.0) >= floor
-                  or scores.get(_parent(result, cid), 0.0) >= floor]
-    if not candidates:
-        if deaths:
-            # deaths without words for the kind of event: ACLED's commonest case, an attack
-            found = extract_fatalities(text[lo:hi])
-            return EventType("Violence against civilians", "Attack", {"Attack": 0.0},
-                             tuple((lo + a, lo + b) for a, b in found.spans))
+    """The ACLED event type of text[lo:hi]; None when it reports no event, or when the article
+    as a whole reports none (``result.event_type``: a football final, a rate decision), so that
+    one sentence's "shot" or "attack" does not make one."""
+    whole = getattr(result, "event_type", None)
+    if whole is not None and whole.event_type is None:
         return None
-    candidates.sort(key=lambda c: (-c[0], -c[1], c[2]))
-    best = candidates[0][2]
-    event_type, sub = CATEGORY_TYPES[best]
-    sub_scores: dict[str, float] = {}
-    for score, _, cid in candidates:
-        name = CATEGORY_TYPES[cid][1]
-        sub_scores[name] = max(sub_scores.get(name, 0.0), round(score, 4))
-    return EventType(event_type, sub, sub_scores, tuple(spans[best]))
+    hi = len(text) if hi is None else hi
+    pred = classify_event(text[lo:hi])
+    if pred.event_type is None:
+        return None
+    evidence = tuple((lo + start, lo + end) for start, end, _ in pred.evidence)
+    return EventType(pred.event_type, pred.sub_event_type, dict(pred.sub_event_scores), evidence)
 
 
 @lru_cache(maxsize=8)
 def _text_fatalities(text: str) -> Fatalities:
     """The whole text's deaths (cached: asked for every sentence of the same text)."""
     return extract_fatalities(text)
-
-
-@lru_cache(maxsize=8)
-def _names_armed_men(text: str) -> bool:
-    """Gunmen, militants, militias: armed men the gazetteer has no name for (police and
-    soldiers alone are not violence: "Police said the evening passed without incident")."""
-    return any(m.kind in eventactors.NON_STATE_TYPES
-               for m in eventactors.find_actors(text, 0, len(text), (), ""))
-
-
-def _reports_deaths(text: str) -> bool:
-    return _text_fatalities(text).count > 0
-
-
-def _parent(result, cid: str) -> str:
-    return next((c.parent or "" for c in result.categories if c.id == cid), "")
 
 
 # --- building the records -----------------------------------------------------------------
