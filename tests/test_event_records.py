@@ -13,7 +13,8 @@ from datetime import date
 import pytest
 from conftest import ROOT, corpus_dir
 
-from etl.tagging.eventactors import (
+from etl.tagging.core.tagger import Tagger
+from etl.tagging.events.actors import (
     CIVILIANS,
     MILITARY,
     POLICE,
@@ -23,9 +24,8 @@ from etl.tagging.eventactors import (
     find_actors,
     typed_name,
 )
-from etl.tagging.eventdate import DAY, MONTH, WEEK, event_date, find_dates
-from etl.tagging.fatalities import extract_fatalities, regex_baseline
-from etl.tagging.tagger import Tagger
+from etl.tagging.events.dates import DAY, MONTH, WEEK, event_date, find_dates
+from etl.tagging.events.fatalities import extract_fatalities, regex_baseline
 
 # --- fatalities ---------------------------------------------------------------------------------
 

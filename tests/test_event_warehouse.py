@@ -11,7 +11,7 @@ from conftest import rows
 
 from etl.store.db import transaction
 from etl.store.events import store_events
-from etl.tagging.eventrecords import EventRecord
+from etl.tagging.events.records import EventRecord
 
 MOSUL = (36.335, 43.119)
 BADUSH = (36.402, 43.000)      # about 13 km from Mosul

@@ -12,7 +12,10 @@ import numpy as np
 import pytest
 from conftest import corpus_dir
 
-from etl.tagging.events import (
+from etl.build.event_model import HELD_OUT_SOURCES, train_model
+from etl.tagging.core.tagger import Tagger
+from etl.tagging.core.taxonomy import load_taxonomy
+from etl.tagging.events.classifier import (
     EVENT_TYPES,
     SUB_EVENT_TYPES,
     EventTypeModel,
@@ -20,10 +23,7 @@ from etl.tagging.events import (
     classify_event,
     load_event_model,
 )
-from etl.tagging.eventtext import strip_boilerplate
-from etl.tagging.eventtrain import HELD_OUT_SOURCES, train_model
-from etl.tagging.tagger import Tagger
-from etl.tagging.taxonomy import load_taxonomy
+from etl.tagging.events.text import strip_boilerplate
 
 GANG = "Two gang members were killed after exchanging fire with military police."
 FOOTBALL = ("Northbridge laid siege to the goal and fought back after a counter-attack; the "

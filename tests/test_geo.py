@@ -12,10 +12,10 @@ import gzip
 import pytest
 from conftest import corpus_dir, rows
 
+from etl.build.supplement import build_supplement, read_supplement, write_supplement
 from etl.evaluation.geo import GeoScores, GoldToponym, Predicted, run_geo_eval, score_article
-from etl.tagging.places import load_places
-from etl.tagging.supplement import build_supplement, read_supplement, write_supplement
-from etl.tagging.tagger import Tagger
+from etl.tagging.core.tagger import Tagger
+from etl.tagging.geo.gazetteer import load_places
 
 
 @pytest.fixture(scope="module")

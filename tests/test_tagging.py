@@ -18,11 +18,11 @@ from conftest import corpus_dir, rows, scalar
 
 from etl.run.demo import DEMO_SITE, run_demo
 from etl.stages.process import tag_pending
-from etl.tagging.actors import load_actors
-from etl.tagging.matcher import PhraseIndex, inflections
-from etl.tagging.places import load_places
-from etl.tagging.tagger import Tagger
-from etl.tagging.taxonomy import TAXONOMY_FILE, load_taxonomy
+from etl.tagging.core.actors import load_actors
+from etl.tagging.core.matcher import PhraseIndex, inflections
+from etl.tagging.core.tagger import Tagger
+from etl.tagging.core.taxonomy import TAXONOMY_FILE, load_taxonomy
+from etl.tagging.geo.gazetteer import load_places
 
 NEWSMON = str(Path(sys.executable).parent / "newsmon")
 
@@ -266,10 +266,10 @@ def test_eval_on_the_corpus_beats_the_baselines(tagger):
         pytest.xfail(f"below the issue's targets: {missed}")
 
 
-# --- entity span rules (etl/tagging/spans.py) -
+# --- entity span rules (etl/tagging/core/spans.py) -
 def _ents(text: str, spans: list[tuple[str, str]], style: str = "names", **kw):
     """Entities for the first occurrence of each (surface, type), refined."""
-    from etl.tagging.spans import Entity, refine
+    from etl.tagging.core.spans import Entity, refine
 
     entities = []
     for surface, etype in spans:
@@ -284,7 +284,7 @@ def _ents(text: str, spans: list[tuple[str, str]], style: str = "names", **kw):
 
 
 def test_model_spans_are_cut_at_line_breaks_and_trimmed():
-    from etl.tagging.spans import model_spans
+    from etl.tagging.core.spans import model_spans
 
     text = "Northfield 3 Eastport 1\nPaula Grey\nKESTREL BAY 2031-05-04\nMarta Lind 's goal"
     def span(surface: str, etype: str) -> tuple[int, int, str]:
@@ -339,7 +339,7 @@ def test_one_sense_per_discourse():
             "declined to comment. Later Vask left.")
     spans = [("Orlen Vask", "person"), ("Vask told", "organization"),
              ("Brellmoor Holdings", "organization")]
-    from etl.tagging.spans import Entity, refine
+    from etl.tagging.core.spans import Entity, refine
 
     ents = []
     for surface, etype in spans:

@@ -13,9 +13,9 @@ import time
 
 import pytest
 
-from etl.tagging.matcher import PhraseIndex
-from etl.tagging.ner import chunks, load_model, pipe_docs
-from etl.tagging.places import PlaceTable, load_places, write_cache
+from etl.tagging.core.matcher import PhraseIndex
+from etl.tagging.core.ner import chunks, load_model, pipe_docs
+from etl.tagging.geo.gazetteer import PlaceTable, load_places, write_cache
 
 
 @pytest.mark.parametrize("text", [

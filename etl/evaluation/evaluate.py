@@ -17,7 +17,7 @@ Entities are scored per span: exact (same start, end and type) and overlap (a pr
 when it overlaps a gold span of the same type, and the other way round for recall). The baseline
 is the spaCy model's own entities from the same pass; for SATP, three plain regular expressions.
 
-The two entity data sets follow contradicting span conventions (``etl/tagging/spans.py``): re3d
+The two entity data sets follow contradicting span conventions (``etl/tagging/core/spans.py``): re3d
 annotates full mentions ("the United Nations", "the city of Mosul", "Defense Secretary Ash
 Carter", pronouns such as "we" and "he", group nominals such as "Iraqi security forces"),
 CoNLL++ the names alone ("United Nations"). Each is scored in its own convention; re3d is also
@@ -41,8 +41,8 @@ from etl.evaluation.event_records import EventRecordScores, eval_event_records
 from etl.evaluation.events import EventScores, eval_events
 from etl.evaluation.geo import GeoCorpusReport, geo_dict, geo_rows, run_geo_eval
 from etl.settings import PACKAGE_DIR, corpus_dir  # noqa: F401 - corpus_dir re-exported
-from etl.tagging.spans import STYLE_MENTIONS, STYLE_NAMES
-from etl.tagging.tagger import Tagger, TagResult
+from etl.tagging.core.spans import STYLE_MENTIONS, STYLE_NAMES
+from etl.tagging.core.tagger import Tagger, TagResult
 
 RE3D_TYPES = {"Person": "person", "Organisation": "organization", "Location": "location"}
 CONLL_TYPES = {"PER": "person", "ORG": "organization", "LOC": "location"}
@@ -52,7 +52,8 @@ SATP_REGEXES = {
     "bombing_explosion": re.compile(r"\b(bomb|blast|explo|IED)", re.I),
     "kidnapping": re.compile(r"\b(kidnap|abduct)", re.I),
 }
-# Span conventions (etl/tagging/spans.py): re3d annotates full mentions (determiners, titles, place
+# Span conventions (etl/tagging/core/spans.py): re3d annotates full mentions (determiners, titles,
+# place
 # descriptors, pronouns, group nominals), CoNLL the names alone; each is scored in its own.
 RE3D_STYLE = STYLE_MENTIONS
 # an SATP label is predicted from this share of the event type scores, or from keyword evidence

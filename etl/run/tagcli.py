@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from etl.store import values
-from etl.tagging.tagger import Tagger
+from etl.tagging.core.tagger import Tagger
 
 log = logging.getLogger(__name__)
 BATCH = 64  # lines tagged together (tag_many amortises the model's per-call cost)

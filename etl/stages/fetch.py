@@ -14,8 +14,8 @@ import logging
 from dataclasses import dataclass
 
 from etl.errors import FetchError, NotHTML
-from etl.run.progress import NullReporter, Reporter
 from etl.settings import Settings
+from etl.stages.progress import NullReporter, Reporter
 from etl.store import values
 from etl.store.db import execute_values, transaction
 from etl.store.queue import (

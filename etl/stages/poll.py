@@ -21,10 +21,10 @@ from datetime import UTC, datetime
 import feedparser
 
 from etl.errors import FetchError, ParseError, TemporaryError
-from etl.run.progress import NullReporter, Reporter
 from etl.settings import Settings
 from etl.stages.doctype import neutralise_doctype  # entity declarations never reach a parser
 from etl.stages.feedlist import FeedList
+from etl.stages.progress import NullReporter, Reporter
 from etl.store import values
 from etl.store.db import execute_values, transaction
 from etl.store.queue import FEED_DUE, claim_feeds

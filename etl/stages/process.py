@@ -34,18 +34,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from etl.run.progress import NullReporter, Reporter
 from etl.settings import Settings
 from etl.stages.extract import Extracted, extract_job, load_jobs, store_extracted
+from etl.stages.progress import NullReporter, Reporter
 from etl.stages.tagstage import TagRows, get_tagger, rows_for, store_rows
 from etl.store import queue
 from etl.store.queue import Failure, Shard, TagVersion, claim, claim_tagging, db_now
-from etl.tagging.ner import MODE_MODEL
+from etl.tagging.core.ner import MODE_MODEL
 
 if TYPE_CHECKING:
     # Not imported here at run time: with worker processes, the main process never loads spaCy
-    # (about 90 MB it would hold for nothing; etl.tagging.taxonomy imports it too).
-    from etl.tagging.tagger import Tagger
+    # (about 90 MB it would hold for nothing; etl.tagging.core.taxonomy imports it too).
+    from etl.tagging.core.tagger import Tagger
 
 log = logging.getLogger(__name__)
 SUB_BATCH = 8        # articles per job sent to a worker: small, so the cores finish together
@@ -141,7 +141,7 @@ def _init_worker(tag: bool) -> None:
 
 def _current_tagger() -> Tagger:
     """This process's tagger, reloaded if the taxonomy changed since it was (pre)loaded."""
-    from etl.tagging.taxonomy import taxonomy_version
+    from etl.tagging.core.taxonomy import taxonomy_version
 
     tagger = get_tagger()
     if tagger.version != taxonomy_version():
@@ -375,7 +375,7 @@ def tag_pending(
     only if some article may need tagging.
     """
     if workers is None:
-        from etl.tagging.taxonomy import taxonomy_version
+        from etl.tagging.core.taxonomy import taxonomy_version
 
         if tagger is None and not queue.tagging_waiting(
                 conn, taxonomy_version(), retag_all=retag_all, shard=shard):

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from datasketch import MinHash
 
-from etl.run.progress import NullReporter, Reporter
+from etl.stages.progress import NullReporter, Reporter
 from etl.store.db import execute_values, transaction
 from etl.store.locks import STORIES, lock_row
 

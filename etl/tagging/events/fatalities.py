@@ -5,7 +5,7 @@ Rules (ACLED's codebook, as the corpus README summarises it):
 - only deaths count, never the injured ("3 killed and 5 wounded" is 3);
 - where reports differ, the lowest credible figure ("between 5 and 10", "5 or 6" -> 5);
 - "at least N", "more than N" -> N; number words ("twenty-five"); vague quantities get ACLED's
-  figures (:mod:`etl.tagging.numbers`: several 3, dozens 12, scores 20, hundreds 100);
+  figures (:mod:`etl.tagging.events.numbers`: several 3, dozens 12, scores 20, hundreds 100);
 - deaths reported without a number -> 1 for one named victim ("a farmer was killed", "killing
   him"), else 3 ("civilians were killed", "unknown fatalities");
 - separate groups are added ("six soldiers and two civilians were killed. 19 fighters were
@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from etl.tagging.numbers import NUMBER, VAGUE, parse_number
+from etl.tagging.events.numbers import NUMBER, VAGUE, parse_number
 
 _TOKEN = re.compile(r"\d{1,3}(?:,\d{3})+|\d+|[A-Za-z]+(?:['’-][A-Za-z]+)*|[.;:!?,()\[\]]")
 _SENTENCE_END = frozenset(".;:!?()[]")

@@ -2,7 +2,7 @@
 
 Kept as data in ``etl/data/taxonomy.yaml`` with a ``version``; articles store the version they
 were tagged with, so changing the file (and its version) makes the tag stage re-tag them.
-:func:`load_taxonomy` reads the file and builds a :class:`~etl.tagging.matcher.PhraseIndex` of
+:func:`load_taxonomy` reads the file and builds a :class:`~etl.tagging.core.matcher.PhraseIndex` of
 every term
 with its inflections and spelling variants.
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 
 from etl.settings import PACKAGE_DIR
-from etl.tagging.matcher import PhraseIndex, inflections, spelling_variants
+from etl.tagging.core.matcher import PhraseIndex, inflections, spelling_variants
 
 TAXONOMY_FILE = PACKAGE_DIR / "data" / "taxonomy.yaml"
 WEAK_WEIGHT = 1 / 3

@@ -9,18 +9,19 @@ a :class:`TagResult` carries the character offsets of the text it came from:
   ``1 - exp(-evidence / SCALE)`` in [0, 1), sub-categories and their ACLED parents;
 - entities: the model's people, organisations and locations merged with the actor gazetteer
   (a known actor's span wins and gets its canonical id, name and kind) and the place gazetteer,
-  then the span and type rules of :mod:`etl.tagging.spans` (``names`` convention);
+  then the span and type rules of :mod:`etl.tagging.core.spans` (``names`` convention);
 - places: countries, regions (admin1/admin2), towns and villages with coordinates, ISO country
   code, first-level region and a confidence, disambiguated from the text's own context
-  (:mod:`etl.tagging.placeresolve`); ``countries`` lists the text's focus countries in order;
+  (:mod:`etl.tagging.geo.resolve`); ``countries`` lists the text's focus countries in order;
 - relevance: ``1 - exp(-(event evidence + general evidence / 2 + armed actors) / 4)``;
-- event type (:mod:`etl.tagging.events`, ``tagger.event_model.classify_event(text)``): ACLED's
+- event type (:mod:`etl.tagging.events.classifier`, ``tagger.event_model.classify_event(text)``):
+ACLED's
   event type and sub-event type when the text reports an event. ACLED event categories are
   listed only from it (the classifier's probabilities, not every keyword hit); general conflict
   terms stay keyword categories. ``is_conflict`` is "reports political violence" (the
   prediction's ``violent``); without the classifier (``use_event_model=False``) it falls back to
   relevance >= 0.5.
-- events (:mod:`etl.tagging.eventrecords`): ACLED-style event records, the main event first.
+- events (:mod:`etl.tagging.events.records`): ACLED-style event records, the main event first.
 """
 
 from __future__ import annotations
@@ -32,14 +33,14 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from etl.tagging.actors import ActorGazetteer, load_actors
-from etl.tagging.eventrecords import EventRecord, build_events
-from etl.tagging.events import EventTypeModel, EventTypePrediction, load_event_model
-from etl.tagging.matcher import Match
-from etl.tagging.ner import LABELS, MODE_MODEL, LoadedModel, load_model, pipe_docs
-from etl.tagging.places import FEATURE_COUNTRY, PlaceGazetteer, PlaceMention, load_places
-from etl.tagging.spans import STYLE_NAMES, Entity, model_spans, refine
-from etl.tagging.taxonomy import TAXONOMY_FILE, Taxonomy, TermHit, load_taxonomy
+from etl.tagging.core.actors import ActorGazetteer, load_actors
+from etl.tagging.core.matcher import Match
+from etl.tagging.core.ner import LABELS, MODE_MODEL, LoadedModel, load_model, pipe_docs
+from etl.tagging.core.spans import STYLE_NAMES, Entity, model_spans, refine
+from etl.tagging.core.taxonomy import TAXONOMY_FILE, Taxonomy, TermHit, load_taxonomy
+from etl.tagging.events.classifier import EventTypeModel, EventTypePrediction, load_event_model
+from etl.tagging.events.records import EventRecord, build_events
+from etl.tagging.geo.gazetteer import FEATURE_COUNTRY, PlaceGazetteer, PlaceMention, load_places
 
 SCALE = 1.5            # evidence -> score
 MIN_CATEGORY_SCORE = 0.15
@@ -93,10 +94,11 @@ class TagResult:
     places: list[PlaceTag] = field(default_factory=list)
     taxonomy_version: str = ""
     mode: str = MODE_MODEL
-    # ACLED event type and sub-event type (etl/tagging/events.py); None without the classifier.
+    # ACLED event type and sub-event type (etl/tagging/events/classifier.py); None without the
+    # classifier.
     # Not in as_dict (the `events` records carry it).
     event_type: EventTypePrediction | None = None
-    # ACLED-style event records (etl/tagging/eventrecords.py), the main event first
+    # ACLED-style event records (etl/tagging/events/records.py), the main event first
     events: list[EventRecord] = field(default_factory=list)
     # the text's focus countries (ISO 3166-1 alpha-2), most evidence first
     countries: list[str] = field(default_factory=list)
@@ -203,7 +205,8 @@ class Tagger:
         """Each text's result and the model's own entities (one NER pass for
         both).
 
-        ``style`` is the entity span convention (:mod:`etl.tagging.spans`): the evaluation scores
+        ``style`` is the entity span convention (:mod:`etl.tagging.core.spans`): the evaluation
+        scores
         each labelled data set in its own annotation convention.
         """
         texts = [(t or "")[:MAX_TEXT_CHARS] for t in texts]

@@ -19,7 +19,7 @@ Both work on a sentence, a short passage or an article. How a text is read:
 2. **Which kind?** The first :data:`MAX_SENTENCES` sentences with event evidence go to a
    multinomial logistic regression over lemmatised word unigrams and bigrams and the taxonomy
    categories of their keywords (``tax:<category>``), trained on ACLED notes stripped of their
-   template (:mod:`etl.tagging.eventtrain`). The event type is the type whose sub-event
+   template (:mod:`etl.build.event_model`). The event type is the type whose sub-event
    probabilities sum highest, except that an explosive or remote weapon named in the first
    evidence sentence makes a battle or an attack on civilians Explosions/Remote violence
    (ACLED's codebook); the sub-event type is
@@ -49,7 +49,7 @@ from pathlib import Path
 import numpy as np
 
 from etl.settings import PACKAGE_DIR
-from etl.tagging.eventtext import grams, plain_grams
+from etl.tagging.events.text import grams, plain_grams
 
 MODEL_FILE = PACKAGE_DIR / "data" / "event_model.npz"
 
@@ -276,7 +276,7 @@ def _explains(gram: str) -> bool:
 
 def _explosive_named(text: str, sentences: list[tuple[int, int]]) -> bool:
     """A strong (non-weak) explosive-weapon term in the evidence sentences."""
-    from etl.tagging.taxonomy import load_taxonomy
+    from etl.tagging.core.taxonomy import load_taxonomy
 
     taxonomy = load_taxonomy()
     for start, end in sentences:
@@ -316,7 +316,7 @@ def evidence_sentences(text: str, limit: int = MAX_SENTENCES
     """The first ``limit`` sentences holding event-category keyword evidence or casualty words
     ("killed", "wounded"), and the event-category evidence they hold together (casualty words
     alone add nothing to it: they only count beside an armed or political actor)."""
-    from etl.tagging.taxonomy import load_taxonomy
+    from etl.tagging.core.taxonomy import load_taxonomy
 
     taxonomy = load_taxonomy()
     hits = []  # (start, event weight, casualty word?) of every keyword, in text order

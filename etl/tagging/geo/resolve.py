@@ -27,9 +27,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from etl.tagging.distance import haversine_km
-from etl.tagging.names import is_common_word
-from etl.tagging.placebuild import (
+from etl.tagging.core.names import is_common_word
+from etl.tagging.geo.distance import haversine_km
+from etl.tagging.geo.features import (
     F_ADMIN1,
     F_ADMIN2,
     F_CAPITAL,
@@ -40,10 +40,11 @@ from etl.tagging.placebuild import (
     NOT_TOWNS,
     decode_payload,
 )
+from etl.tagging.geo.places import PlaceAnalysis, PlaceMention
 
 if TYPE_CHECKING:
-    from etl.tagging.matcher import Match
-    from etl.tagging.places import PlaceAnalysis, PlaceGazetteer
+    from etl.tagging.core.matcher import Match
+    from etl.tagging.geo.gazetteer import PlaceGazetteer
 
 SMALL_TOWN = 15000
 BIG_TOWN = 100_000
@@ -76,7 +77,7 @@ class _Slot:
     label_exact: bool = False       # the model's span is the name itself, not a longer one
 
 
-def _label_for(labels: dict[tuple[int, int], str] | None, start: int, end: int) -> str | None:
+def label_for(labels: dict[tuple[int, int], str] | None, start: int, end: int) -> str | None:
     if not labels:
         return None
     exact = labels.get((start, end))
@@ -162,7 +163,6 @@ def _qualify(text: str, table, slots: list[_Slot]) -> None:
 
 def resolve(gaz: PlaceGazetteer, text: str, matches: list[Match], context: set[str],
             ner_labels: dict[tuple[int, int], str] | None, prior: set[str]) -> PlaceAnalysis:
-    from etl.tagging.places import PlaceAnalysis, PlaceMention
 
     table = gaz.places
     slots = []
@@ -170,7 +170,7 @@ def resolve(gaz: PlaceGazetteer, text: str, matches: list[Match], context: set[s
         decoded = [decode_payload(g) for g in m.payloads]
         rows = [r for r, demonym, _ in decoded if not demonym]
         demonyms = [(r, plural) for r, demonym, plural in decoded if demonym]
-        slot = _Slot(m, rows, label=_label_for(ner_labels, m.start, m.end),
+        slot = _Slot(m, rows, label=label_for(ner_labels, m.start, m.end),
                      label_exact=bool(ner_labels) and (m.start, m.end) in ner_labels)
         if demonyms:
             slot.demonym_of, slot.plural = demonyms[0]

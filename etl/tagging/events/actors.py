@@ -1,6 +1,6 @@
 """Who did what to whom in an event: actor1, actor2 and their associated actors, ACLED-style.
 
-An actor is the canonical id of a known actor (:mod:`etl.tagging.actors`: ``pmf``, ``isis``)
+An actor is the canonical id of a known actor (:mod:`etl.tagging.core.actors`: ``pmf``, ``isis``)
 where the text names one, else an ACLED-style typed name built from what the text says and the
 event's country: "Military Forces of Nigeria", "Police Forces of Brazil", "Protesters (India)",
 "Rioters (Kenya)", "Civilians (Yemen)", "Unidentified Armed Group (Mexico)",
@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from etl.tagging.actors import ARMED_KINDS
+from etl.tagging.core.actors import ARMED_KINDS
 
 ACTOR_KINDS = ARMED_KINDS | {"political_movement", "international"}
 # ACLED writes some countries its own way (and with "the" after "Forces of")

@@ -1,12 +1,12 @@
 """Places: every place name in a text resolved to a point, offline, from the text's own context.
 
-The gazetteer (:mod:`etl.tagging.placebuild`: GeoNames countries, towns of 1,000 inhabitants and
+The gazetteer (:mod:`etl.build.gazetteer`: GeoNames countries, towns of 1,000 inhabitants and
 more, first- and second-level regions worldwide, demonyms, ACLED's conflict villages) is built
 once and cached on disk (:func:`cache_dir`) as columns and a compiled name automaton, keyed by
 the rules and the data's versions, and built by a short-lived child process; every tagging
 process then loads the same files (a few seconds, ~145 MB).
 
-Disambiguation (:mod:`etl.tagging.placeresolve`) reads the article's focus countries (countries,
+Disambiguation (:mod:`etl.tagging.geo.resolve`) reads the article's focus countries (countries,
 demonyms and actors' home countries it names), the regions it names and its "X, Y" / "X (Y)" /
 "X in Y" qualifiers, proximity to places already resolved, population and feature class, and
 the feed's country as a weak prior. Better no place than a wrong one: a small place in a
@@ -23,92 +23,32 @@ import logging
 import multiprocessing
 import re
 import shutil
-import sys
 import tempfile
-from array import array
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from etl.tagging import matcher, placebuild, placeresolve, supplement
-from etl.tagging.matcher import Match, PhraseIndex
-from etl.tagging.names import ascii_fold, is_common_word  # noqa: F401  (re-exported)
-from etl.tagging.placebuild import FEATURES, MIN_POPULATION, build_places
+from etl.settings import PACKAGE_DIR
+from etl.tagging.core.matcher import Match, PhraseIndex
+from etl.tagging.core.names import ascii_fold, is_common_word  # noqa: F401  (re-exported)
+from etl.tagging.geo import resolve as placeresolve
+from etl.tagging.geo.features import MIN_POPULATION
+from etl.tagging.geo.places import (  # noqa: F401  (re-exported: the tagger's vocabulary)
+    FEATURE_ADMIN1,
+    FEATURE_ADMIN2,
+    FEATURE_COUNTRY,
+    FEATURE_TOWN,
+    FEATURE_VILLAGE,
+    Place,
+    PlaceAnalysis,
+    PlaceMention,
+    PlaceTable,
+)
 
 log = logging.getLogger(__name__)
 Builder = Callable[[int], "tuple[dict[str, list], PhraseIndex]"]
 _CAPITALS = re.compile(r"\b[A-Z][A-Z'.]{3,}(?:[ -][A-Z][A-Z'.]+)*\b")
-FEATURE_COUNTRY = "country"
-FEATURE_ADMIN1 = "admin1"
-FEATURE_ADMIN2 = "admin2"
-FEATURE_TOWN = "town"
-FEATURE_VILLAGE = "village"
-
-
-@dataclass(frozen=True)
-class Place:
-    """A gazetteer entry. ``geonameid`` is negative for places GeoNames lacks (regions derived
-    from towns, ACLED's villages); ``feature`` is country, admin1, admin2, town or village."""
-
-    geonameid: int
-    name: str
-    country: str
-    lat: float
-    lon: float
-    population: int
-    feature: str
-    admin1: str = ""
-
-
-@dataclass(frozen=True)
-class PlaceMention:
-    """A place resolved in a text: the span as written, the place chosen for it, and how sure
-    the resolver is (0-1). ``demonym``: the text names the people (Iraqi), not the place."""
-
-    start: int
-    end: int
-    text: str
-    place: Place
-    confidence: float = 1.0
-    demonym: bool = False
-
-
-@dataclass
-class PlaceAnalysis:
-    """The places of one text and its focus countries (ISO codes, most evidence first)."""
-
-    mentions: list[PlaceMention] = field(default_factory=list)
-    countries: list[str] = field(default_factory=list)
-
-
-class PlaceTable:
-    """Places by row number, kept as columns and turned into :class:`Place` on lookup.
-
-    170,000 ``Place`` objects cost 140 MB in every tagging process; the columns cost about 20.
-    Rows ``0 .. n_countries - 1`` are countries.
-    """
-
-    def __init__(self, columns: dict[str, list]) -> None:
-        self.geonameid = array("q", columns["geonameid"])
-        self.name: list[str] = columns["name"]
-        self.country: list[str] = [sys.intern(c) for c in columns["country"]]
-        self.admin1: list[str] = [sys.intern(a) for a in columns["admin1"]]
-        self.lat = array("d", columns["lat"])
-        self.lon = array("d", columns["lon"])
-        self.population = array("q", columns["population"])
-        self.feature = array("b", columns["feature"])
-        self.n_countries: int = columns["n_countries"]
-
-    def __len__(self) -> int:
-        return len(self.name)
-
-    def __getitem__(self, row: int) -> Place:
-        return Place(self.geonameid[row], self.name[row], self.country[row], self.lat[row],
-                     self.lon[row], self.population[row], FEATURES[self.feature[row]],
-                     self.admin1[row])
-
-
 @dataclass
 class PlaceGazetteer:
     places: PlaceTable     # the index's payloads are row numbers (demonyms: -(row + 1))
@@ -173,6 +113,12 @@ class PlaceGazetteer:
         return self.analyse(text, **kwargs).mentions
 
 
+def _build_places(min_population: int) -> tuple[dict[str, list], PhraseIndex]:
+    from etl.build.gazetteer import build_places
+
+    return build_places(min_population)
+
+
 def cache_dir() -> Path:
     """Where derived data is cached: ``NEWSMON_CACHE_DIR``, else ``$XDG_CACHE_HOME/newsmon``
     (read by :mod:`etl.settings`)."""
@@ -184,8 +130,13 @@ def cache_dir() -> Path:
 def _cache_key(min_population: int) -> str:
     """Changes with the rules (this module, the matcher) and with the GeoNames data."""
     digest = hashlib.sha256()
-    for module in (__file__, matcher.__file__, placebuild.__file__, placebuild.DEMONYMS_FILE,
-                   supplement.__file__, supplement.SUPPLEMENT_FILE):
+    # by path, not by import: the builder stays off the tagging path until a build is needed
+    inputs = [PACKAGE_DIR / "tagging" / "geo" / name for name in ("gazetteer.py", "features.py",
+                                                                   "places.py")]
+    inputs += [PACKAGE_DIR / "tagging" / "core" / name for name in ("matcher.py", "names.py")]
+    inputs += [PACKAGE_DIR / "build" / name for name in ("gazetteer.py", "supplement.py")]
+    inputs += [PACKAGE_DIR / "data" / name for name in ("demonyms.tsv", "acled_places.tsv")]
+    for module in inputs:
         if Path(module).is_file():
             digest.update(Path(module).read_bytes())
     versions = [importlib.metadata.version(p) for p in
@@ -195,9 +146,9 @@ def _cache_key(min_population: int) -> str:
 
 
 def write_cache(directory: Path, min_population: int = MIN_POPULATION,
-                build: Builder = build_places) -> None:
+                build: Builder | None = None) -> None:
     """Build the gazetteer and write it to ``directory`` atomically (a rename)."""
-    columns, index = build(min_population)
+    columns, index = (build or _build_places)(min_population)
     directory.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=directory.name + ".", dir=directory.parent))
     try:
@@ -218,7 +169,7 @@ def _read_cache(directory: Path) -> tuple[dict[str, list], PhraseIndex]:
 
 
 def load_cached(directory: Path, min_population: int = MIN_POPULATION,
-                build: Builder = build_places) -> tuple[dict[str, list], PhraseIndex]:
+                build: Builder | None = None) -> tuple[dict[str, list], PhraseIndex]:
     """Columns and name index from the cache in ``directory``, built first (by ``build``, in a
     short-lived child process) when missing; built in memory when the cache is unusable."""
     columns = index = None
@@ -240,7 +191,7 @@ def load_cached(directory: Path, min_population: int = MIN_POPULATION,
         log.warning("place gazetteer cache unusable at %s (%s: %s); building it in memory",
                     directory, type(exc).__name__, exc)
     if columns is None or index is None:
-        columns, index = build(min_population)
+        columns, index = (build or _build_places)(min_population)
     return columns, index
 
 

@@ -2,7 +2,7 @@
 
 Data: ``<corpus>/events/acled_pool.csv.gz`` (ACLED events with notes, current taxonomy; see its
 README). The notes are stripped of ACLED's template
-(:func:`etl.tagging.eventtext.strip_boilerplate`) before anything is learned from them. The
+(:func:`etl.tagging.events.text.strip_boilerplate`) before anything is learned from them. The
 pre-2019 file (``acled_old_taxonomy.csv.gz``) has no sub-event types and is not used.
 
 Split by ``source_repo``, never by row: :data:`HELD_OUT_SOURCES` are kept for ``newsmon eval``
@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from etl.tagging.eventtext import feature_names, strip_boilerplate
+from etl.tagging.events.text import feature_names, strip_boilerplate
 
 POOL_FILE = Path("events") / "acled_pool.csv.gz"
 HELD_OUT_SOURCES = frozenset({
@@ -139,8 +139,8 @@ def fit_softmax(x, y: np.ndarray, n_classes: int, l2: float = L2,
 def train_model(texts: Sequence[str], labels: Sequence[str], *, trained_on: str = "",
                 min_df: int = MIN_DF, max_features: int = MAX_FEATURES, l2: float = L2,
                 max_iter: int = MAX_ITER, unigrams_only: bool = False):
-    """Fit an :class:`~etl.tagging.events.EventTypeModel` on (text, sub-event type) pairs."""
-    from etl.tagging.events import SUB_EVENT_TYPES, EventTypeModel
+    """Fit an :class:`~etl.tagging.events.classifier.EventTypeModel` on (text, sub-event type) pairs."""
+    from etl.tagging.events.classifier import SUB_EVENT_TYPES, EventTypeModel
 
     sets = [feature_names(t, plain=unigrams_only) for t in texts]
     df = Counter(f for s in sets for f in s)

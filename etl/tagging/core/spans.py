@@ -37,6 +37,8 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from etl.tagging.core.names import is_common_word
+
 
 @dataclass(frozen=True)
 class Entity:
@@ -300,7 +302,6 @@ def _result_rows(text: str, entities: list[Entity],
                  is_country: Callable[[str], bool]) -> list[Entity]:
     """Sports results and tables: a name starting a row or following a score, and followed by a
     number, is a team ("Hapoel Haifa 2", "Lens 0 Nantes 4", "TORONTO 6 11 .353")."""
-    from etl.tagging.places import is_common_word
 
     by_span = {(e.start, e.end): e for e in entities}
     out = list(entities)
@@ -341,7 +342,6 @@ def _split_scores(text: str, e: Entity) -> list[Entity]:
 def _headline_noise(text: str, e: Entity) -> bool:
     """In an all-capitals headline the model tags ordinary words ("GUNMEN", "LARA ENDURES
     ANOTHER MISERABLE DAY"): a model span there made mostly of ordinary words is dropped."""
-    from etl.tagging.places import is_common_word
 
     if e.source != "model" or not e.text.isupper():
         return False
@@ -385,7 +385,6 @@ def one_sense_per_discourse(text: str, entities: list[Entity]) -> list[Entity]:
     - other occurrences of a name the article already tagged (two letters or more, capitalised,
       not an ordinary word) are tagged too, with the same type.
     """
-    from etl.tagging.places import is_common_word
 
     votes: dict[str, Counter] = defaultdict(Counter)
     for e in entities:

