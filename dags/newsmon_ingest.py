@@ -48,15 +48,18 @@ connection `newsmon_db`, else `NEWSMON_DATABASE_URL`, else the embedded PostgreS
 
 from __future__ import annotations
 
-import os
+import sys
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from airflow.sdk import Param, dag, task
 
-SCHEDULE = os.environ.get("NEWSMON_INGEST_SCHEDULE", "*/15 * * * *")
-SHARDS = max(1, int(os.environ.get("NEWSMON_SHARDS", "2")))
-FEED_BATCH = max(1, int(os.environ.get("NEWSMON_FEED_BATCH", "25")))
-PARALLEL = max(1, int(os.environ.get("NEWSMON_PARALLEL_TASKS", "2")))
+# the DAGs folder is on the path under Airflow's own processors, not under every DagBag
+if str(Path(__file__).resolve().parent) not in sys.path:
+    sys.path.append(str(Path(__file__).resolve().parent))
+
+from newsmon_config import FEED_BATCH, PARALLEL, SHARDS
+from newsmon_config import INGEST_SCHEDULE as SCHEDULE
 
 DEFAULT_ARGS = {
     "owner": "newsmon",

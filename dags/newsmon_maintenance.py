@@ -8,10 +8,10 @@
    `analytics.feed_health`.
 2. **retry_fetch_shard** / **retry_process_shard** (mapped over the same shards as
    `newsmon_ingest`): articles that failed and whose back-off has expired are fetched, then
-   extracted and tagged, again (and anything else still waiting). After a taxonomy change (a
-   new `version` in `etl/data/taxonomy.yaml`) the process shards also re-tag the stored
-   articles from their stored text; then **cluster_stories** groups any article not yet in a
-   story.
+   extracted and tagged, again (and anything else still waiting). After a change to the tagging
+   rules, data or code (a new tag version, etl/tagging/version.py) the process shards also
+   re-tag the stored articles from their stored text; then **cluster_stories** groups any
+   article not yet in a story.
 3. **prune_raw_html**: deletes stored pages (`article_html`) older than `retention_days`
    (`NEWSMON_HTML_RETENTION_DAYS`, 90; 0 keeps them) whose article is extracted or skipped.
 4. **refresh_warehouse**: refreshes the materialized views that exist (schemas `public`,
@@ -31,13 +31,18 @@ SELECT count(*), pg_size_pretty(sum(octet_length(html_gz))) FROM article_html;
 
 from __future__ import annotations
 
-import os
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 from airflow.sdk import CronTriggerTimetable, Param, dag, task
 
-SCHEDULE = os.environ.get("NEWSMON_MAINTENANCE_SCHEDULE", "30 3 * * *")
-SHARDS = max(1, int(os.environ.get("NEWSMON_SHARDS", "2")))
+# the DAGs folder is on the path under Airflow's own processors, not under every DagBag
+if str(Path(__file__).resolve().parent) not in sys.path:
+    sys.path.append(str(Path(__file__).resolve().parent))
+
+from newsmon_config import MAINTENANCE_SCHEDULE as SCHEDULE
+from newsmon_config import SHARDS
 
 DEFAULT_ARGS = {
     "owner": "newsmon",

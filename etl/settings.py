@@ -8,9 +8,9 @@ variables the fields name, and a field whose variable is unset or empty keeps it
 Process-wide locations and names that are not a run's tunables (the spaCy model, the cache and
 corpus directories, the demo port, the test database) are read by the functions at the end.
 
-The DAG files (``dags/``) are the one exception: Airflow re-parses them every 30 seconds and they
-may not import ``etl``, so they read the variables that shape a DAG (``NEWSMON_SHARDS``,
-``NEWSMON_FEED_BATCH``, ``NEWSMON_PARALLEL_TASKS``, the schedules) themselves.
+The DAGs are the one exception: Airflow re-parses them every 30 seconds and they may not import
+``etl``, so ``dags/newsmon_config.py`` reads the variables that shape a DAG (``NEWSMON_SHARDS``,
+``NEWSMON_FEED_BATCH``, ``NEWSMON_PARALLEL_TASKS``, the schedules), once for both DAG files.
 """
 
 from __future__ import annotations

@@ -118,3 +118,23 @@ def test_real_pages_are_far_under_the_structural_bounds():
     assert max(counts) * 10 < PageLimits().max_elements, max(counts)
     work = [attribute_work(body)[0] for body in bodies]
     assert max(work) * 10 < PageLimits().max_attribute_work, max(work)
+
+
+@pytest.mark.slow
+def test_the_limits_given_to_the_run_reach_every_worker_process(monkeypatch):
+    """Settings(extract_max_elements=...) given to run() bound the workers, whatever their
+    environment says (they no longer re-read it)."""
+    from etl.settings import Settings
+    from etl.stages.process import Workers
+
+    monkeypatch.setenv("NEWSMON_EXTRACT_MAX_ELEMENTS", "900000")  # what a re-read would see
+    page = gzip.compress(tiny_elements(2_000))  # under the default bound, over the run's
+    jobs = [(i, page, f"http://example.org/{i}", None, None) for i in range(4)]
+    limits = PageLimits.from_settings(Settings(extract_max_elements=500))
+    with Workers(2, tag=False, limits=limits) as workers:
+        assert workers.pool is not None  # real worker processes
+        futures = [workers.submit(jobs[:2]), workers.submit(jobs[2:])]
+        outcomes = [o for f in futures for o in f.result()[0]]
+    assert [o[0] for o in outcomes] == [0, 1, 2, 3]
+    for _id, extracted, error, _tags in outcomes:
+        assert extracted is None and "limit 500," in error, error

@@ -59,6 +59,13 @@ def test_no_module_reads_a_newsmon_variable_but_the_settings(clean_env):
     assert readers - PENDING <= {"etl/settings.py"}
 
 
+def test_the_dags_read_their_variables_in_one_module():
+    readers = {path.name for path in (ROOT / "dags").glob("*.py")
+               if re.search(r"environ|getenv", path.read_text())}
+    assert readers == {"newsmon_config.py"}
+    assert "newsmon_config" in (ROOT / "dags" / ".airflowignore").read_text()
+
+
 def test_no_machine_paths_in_the_settings(clean_env):
     assert corpus_dir() == ROOT.parent / "shared" / "corpus"
     clean_env.setenv("NEWSMON_CORPUS_DIR", "~/corpus")

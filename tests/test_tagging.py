@@ -192,7 +192,7 @@ def _snapshot(conn) -> dict:
     return snap
 
 
-def test_demo_run_tags_articles_and_retag_is_idempotent(settings, conn, tmp_path):
+def test_demo_run_tags_articles_and_retag_is_idempotent(settings, conn, tmp_path, tagger):
     summary = run_demo(settings, port=_free_port())
     demo_articles = json.loads((DEMO_SITE / "MANIFEST.json").read_text())["counts"]["articles"]
     assert summary.articles_tagged == summary.articles_extracted == demo_articles
@@ -229,15 +229,15 @@ def test_demo_run_tags_articles_and_retag_is_idempotent(settings, conn, tmp_path
         assert tag_pending(conn, settings, retag_all=True).tagged == demo_articles
         assert _snapshot(conn) == before
 
-    # a new taxonomy version re-tags every article, from the stored text
+    # a changed rule (no version bumped by hand) re-tags every article, from the stored text
     data = yaml.safe_load(TAXONOMY_FILE.read_text())
-    data["version"] = "test-bump"
-    bumped = tmp_path / "taxonomy.yaml"
-    bumped.write_text(yaml.safe_dump(data))
-    newer = Tagger(taxonomy_path=bumped)
-    assert load_taxonomy(bumped).version == "test-bump"
+    data["categories"][0].setdefault("terms", []).append("skirmish line")
+    changed = tmp_path / "taxonomy.yaml"
+    changed.write_text(yaml.safe_dump(data))
+    newer = Tagger(taxonomy_path=changed)
+    assert newer.version != tagger.version
     assert tag_pending(conn, replace(settings, batch_size=5), tagger=newer).tagged == demo_articles
-    assert rows(conn, "SELECT DISTINCT taxonomy_version FROM article_tags") == [("test-bump",)]
+    assert rows(conn, "SELECT DISTINCT taxonomy_version FROM article_tags") == [(newer.version,)]
     assert tag_pending(conn, settings, tagger=newer).tagged == 0
 
 

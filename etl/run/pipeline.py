@@ -22,6 +22,7 @@ from etl.errors import DatabaseError, WorkerError
 from etl.settings import Settings
 from etl.stages.feedlist import load_feed_list
 from etl.stages.fetch import FetchStats, fetch_pending
+from etl.stages.limits import PageLimits
 from etl.stages.poll import due_feeds, poll_feeds, sync_feeds
 from etl.stages.process import ProcessStats, TagStats, Workers, process_pending, tag_pending
 from etl.stages.progress import NullReporter, Reporter
@@ -133,7 +134,8 @@ def _run_stages(
         else:
             # The workers load the tagger while the first pages are fetched; fetching (I/O,
             # threads) then runs beside extraction and tagging (CPU, processes).
-            with Workers(settings.processes) as workers:
+            with Workers(settings.processes,
+                         limits=PageLimits.from_settings(settings)) as workers:
                 fetcher = Fetcher(url, settings, client, reporter)
                 fetcher.start()
                 try:

@@ -165,10 +165,6 @@ def poll_feed_batch(feed_ids: list[int]) -> dict:
     }
 
 
-def shard_ids(shards: int) -> list[int]:
-    return list(range(max(1, shards)))
-
-
 def work_shard(stage: str, shard: int, shards: int) -> dict:
     """Run ``stage`` over the articles of shard ``shard`` of ``shards``.
 
@@ -203,12 +199,14 @@ def _fetch_shard(conn, settings: Settings, shard) -> dict:
 
 
 def _process_shard(conn, settings: Settings, shard) -> dict:
+    from etl.stages.limits import PageLimits
     from etl.stages.process import ProcessStats, Workers, process_pending, tag_pending
     from etl.store.queue import work_waiting
 
     processed = ProcessStats()
     if work_waiting(conn, ("extract",), shard):
-        with Workers(settings.task_processes) as workers:
+        with Workers(settings.task_processes,
+                     limits=PageLimits.from_settings(settings)) as workers:
             processed = process_pending(conn, settings, workers, shard=shard)
             tagged = tag_pending(conn, settings, workers=workers, shard=shard)
     else:  # loads the tagger only if some stored article needs (re-)tagging

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 
 from etl.errors import ParseError
 from etl.settings import Settings
-from etl.stages.limits import run_bounded
+from etl.stages.limits import PageLimits, run_bounded
 from etl.store import values
 from etl.store.db import execute_values, transaction
 from etl.store.queue import RELEASED, Failure, record_failures
@@ -104,10 +104,11 @@ def detect_language(text: str) -> str | None:
 
 def extract_article(
     content: bytes, url: str | None, charset: str | None = None,
-    feed_published_at: datetime | None = None,
+    feed_published_at: datetime | None = None, limits: PageLimits | None = None,
 ) -> Extracted:
     """Extract one page; raises :class:`ParseError` when there is no text, or when the page
-    exceeds an extraction bound (:mod:`etl.stages.limits`)."""
+    exceeds an extraction bound (``limits``, by default the settings' defaults:
+    :mod:`etl.stages.limits`)."""
     from trafilatura import bare_extraction  # here: the main process never loads trafilatura
 
     # bounded in elements (memory) and time: a hostile page fails alone, with its reason
@@ -117,7 +118,7 @@ def extract_article(
         include_comments=False,
         with_metadata=True,
         date_extraction_params=DATE_PARAMS,
-    ))
+    ), limits)
     # NULs and lone surrogates out before anything is measured or tagged: what is stored is
     # exactly the text the tags' offsets refer to
     text = (values.text(getattr(doc, "text", None)) or "").strip() if doc is not None else ""
@@ -138,7 +139,8 @@ def extract_article(
     )
 
 
-def extract_job(job: tuple) -> tuple[int, Extracted | None, str | None]:
+def extract_job(job: tuple, limits: PageLimits | None = None
+                ) -> tuple[int, Extracted | None, str | None]:
     """One job of :func:`load_jobs`: (article_id, html_gz, url, charset, feed_published_at).
 
     Returns (article_id, extracted or None, error or None); never raises.
@@ -146,7 +148,7 @@ def extract_job(job: tuple) -> tuple[int, Extracted | None, str | None]:
     article_id, html_gz, url, charset, feed_published_at = job
     try:
         return article_id, extract_article(
-            gzip.decompress(html_gz), url, charset, feed_published_at
+            gzip.decompress(html_gz), url, charset, feed_published_at, limits
         ), None
     except ParseError as exc:
         return article_id, None, f"ParseError: {exc}"

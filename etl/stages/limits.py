@@ -29,7 +29,6 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, fields
-from functools import lru_cache
 from typing import TypeVar
 
 from etl.errors import ParseError
@@ -69,12 +68,6 @@ class PageLimitError(ParseError):
 
 class _TimeUp(BaseException):  # noqa: N818 - internal signal, never escapes this module
     """Raised inside the extracting thread by the watchdog."""
-
-
-@lru_cache(maxsize=1)
-def current_limits() -> PageLimits:
-    """The limits from this process's environment (read once; worker processes too)."""
-    return PageLimits.from_settings(Settings.from_env())
 
 
 def count_elements(content: bytes | str) -> int:
@@ -166,7 +159,7 @@ def run_bounded(content: bytes | str, extract: Callable[[], T],
     Refuses the page at once when it has too many elements, else interrupts ``extract`` when
     it runs too long; both as :class:`PageLimitError`.
     """
-    limits = limits or current_limits()
+    limits = limits or PageLimits()
     check_elements(content, limits)
     check_attributes(content, limits)
     if limits.timeout_s <= 0:

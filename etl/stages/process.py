@@ -32,10 +32,12 @@ from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING
 
 from etl.settings import Settings
 from etl.stages.extract import Extracted, extract_job, load_jobs, store_extracted
+from etl.stages.limits import PageLimits
 from etl.stages.progress import NullReporter, Reporter
 from etl.stages.tagstage import TagRows, get_tagger, rows_for, store_rows
 from etl.store import queue
@@ -55,6 +57,7 @@ IDLE_WAIT_S = 0.25   # how long to wait for the fetcher when nothing is claimabl
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 _tagger = None  # this worker's tagger (module state: one per process)
+_limits = PageLimits()  # this worker's extraction bounds (the run's, set by _init_worker)
 
 Outcome = tuple[int, Extracted | None, str | None, TagRows | None]  # id, text, error, tags
 
@@ -132,19 +135,22 @@ def _die_with_parent() -> None:
     threading.Thread(target=watch, name="newsmon-parent-watch", daemon=True).start()
 
 
-def _init_worker(tag: bool) -> None:
-    """Pool initializer: runs in each worker process, never in the main process."""
-    global _tagger
+def _init_worker(tag: bool, limits: PageLimits) -> None:
+    """Pool initializer: runs in each worker process, never in the main process; ``limits``
+    are the run's (from the Settings given to it, not this process's environment)."""
+    global _tagger, _limits
     _die_with_parent()
+    _limits = limits
     _tagger = _current_tagger() if tag else None
 
 
 def _current_tagger() -> Tagger:
-    """This process's tagger, reloaded if the taxonomy changed since it was (pre)loaded."""
-    from etl.tagging.core.taxonomy import taxonomy_version
+    """This process's tagger, reloaded if a rule or data file changed since it was
+    (pre)loaded (the tag version, :mod:`etl.tagging.version`)."""
+    from etl.tagging.version import tag_version
 
     tagger = get_tagger()
-    if tagger.version != taxonomy_version():
+    if tagger.version != tag_version():
         get_tagger.cache_clear()
         tagger = get_tagger()
     return tagger
@@ -156,10 +162,10 @@ def _tagger_state(tagger: Tagger | None = None) -> tuple[str, str, str | None]:
     return (tagger.version, tagger.mode, tagger.warning) if tagger is not None else ("", "", None)
 
 
-def _extract_and_tag(tagger: Tagger | None, jobs: list[tuple]
+def _extract_and_tag(tagger: Tagger | None, jobs: list[tuple], limits: PageLimits
                      ) -> tuple[list[Outcome], float, float]:
     started = time.process_time()
-    extracted = [extract_job(job) for job in jobs]
+    extracted = [extract_job(job, limits) for job in jobs]
     middle = time.process_time()
     tags: dict[int, TagRows] = {}
     ok = [(article_id, e) for article_id, e, _ in extracted if e is not None]
@@ -192,7 +198,7 @@ def _tag_only(tagger: Tagger, items: list[tuple[int, str, datetime | None]]
 
 def work(jobs: list[tuple]) -> tuple[list[Outcome], float, float]:
     """Extract, then tag, a few articles; returns their outcomes and the CPU seconds of each."""
-    return _extract_and_tag(_tagger, jobs)
+    return _extract_and_tag(_tagger, jobs, _limits)
 
 
 def tag_work(items: list[tuple[int, str]]) -> tuple[list[tuple[int, TagRows | None]],
@@ -205,9 +211,11 @@ class Workers:
     """The executor of the pipeline's CPU work: worker processes (or, with one process, this
     one), each holding one loaded tagger, that extract and tag articles or tag stored texts."""
 
-    def __init__(self, processes: int, *, tag: bool = True, tagger: Tagger | None = None) -> None:
+    def __init__(self, processes: int, *, tag: bool = True, tagger: Tagger | None = None,
+                 limits: PageLimits | None = None) -> None:
         self.processes = max(1, processes) if tagger is None else 1
         self.tag = tag
+        self.limits = limits or PageLimits()
         self.pool: ProcessPoolExecutor | None = None
         self._tagger: Tagger | None = None
         self._warm: list[Future] = []
@@ -219,7 +227,8 @@ class Workers:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["etl.stages.preload"])
             self.pool = ProcessPoolExecutor(
-                self.processes, mp_context=context, initializer=_init_worker, initargs=(tag,))
+                self.processes, mp_context=context, initializer=_init_worker,
+                initargs=(tag, self.limits))
             # one call per process starts them all now: loading overlaps polling and fetching
             self._warm = [self.pool.submit(_tagger_state) for _ in range(self.processes)]
         elif tag:
@@ -246,7 +255,7 @@ class Workers:
 
     def submit(self, jobs: list[tuple]) -> Future:
         """Extract and tag these :func:`etl.stages.extract.load_jobs` jobs."""
-        return self._submit(work, _extract_and_tag, jobs)
+        return self._submit(work, partial(_extract_and_tag, limits=self.limits), jobs)
 
     def submit_tags(self, items: list[tuple[int, str, datetime | None]]) -> Future:
         """Tag these (id, stored text, published_at) triples."""
@@ -375,10 +384,10 @@ def tag_pending(
     only if some article may need tagging.
     """
     if workers is None:
-        from etl.tagging.core.taxonomy import taxonomy_version
+        from etl.tagging.version import tag_version
 
         if tagger is None and not queue.tagging_waiting(
-                conn, taxonomy_version(), retag_all=retag_all, shard=shard):
+                conn, tag_version(), retag_all=retag_all, shard=shard):
             return TagStats(mode="idle")  # the tagger was not needed, nor loaded
         with Workers(processes or settings.processes, tagger=tagger) as own:
             return tag_pending(conn, settings, reporter, workers=own, retag_all=retag_all,

@@ -26,6 +26,7 @@ ACLED's
 
 from __future__ import annotations
 
+import logging
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -41,6 +42,9 @@ from etl.tagging.core.taxonomy import TAXONOMY_FILE, Taxonomy, TermHit, load_tax
 from etl.tagging.events.classifier import EventTypeModel, EventTypePrediction, load_event_model
 from etl.tagging.events.records import EventRecord, build_events
 from etl.tagging.geo.gazetteer import FEATURE_COUNTRY, PlaceGazetteer, PlaceMention, load_places
+from etl.tagging.version import tag_version
+
+log = logging.getLogger(__name__)
 
 SCALE = 1.5            # evidence -> score
 MIN_CATEGORY_SCORE = 0.15
@@ -157,8 +161,14 @@ class Tagger:
     def __init__(self, model: str | None = None, *, use_model: bool = True,
                  taxonomy_path: Path = TAXONOMY_FILE, use_event_model: bool = True) -> None:
         self.taxonomy: Taxonomy = load_taxonomy(taxonomy_path)
-        self.event_model: EventTypeModel | None = (load_event_model() if use_event_model
-                                                   else None)
+        # the one handle on the event model: the record builder gets it from here
+        self.event_model: EventTypeModel | None = None
+        if use_event_model:
+            self.event_model = load_event_model()
+            if self.event_model is None:  # degrade: no event types, but tag on
+                log.warning("the event model file (etl/data/event_model.npz) is missing: no "
+                            "event types or records (run `newsmon train-events`)")
+        self.version = tag_version(taxonomy_path, model) + ("" if use_event_model else "-noev")
         # ACLED names (sub-event and event types) -> taxonomy category ids
         self._acled_ids = {c.label: c.id for c in self.taxonomy.categories.values() if c.event}
         self.actors: ActorGazetteer = load_actors()
@@ -178,10 +188,6 @@ class Tagger:
     def warning(self) -> str | None:
         return self.model.warning
 
-    @property
-    def version(self) -> str:
-        return self.taxonomy.version
-
     # --- public API -------------------------------------------------------------------------
     def tag(self, text: str, published: datetime | date | None = None) -> TagResult:
         return self.tag_many([text], published=[published])[0]
@@ -196,7 +202,8 @@ class Tagger:
             docs = pipe_docs(self.nlp, texts, batch_size=batch_size)
         results = [self._tag(text, doc) for text, doc in zip(texts, docs, strict=True)]
         for i, (text, result) in enumerate(zip(texts, results, strict=True)):
-            result.events = build_events(text, result, published[i] if published else None)
+            result.events = build_events(text, result, published[i] if published else None,
+                                         model=self.event_model)
         return results
 
     def tag_with_baseline(
@@ -247,7 +254,7 @@ class Tagger:
             entities=entities,
             places=places,
             countries=countries,
-            taxonomy_version=self.taxonomy.version,
+            taxonomy_version=self.version,
             mode=self.model.mode,
             event_type=prediction,
         )

@@ -41,7 +41,6 @@ class TermHit:
 
 @dataclass
 class Taxonomy:
-    version: str
     categories: dict[str, Category]
     index: PhraseIndex
 
@@ -81,7 +80,6 @@ def _terms(entry: dict, key: str) -> list[str]:
 
 
 def parse_taxonomy(data: dict) -> Taxonomy:
-    version = str(data["version"])
     categories: dict[str, Category] = {}
     index = PhraseIndex()
     for entry in data["categories"]:
@@ -112,16 +110,10 @@ def parse_taxonomy(data: dict) -> Taxonomy:
                 index.add(spelled, hit)
         for term in _terms(entry, "case"):
             index.add(term, TermHit(cid, term, weight(term)), case_sensitive=True)
-    return Taxonomy(version, categories, index.build())
+    return Taxonomy(categories, index.build())
 
 
 @lru_cache(maxsize=4)
 def load_taxonomy(path: Path = TAXONOMY_FILE) -> Taxonomy:
     with open(path, encoding="utf-8") as fh:
         return parse_taxonomy(yaml.safe_load(fh))
-
-
-def taxonomy_version(path: Path = TAXONOMY_FILE) -> str:
-    """The version string alone (cheap: no index is built)."""
-    with open(path, encoding="utf-8") as fh:
-        return str(yaml.safe_load(fh)["version"])

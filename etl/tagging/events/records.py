@@ -24,26 +24,28 @@ How an article becomes events:
    region or the country (3). A town outside the event's country is never chosen: better no
    place than a wrong one.
 
-The event type comes from ONE adapter, :func:`_event_type`: the ACLED type classifier
-(``etl.tagging.events.classifier.classify_event``, issue 11 part A) when it exists, else today's
-taxonomy
-categories mapped to ACLED's names.
+The event type comes from ONE adapter, :func:`_event_type`: the ACLED type classifier that the
+tagger holds and passes in (``Tagger.event_model``, :mod:`etl.tagging.events.classifier`);
+without it (``use_event_model=False``, or its file missing) no record is made.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from etl.tagging.events import actors as eventactors
-from etl.tagging.events.classifier import classify_event
 from etl.tagging.events.dates import DAY, DateMention, find_dates
 from etl.tagging.events.fatalities import Fatalities, extract_fatalities
+from etl.tagging.geo.distance import haversine_km
+
+if TYPE_CHECKING:
+    from etl.tagging.events.classifier import EventTypeModel
 
 LEDE_CHARS = 800  # the lede: sentences starting this early belong to the main event
 SEPARATE_KM = 50.0
@@ -114,24 +116,19 @@ class _Sentence:
     dates: list[DateMention] = field(default_factory=list)
 
 
-def km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in km."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(a)))
-
-
 # --- the event type (the ACLED classifier, etl/tagging/events/classifier.py)  ---------------------
-def _event_type(text: str, result, lo: int = 0, hi: int | None = None) -> EventType | None:
-    """The ACLED event type of text[lo:hi]; None when it reports no event, or when the article
-    as a whole reports none (``result.event_type``: a football final, a rate decision), so that
-    one sentence's "shot" or "attack" does not make one."""
+def _event_type(model: EventTypeModel | None, text: str, result, lo: int = 0,
+                hi: int | None = None) -> EventType | None:
+    """The ACLED event type of text[lo:hi]; None without a model, when it reports no event, or
+    when the article as a whole reports none (``result.event_type``: a football final, a rate
+    decision), so that one sentence's "shot" or "attack" does not make one."""
+    if model is None:
+        return None
     whole = getattr(result, "event_type", None)
     if whole is not None and whole.event_type is None:
         return None
     hi = len(text) if hi is None else hi
-    pred = classify_event(text[lo:hi])
+    pred = model.classify_event(text[lo:hi])
     if pred.event_type is None:
         return None
     evidence = tuple((lo + start, lo + end) for start, end, _ in pred.evidence)
@@ -145,7 +142,8 @@ def _text_fatalities(text: str) -> Fatalities:
 
 
 # --- building the records -----------------------------------------------------------------
-def _sentences(text: str, result, dates: list[DateMention]) -> list[_Sentence]:
+def _sentences(model: EventTypeModel, text: str, result, dates: list[DateMention]
+               ) -> list[_Sentence]:
     out = []
     for m in _SENTENCE.finditer(text):
         s, e = m.span()
@@ -153,7 +151,7 @@ def _sentences(text: str, result, dates: list[DateMention]) -> list[_Sentence]:
             continue
         out.append(_Sentence(s, e, (), False))
     for sent in out:
-        et = _event_type(text, result, sent.start, sent.end)
+        et = _event_type(model, text, result, sent.start, sent.end)
         sent.evidence = et.evidence if et else ()
         sent.deaths = any(sent.start <= a < sent.end for a, _ in _text_fatalities(text).spans)
         for p in result.places:
@@ -242,18 +240,18 @@ def _span(m) -> list[list[int]]:
     return [[m.start, m.end]] if m is not None and m.start >= 0 else []
 
 
-def _record(text: str, result, sents: list[_Sentence], iso: str, main_date: DateMention | None,
-            published: date, context: Sequence[_Sentence] = (),
+def _record(model: EventTypeModel | None, text: str, result, sents: list[_Sentence], iso: str,
+            main_date: DateMention | None, published: date, context: Sequence[_Sentence] = (),
             agreed: bool = True) -> EventRecord | None:
     """One record from its own sentences; ``context`` (the lede, for the main event) is where
     its place is looked for when its own sentences name none; no place unless ``agreed``."""
     lo, hi = sents[0].start, sents[-1].end
     et = None
     for s in sents:  # the type of the first sentence that has one, else the whole span
-        et = _event_type(text, result, s.start, s.end)
+        et = _event_type(model, text, result, s.start, s.end)
         if et:
             break
-    et = et or _event_type(text, result, lo, hi)
+    et = et or _event_type(model, text, result, lo, hi)
     if et is None:
         return None
     dates = [d for s in sents for d in s.dates]
@@ -313,18 +311,19 @@ def _record(text: str, result, sents: list[_Sentence], iso: str, main_date: Date
 
 
 def _far(a, b) -> bool:
-    return km(a.lat, a.lon, b.lat, b.lon) > SEPARATE_KM
+    return haversine_km(a.lat, a.lon, b.lat, b.lon) > SEPARATE_KM
 
 
-def build_events(text: str, result, published: datetime | date | None = None
-                 ) -> list[EventRecord]:
-    """The events ``text`` reports (main event first), from its tag ``result``."""
-    if not text or not result.categories:
+def build_events(text: str, result, published: datetime | date | None = None, *,
+                 model: EventTypeModel | None) -> list[EventRecord]:
+    """The events ``text`` reports (main event first), from its tag ``result``; ``model`` is
+    the tagger's ACLED event-type model (none: no event records)."""
+    if model is None or not text or not result.categories:
         return []
     pub = published.date() if isinstance(published, datetime) else (
         published or datetime.now().date())
     dates = find_dates(text, pub)
-    sentences = _sentences(text, result, dates)
+    sentences = _sentences(model, text, result, dates)
     event_sents = [s for s in sentences if s.evidence or s.deaths]
     if not any(s.evidence for s in event_sents):
         return []
@@ -369,7 +368,8 @@ def build_events(text: str, result, published: datetime | date | None = None
             groups[0].append(s)
     records = []
     for k, group in enumerate(groups):
-        rec = _record(text, result, group, iso, main_date, pub, lede if k == 0 else (), agreed)
+        rec = _record(model, text, result, group, iso, main_date, pub, lede if k == 0 else (),
+                      agreed)
         if rec is not None:
             records.append(rec)
     return records
