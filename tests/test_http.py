@@ -20,7 +20,8 @@ from etl.errors import (
     TooManyRedirects,
 )
 from etl.settings import Settings
-from etl.web.http import HttpClient, _is_public_ip, parse_retry_after
+from etl.web.guard import is_public_ip
+from etl.web.http import HttpClient, parse_retry_after
 from etl.web.site import HANDLED, Reply, Site
 
 CAP = 1_000_000
@@ -160,7 +161,7 @@ def test_private_network_guard(client_settings, web):
      ("100.64.0.1", False), ("224.0.0.1", False)],
 )
 def test_public_address_classification(address, public):
-    assert _is_public_ip(address) is public
+    assert is_public_ip(address) is public
 
 
 def test_retry_after_forms():

@@ -27,7 +27,7 @@ from etl.stages.feedlist import FeedList
 from etl.stages.progress import NullReporter, Reporter
 from etl.store import values
 from etl.store.db import execute_values, transaction
-from etl.store.queue import FEED_DUE, claim_feeds
+from etl.store.queue import FEED_DUE, POLL_RELEASED, claim_feeds
 from etl.store.rowwise import write_each
 from etl.web.concurrency import run_per_host
 from etl.web.http import HttpClient, Response
@@ -317,11 +317,11 @@ def _record(conn, settings: Settings, result: PollResult) -> PollOutcome:
                 (feed.id, result.started_at, err.status, result.duration_ms, message),
             )
             cur.execute(
-                """UPDATE feeds SET last_polled_at = %s, last_status = %s,
+                f"""UPDATE feeds SET last_polled_at = %s, last_status = %s,
                        consecutive_failures = consecutive_failures + 1, last_error = %s,
                        next_poll_at = now() + make_interval(secs => %s),
-                       poll_lease_until = NULL, claimed_pid = NULL, claimed_backend_start = NULL
-                   WHERE id = %s""",
+                       {POLL_RELEASED}
+                   WHERE id = %s""",  # noqa: S608 - constant fragment
                 (result.started_at, err.status, message, delay, feed.id),
             )
             log.warning("feed %s failed: %s", feed.url, message)
@@ -340,7 +340,7 @@ def _record(conn, settings: Settings, result: PollResult) -> PollOutcome:
             ),
         )
         cur.execute(
-            """UPDATE feeds SET last_polled_at = %s, last_success_at = now(), last_status = %s,
+            f"""UPDATE feeds SET last_polled_at = %s, last_success_at = now(), last_status = %s,
                    consecutive_failures = 0, last_error = NULL,
                    etag = CASE WHEN %s THEN etag ELSE %s END,
                    last_modified = CASE WHEN %s THEN last_modified ELSE %s END,
@@ -348,8 +348,8 @@ def _record(conn, settings: Settings, result: PollResult) -> PollOutcome:
                    feed_title = COALESCE(%s, feed_title), site_url = COALESCE(%s, site_url),
                    title = COALESCE(title, %s),
                    next_poll_at = now() + make_interval(secs => %s),
-                   poll_lease_until = NULL, claimed_pid = NULL, claimed_backend_start = NULL
-               WHERE id = %s""",
+                   {POLL_RELEASED}
+               WHERE id = %s""",  # noqa: S608 - constant fragment
             (
                 result.started_at, resp.status,
                 resp.not_modified, values.text(resp.headers.get("etag"), 1000),

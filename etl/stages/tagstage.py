@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from etl.store import queue
 from etl.store.db import execute_values, transaction
 from etl.store.events import event_rows, write_event_rows
-from etl.store.queue import CLAIMED_BY, TAG_RELEASED
+from etl.store.queue import TAG_RELEASED
 from etl.store.rowwise import write_each
 
 if TYPE_CHECKING:  # spaCy and the gazetteers load in the worker processes, never in the main one
@@ -92,17 +93,7 @@ def store_rows(conn, done: list[TagRows], retry_s: int = 600) -> list[tuple[int,
                    for rows, reason in written.failed]
         for article_id, reason in refused:
             log.warning("article %s: %s", article_id, reason)
-        if refused:
-            execute_values(
-                cur,
-                f"""UPDATE articles a
-                       SET tag_lease_until = now() + make_interval(secs => v.retry_s),
-                           last_error = v.reason, {CLAIMED_BY}
-                      FROM (VALUES %s) AS v(id, reason, retry_s)
-                     WHERE a.id = v.id""",  # noqa: S608 - constant fragment
-                [(article_id, reason, retry_s) for article_id, reason in refused],
-                template="(%s::bigint, %s::text, %s::int)",
-            )
+        queue.hold_tagging(cur, refused, retry_s)
     return refused
 
 

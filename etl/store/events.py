@@ -1,8 +1,9 @@
 """Storing event records (table ``events``, sql/010_events.sql): replace an article's events.
 
-:func:`store_events` is the one place event records reach the warehouse; the tag stage calls it
-inside the transaction that stores the article's other tags, so re-tagging replaces an article's
-events rather than adding to them (idempotent).
+:func:`event_rows` turns records into rows (in the worker processes); :func:`write_event_rows`
+is the one place they reach the warehouse: the tag stage calls it inside the transaction that
+stores the article's other tags, so re-tagging replaces an article's events rather than adding
+to them (idempotent).
 """
 
 from __future__ import annotations
@@ -33,16 +34,6 @@ def event_rows(article_id: int, events: Sequence[EventRecord], version: str) -> 
          e.longitude, e.geo_precision, e.fatalities, e.notes, json.dumps(e.offsets), version)
         for i, e in enumerate(events)
     ]
-
-
-def store_events(cur, articles: Sequence[tuple[int, Sequence[EventRecord]]],
-                 version: str) -> int:
-    """Replace the events of these (article id, records) pairs; returns the rows written."""
-    if not articles:
-        return 0
-    rows = [row for article_id, events in articles for row in event_rows(article_id, events,
-                                                                          version)]
-    return write_event_rows(cur, [article_id for article_id, _ in articles], rows)
 
 
 def write_event_rows(cur, article_ids: Sequence[int], rows: Sequence[tuple]) -> int:

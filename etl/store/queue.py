@@ -298,6 +298,23 @@ def claim_tagging(conn, tags: TagVersion, settings: Settings, since: datetime, *
         return sorted(cur.fetchall())
 
 
+def hold_tagging(cur, refused: Sequence[tuple[int, str]], retry_s: int) -> None:
+    """Keep articles whose tags the database refused, (id, reason), claimed by this session
+    for ``retry_s`` seconds (so the pass does not loop on them), with the reason to show."""
+    if not refused:
+        return
+    execute_values(
+        cur,
+        f"""UPDATE articles a
+               SET tag_lease_until = now() + make_interval(secs => v.retry_s),
+                   last_error = v.reason, {CLAIMED_BY}
+              FROM (VALUES %s) AS v(id, reason, retry_s)
+             WHERE a.id = v.id""",  # noqa: S608 - constant fragment
+        [(article_id, reason, retry_s) for article_id, reason in refused],
+        template="(%s::bigint, %s::text, %s::int)",
+    )
+
+
 # -- feeds to poll -------------------------------------------------------------------------------
 
 

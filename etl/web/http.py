@@ -36,7 +36,6 @@ from etl.web.guard import (
     Resolver,
     address_policy,
     guarded,
-    is_public_ip,
     resolve_checked,
     system_resolve,
 )
@@ -94,10 +93,6 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     if when is None:
         return None
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
-
-
-def _is_public_ip(address: str) -> bool:
-    return is_public_ip(address)
 
 
 def check_public_address(url: str, policy: AddressPolicy | None = None,
