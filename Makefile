@@ -1,13 +1,14 @@
 # newsmon — three commands for a newcomer:
 #   make airflow  install into .venv and start Airflow 3 with the newsmon DAGs (UI on :8080)
 #   make demo     install into .venv and run the pipeline once, offline, against the sample site
-#   make test     install into .venv (with test tools) and run the test suite
+#   make test     install into .venv (with test tools) and run the whole test suite (CI)
+#   make check    lint and the fast tier of the tests (no Airflow, campaign, corpus or slow tests)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install airflow demo test lint campaign eval train-events bench clean lock system-deps
+.PHONY: install airflow demo test check lint campaign eval train-events bench clean lock system-deps
 
 $(STAMP): pyproject.toml constraints.txt requirements-model.txt
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +29,16 @@ airflow: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/newsmon demo
 
+# Everything (what CI runs, .ci/run): about 10 minutes on 2 cores.
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# The fast tier: lint, then every test but the slow, Airflow, corpus and campaign ones
+# (markers in pyproject.toml); a few minutes on 2 cores.
+FAST := not slow and not airflow and not corpus and not campaign
+check: $(STAMP)
+	$(BIN)/ruff check etl tests dags bench
+	$(BIN)/python -m pytest -m "$(FAST)"
 
 # Fault-injection campaign: hostile input, SIGKILL, PostgreSQL restart, concurrent runs.
 campaign: $(STAMP)

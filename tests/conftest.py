@@ -1,4 +1,5 @@
-"""Shared fixtures: a real PostgreSQL, a real local HTTP server, settings for both.
+"""Shared fixtures: a real PostgreSQL, a real local HTTP server, settings for both, and one
+tagger per session (``tagger``; ``gazetteer_tagger`` without the spaCy model).
 
 PostgreSQL: ``NEWSMON_TEST_DATABASE_URL`` (an admin URL of any server) if set, else an embedded
 server under a temporary NEWSMON_HOME. The schema is migrated once into a template database and
@@ -79,6 +80,23 @@ def conn(db_url):
     c = connect(db_url)
     yield c
     c.close()
+
+
+@pytest.fixture(scope="session")
+def tagger():
+    """One tagger for the session (spaCy model, gazetteers: seconds to load), the very one the
+    pipeline's inline runs use (``get_tagger``); tests only read it."""
+    from etl.stages.tagstage import get_tagger
+
+    return get_tagger()
+
+
+@pytest.fixture(scope="session")
+def gazetteer_tagger():
+    """A gazetteer-only tagger (no spaCy model), for the session; tests only read it."""
+    from etl.tagging.core.tagger import Tagger
+
+    return Tagger(use_model=False)
 
 
 @pytest.fixture

@@ -9,10 +9,10 @@ from conftest import corpus_dir
 
 from bench import run as bench
 
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.slow, pytest.mark.corpus, pytest.mark.skipif(
     not (corpus_dir() / "extraction" / "zyte" / "ground-truth.json").is_file(),
     reason=f"evaluation corpus not found at {corpus_dir()} (set NEWSMON_CORPUS_DIR)",
-)
+)]
 
 
 def test_bench_runs_and_prints_its_summary_line(capsys):

@@ -13,7 +13,6 @@ from datetime import date
 import pytest
 from conftest import ROOT, corpus_dir
 
-from etl.tagging.core.tagger import Tagger
 from etl.tagging.events.actors import (
     CIVILIANS,
     MILITARY,
@@ -138,11 +137,6 @@ def test_who_acted_reads_by_and_the_event_type():
 
 
 # --- records from the tagger --------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def tagger() -> Tagger:
-    return Tagger()
-
-
 SEED = ("Iraq's Popular Mobilization Forces (PMF) and the Iraqi army fought Islamic State "
         "militants west of Mosul on Friday, in the Qairawan and Baaj areas of Nineveh province, "
         "security officials said. Three PMF fighters were killed and five wounded in the "

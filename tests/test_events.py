@@ -31,9 +31,9 @@ FOOTBALL = ("Northbridge laid siege to the goal and fought back after a counter-
             "Two players were injured in a clash near the touchline and the referee showed red.")
 
 
-@pytest.fixture(scope="module")
-def tagger() -> Tagger:
-    return Tagger(use_model=False)
+@pytest.fixture
+def tagger(gazetteer_tagger) -> Tagger:
+    return gazetteer_tagger
 
 
 # --- taxonomy ---------------------------------------------------------------------------------

@@ -188,11 +188,11 @@ def test_warehouse_views_gain_admin1_and_confidence(conn):
 # --- corpus evaluation --------------------------------------------------------------------------
 @pytest.mark.corpus
 @pytest.mark.timeout(900)  # 788 articles through the model, two gazetteers: minutes
-def test_geoparsing_on_lgl_and_geowebnews_beats_the_old_resolver():
+def test_geoparsing_on_lgl_and_geowebnews_beats_the_old_resolver(tagger):
     geo = corpus_dir() / "geo"
     if not geo.is_dir():
         pytest.skip(f"geoparsing corpus not found at {geo} (set NEWSMON_CORPUS_DIR)")
-    reports = {r.name: r for r in run_geo_eval(Tagger(), corpus_dir())}
+    reports = {r.name: r for r in run_geo_eval(tagger, corpus_dir())}
     # regression floors, a little under what this version reaches (see README)
     floors = {"LGL": (0.66, 0.62, 0.82), "GeoWebNews": (0.69, 0.83, 0.90)}
     for name, (recall, precision, resolution) in floors.items():

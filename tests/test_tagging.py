@@ -27,11 +27,6 @@ from etl.tagging.geo.gazetteer import load_places
 NEWSMON = str(Path(sys.executable).parent / "newsmon")
 
 
-@pytest.fixture(scope="module")
-def tagger() -> Tagger:
-    return Tagger()
-
-
 def _ids(result) -> set[str]:
     return {e.id for e in result.entities if e.id}
 

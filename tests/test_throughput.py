@@ -67,6 +67,7 @@ def test_place_gazetteer_cache_round_trips(tmp_path):
     assert table[0].feature == "country" and table[len(table) - 1].feature == "town"
 
 
+@pytest.mark.slow
 def test_workers_end_with_a_killed_main_process(tmp_path):
     """SIGKILL the main process: its fork server and workers must not linger (they would keep
     the run's stdout open and hold memory)."""

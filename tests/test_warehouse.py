@@ -192,6 +192,7 @@ def seq_scans(plan: dict) -> list[str]:
     return found
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(900)
 def test_cookbook_plans_stay_index_backed_on_100000_articles(pg_admin_url):
     name = "newsmon_test_100k"

@@ -19,10 +19,10 @@ from etl.run.pipeline import run
 from etl.web.site import Site
 
 ZYTE = corpus_dir() / "extraction" / "zyte"
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.slow, pytest.mark.corpus, pytest.mark.skipif(
     not (ZYTE / "ground-truth.json").is_file(),
     reason=f"evaluation corpus not found at {ZYTE} (set NEWSMON_CORPUS_DIR)",
-)
+)]
 
 
 def test_pipeline_extraction_quality_matches_direct_trafilatura(settings, conn, tmp_path):

@@ -20,6 +20,8 @@ import pytest
 
 from etl.run.airflow_local import Api, read_password, wait_for
 
+pytestmark = pytest.mark.airflow
+
 
 def free_port() -> int:
     with socket.socket() as s:

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-pytestmark = pytest.mark.usefixtures("airflow_db")
+pytestmark = [pytest.mark.airflow, pytest.mark.usefixtures("airflow_db")]
 TABLES = ("feeds", "feed_polls", "articles", "feed_articles", "article_html")
 
 

@@ -13,10 +13,10 @@ from etl.stages.poll import neutralise_doctype
 from etl.web.urls import BadURL, canonical_url
 
 BADFEEDS = corpus_dir() / "badfeeds"
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.campaign, pytest.mark.corpus, pytest.mark.skipif(
     not (BADFEEDS / "manifest.json").is_file(),
     reason=f"evaluation corpus not found at {BADFEEDS.parent} (set NEWSMON_CORPUS_DIR)",
-)
+)]
 
 
 def test_every_bad_feed_has_a_recorded_outcome_and_readable_entries_are_kept(

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bench import bombs
+
+pytestmark = pytest.mark.campaign
 
 
 def test_bombs_scenario_loads_the_good_records_the_bombs_in_bounded_memory(db_url, tmp_path):

@@ -74,6 +74,7 @@ def _immediate_stop(server: EmbeddedPostgres) -> subprocess.CompletedProcess:
                           capture_output=True, check=False)
 
 
+@pytest.mark.campaign
 def test_postgresql_crash_mid_run_gives_a_clean_error_and_loses_nothing(tmp_path):
     # the server's own directory is outside pytest's, which a concurrent pytest session may
     # make unreadable to the server's user (pytest resets it to 0700), failing pg_ctl
@@ -108,6 +109,7 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+@pytest.mark.campaign
 def test_a_killed_worker_fork_server_gives_a_clean_error_and_loses_nothing(db_url, tmp_path):
     site, paths = campaign.news_site(80, 2, delay=0.02)
     with site:

@@ -13,6 +13,8 @@ from conftest import rows
 from bench import campaign
 from etl.store.embedded import EmbeddedPostgres
 
+pytestmark = pytest.mark.campaign
+
 
 def assert_ok(result: campaign.ScenarioResult) -> None:
     print(result)
