@@ -60,25 +60,23 @@ def _table(headers: list[str], rows: list[tuple], numeric: set[int] = frozenset(
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def build_report(conn, window: Window) -> str:
-    """The report for ``window`` as one HTML document."""
-    p = {"start": window.start, "end": window.end, "events": list(EVENT_TYPES)}
-    totals = _query(conn, """
+# The report's queries on the analytics views, each over the window (%(start)s, %(end)s).
+QUERIES = {
+    "totals": """
         SELECT count(*), count(*) FILTER (WHERE is_conflict), count(DISTINCT story_id),
                count(DISTINCT outlet)
         FROM analytics.articles WHERE published_at >= %(start)s AND published_at < %(end)s""",
-        p)[0]
-    categories = _query(conn, """
+    "categories": """
         SELECT day, category_id, sum(stories)::int FROM analytics.daily_category_counts
         WHERE day >= %(start)s::date AND day < %(end)s::date + 1
           AND category_id = ANY(%(events)s)
-        GROUP BY 1, 2 ORDER BY 1""", p)
-    actors = _query(conn, """
+        GROUP BY 1, 2 ORDER BY 1""",
+    "actors": """
         SELECT actor_name, sum(mentions)::int, sum(articles)::int
         FROM analytics.actor_daily_mentions
         WHERE day >= %(start)s::date AND day < %(end)s::date + 1
-        GROUP BY actor_name ORDER BY 2 DESC, 1 LIMIT 12""", p)
-    stories = _query(conn, """
+        GROUP BY actor_name ORDER BY 2 DESC, 1 LIMIT 12""",
+    "stories": """
         SELECT s.title, s.article_count, s.outlet_count, s.first_outlet,
                to_char(s.first_published_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'),
                array_to_string(s.outlets, ', ')
@@ -86,24 +84,37 @@ def build_report(conn, window: Window) -> str:
         WHERE s.first_published_at >= %(start)s AND s.first_published_at < %(end)s
           AND s.is_conflict
         ORDER BY s.article_count DESC, s.outlet_count DESC, s.first_published_at DESC
-        LIMIT 10""", p)
-    places = _query(conn, """
+        LIMIT 10""",
+    "places": """
         SELECT name, country_code, latitude, longitude, count(DISTINCT article_id)::int
         FROM analytics.article_places
         WHERE published_at >= %(start)s AND published_at < %(end)s AND is_conflict
-        GROUP BY 1, 2, 3, 4 ORDER BY 5 DESC, 1 LIMIT 60""", p)
-    events = _query(conn, """
+        GROUP BY 1, 2, 3, 4 ORDER BY 5 DESC, 1 LIMIT 60""",
+    "events": """
         SELECT location, country, latitude, longitude, fatalities, event_date, sub_event_type,
                coalesce(actor1, ''), coalesce(actor2, ''), source_count
         FROM analytics.events
         WHERE event_date >= %(start)s::date AND event_date < %(end)s::date + 1
           AND latitude IS NOT NULL
-        ORDER BY fatalities DESC, event_date DESC, location LIMIT 200""", p)
+        ORDER BY fatalities DESC, event_date DESC, location LIMIT 200""",
+}
 
+
+def build_report(conn, window: Window) -> str:
+    """The report for ``window`` as one HTML document."""
+    p = {"start": window.start, "end": window.end, "events": list(EVENT_TYPES)}
+    data = {name: _query(conn, sql, p) for name, sql in QUERIES.items()}
+    window_text = (f"{window.start:%Y-%m-%d %H:%M} to {window.end:%Y-%m-%d %H:%M} UTC")
+    return _page(window_text, data, _charts(data))
+
+
+def _charts(data: dict[str, list[tuple]]) -> list[str]:
+    """Event trends, actors, places and events, as inline SVG (or a line saying why not)."""
+    actors, places, events = data["actors"], data["places"], data["events"]
     series: dict[str, list[tuple[date, float]]] = {}
-    for day, category, count in categories:
+    for day, category, count in data["categories"]:
         series.setdefault(category.replace("_", " "), []).append((day, count))
-    charts = [
+    return [
         line_chart(series, title="Conflict events per day (stories, by ACLED event type)",
                    ylabel="stories") if series else "<p>No tagged events in this window.</p>",
         bar_chart([(name, mentions) for name, mentions, _ in actors],
@@ -116,11 +127,17 @@ def build_report(conn, window: Window) -> str:
                   title="Events, sized by fatalities") if events
         else "<p>No located events in this window.</p>",
     ]
+
+
+def _page(window_text: str, data: dict[str, list[tuple]], charts: list[str]) -> str:
+    """The HTML document: cards, charts and tables."""
+    actors, stories, places, events = (data["actors"], data["stories"], data["places"],
+                                       data["events"])
     title = "newsmon report"
-    window_text = (f"{window.start:%Y-%m-%d %H:%M} to {window.end:%Y-%m-%d %H:%M} UTC")
     cards = "".join(
         f'<div class="card"><b>{value}</b>{label}</div>'
-        for value, label in zip(totals, ("articles", "conflict-related", "stories", "outlets"),
+        for value, label in zip(data["totals"][0],
+                                ("articles", "conflict-related", "stories", "outlets"),
                                 strict=True)
     )
     return f"""<!DOCTYPE html>

@@ -78,76 +78,98 @@ def cluster_pending(conn, reporter: Reporter | None = None, batch_size: int = 50
                 break
             sigs = {article_id: signature(text) for article_id, text in batch}
             bands = {i: band_hashes(s) for i, s in sigs.items() if s is not None}
-            # candidates among articles already clustered: one indexed join for the batch
             pairs = [(i, b, h) for i, hs in bands.items() for b, h in enumerate(hs)]
-            known: dict[int, tuple[int, np.ndarray]] = {}
-            candidates: dict[int, set[int]] = {i: set() for i in bands}
-            if pairs:
-                rows = execute_values(
-                    cur,
-                    """SELECT DISTINCT v.id, a.id, a.story_id, a.minhash
-                       FROM (VALUES %s) AS v(id, band, band_hash)
-                       JOIN article_minhash_bands m
-                         ON m.band = v.band AND m.band_hash = v.band_hash
-                       JOIN articles a ON a.id = m.article_id
-                       WHERE a.story_id IS NOT NULL""",
-                    pairs,
-                    template="(%s::bigint, %s::smallint, %s::bigint)",
-                    fetch=True,
-                )
-                for article_id, other, story, minhash in rows:
-                    candidates[article_id].add(other)
-                    known[other] = (story, np.array(minhash, dtype=np.int64))
-            seen_bands: dict[tuple[int, int], list[int]] = {}
-            assigned: list[tuple[int, int, list[int] | None]] = []
-            for article_id, _text in batch:
-                sig = sigs[article_id]
-                story = article_id
-                if sig is not None:
-                    local = {o for b, h in enumerate(bands[article_id])
-                             for o in seen_bands.get((b, h), [])}
-                    scored = [(similarity(sig, known[o][1]), -o, o)
-                              for o in candidates[article_id] | local]
-                    if scored:
-                        sim, _, best = max(scored)  # most similar; the oldest on a tie
-                        if sim >= THRESHOLD:
-                            story = known[best][0]
-                            stats.joined += 1
-                    known[article_id] = (story, sig)
-                    for b, h in enumerate(bands[article_id]):
-                        seen_bands.setdefault((b, h), []).append(article_id)
-                assigned.append((article_id, story, sig.tolist() if sig is not None else None))
-            execute_values(
-                cur,
-                """UPDATE articles a SET story_id = v.story, minhash = v.minhash
-                   FROM (VALUES %s) AS v(id, story, minhash) WHERE a.id = v.id""",
-                assigned,
-                template="(%s::bigint, %s::bigint, %s::bigint[])",
-            )
-            if pairs:
-                execute_values(
-                    cur,
-                    """INSERT INTO article_minhash_bands (article_id, band, band_hash)
-                       VALUES %s ON CONFLICT DO NOTHING""",
-                    pairs,
-                )
-            # the stories these articles started or joined, recounted in one statement
-            cur.execute(
-                """INSERT INTO stories (id, article_count, outlet_count, first_article_id,
-                                        first_published_at, last_published_at)
-                   SELECT story_id, count(*), count(DISTINCT newsmon_outlet(id)),
-                          (array_agg(id ORDER BY published_at NULLS LAST, id))[1],
-                          min(published_at), max(published_at)
-                   FROM articles WHERE story_id = ANY(%s) GROUP BY story_id
-                   ON CONFLICT (id) DO UPDATE SET
-                       article_count = EXCLUDED.article_count,
-                       outlet_count = EXCLUDED.outlet_count,
-                       first_article_id = EXCLUDED.first_article_id,
-                       first_published_at = EXCLUDED.first_published_at,
-                       last_published_at = EXCLUDED.last_published_at, updated_at = now()""",
-                (sorted({story for _, story, _ in assigned}),),
-            )
+            candidates, known = _candidates(cur, bands, pairs)
+            assigned = _assign([i for i, _ in batch], sigs, bands, candidates, known, stats)
+            _store(cur, assigned, pairs)
             stats.clustered += len(batch)
             reporter.advance("cluster", len(batch))
     reporter.finish("cluster")
     return stats
+
+
+def _candidates(cur, bands: dict[int, list[int]], pairs: list[tuple[int, int, int]]
+                ) -> tuple[dict[int, set[int]], dict[int, tuple[int, np.ndarray]]]:
+    """Already clustered articles sharing a band with each new one (one indexed join for the
+    batch): candidates per new article, and each candidate's (story, signature)."""
+    known: dict[int, tuple[int, np.ndarray]] = {}
+    candidates: dict[int, set[int]] = {i: set() for i in bands}
+    if pairs:
+        rows = execute_values(
+            cur,
+            """SELECT DISTINCT v.id, a.id, a.story_id, a.minhash
+               FROM (VALUES %s) AS v(id, band, band_hash)
+               JOIN article_minhash_bands m
+                 ON m.band = v.band AND m.band_hash = v.band_hash
+               JOIN articles a ON a.id = m.article_id
+               WHERE a.story_id IS NOT NULL""",
+            pairs,
+            template="(%s::bigint, %s::smallint, %s::bigint)",
+            fetch=True,
+        )
+        for article_id, other, story, minhash in rows:
+            candidates[article_id].add(other)
+            known[other] = (story, np.array(minhash, dtype=np.int64))
+    return candidates, known
+
+
+def _assign(ids: list[int], sigs: dict, bands: dict[int, list[int]],
+            candidates: dict[int, set[int]], known: dict[int, tuple[int, np.ndarray]],
+            stats: StoryStats) -> list[tuple[int, int, list[int] | None]]:
+    """(article, story, signature) for each article of the batch, in id order: the story of
+    its most similar earlier article (stored or in this batch) from THRESHOLD on, else its own."""
+    seen_bands: dict[tuple[int, int], list[int]] = {}
+    assigned: list[tuple[int, int, list[int] | None]] = []
+    for article_id in ids:
+        sig = sigs[article_id]
+        story = article_id
+        if sig is not None:
+            local = {o for b, h in enumerate(bands[article_id])
+                     for o in seen_bands.get((b, h), [])}
+            scored = [(similarity(sig, known[o][1]), -o, o)
+                      for o in candidates[article_id] | local]
+            if scored:
+                sim, _, best = max(scored)  # most similar; the oldest on a tie
+                if sim >= THRESHOLD:
+                    story = known[best][0]
+                    stats.joined += 1
+            known[article_id] = (story, sig)
+            for b, h in enumerate(bands[article_id]):
+                seen_bands.setdefault((b, h), []).append(article_id)
+        assigned.append((article_id, story, sig.tolist() if sig is not None else None))
+    return assigned
+
+
+def _store(cur, assigned: list[tuple[int, int, list[int] | None]],
+           pairs: list[tuple[int, int, int]]) -> None:
+    """Write the batch's stories, signatures and bands, and recount the stories it touched."""
+    execute_values(
+        cur,
+        """UPDATE articles a SET story_id = v.story, minhash = v.minhash
+           FROM (VALUES %s) AS v(id, story, minhash) WHERE a.id = v.id""",
+        assigned,
+        template="(%s::bigint, %s::bigint, %s::bigint[])",
+    )
+    if pairs:
+        execute_values(
+            cur,
+            """INSERT INTO article_minhash_bands (article_id, band, band_hash)
+               VALUES %s ON CONFLICT DO NOTHING""",
+            pairs,
+        )
+    # the stories these articles started or joined, recounted in one statement
+    cur.execute(
+        """INSERT INTO stories (id, article_count, outlet_count, first_article_id,
+                                first_published_at, last_published_at)
+           SELECT story_id, count(*), count(DISTINCT newsmon_outlet(id)),
+                  (array_agg(id ORDER BY published_at NULLS LAST, id))[1],
+                  min(published_at), max(published_at)
+           FROM articles WHERE story_id = ANY(%s) GROUP BY story_id
+           ON CONFLICT (id) DO UPDATE SET
+               article_count = EXCLUDED.article_count,
+               outlet_count = EXCLUDED.outlet_count,
+               first_article_id = EXCLUDED.first_article_id,
+               first_published_at = EXCLUDED.first_published_at,
+               last_published_at = EXCLUDED.last_published_at, updated_at = now()""",
+        (sorted({story for _, story, _ in assigned}),),
+    )
