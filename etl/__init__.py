@@ -1,6 +1,6 @@
 """newsmon: a self-hosted conflict-news monitoring pipeline.
 
-Subpackages by concern (see the README's architecture section for the flow of an article):
+Subpackages by concern (docs/architecture.md shows the flow of an article):
 
 - ``etl.settings`` every ``NEWSMON_*`` setting; ``etl.errors`` the error hierarchy
 - ``etl.store``    PostgreSQL, the migrator and the work queue (claims and leases)

@@ -193,7 +193,7 @@ def test_geoparsing_on_lgl_and_geowebnews_beats_the_old_resolver(tagger):
     if not geo.is_dir():
         pytest.skip(f"geoparsing corpus not found at {geo} (set NEWSMON_CORPUS_DIR)")
     reports = {r.name: r for r in run_geo_eval(tagger, corpus_dir())}
-    # regression floors, a little under what this version reaches (see README)
+    # regression floors, a little under what this version reaches (see docs/geoparsing.md)
     floors = {"LGL": (0.66, 0.62, 0.82), "GeoWebNews": (0.69, 0.83, 0.90)}
     for name, (recall, precision, resolution) in floors.items():
         new, old = reports[name].new, reports[name].baseline
