@@ -285,7 +285,7 @@ def tag(jsonl: bool, model: str | None, published: str | None) -> None:
 
 @main.command()
 @click.option("--all", "retag_all", is_flag=True,
-              help="Re-tag every extracted article, not only those with an older taxonomy.")
+              help="Re-tag every extracted article, not only those with stale tags.")
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON on stdout.")
 def retag(retag_all: bool, as_json: bool) -> None:
     """Re-tag stored articles from their stored text (no re-fetch); idempotent."""

@@ -145,7 +145,7 @@ def _run_stages(
                         after_batch=lambda: cluster_pending(conn, reporter).clustered)
                 finally:
                     fetched = fetcher.join()
-                # what is left untagged (tagging failed, an older taxonomy), same workers
+                # what is left untagged (tagging failed, stale tags), same workers
                 tagged = tag_pending(conn, settings, reporter, workers=workers)
     _summarize(summary, fetched, processed, tagged)
     summary.articles_clustered = processed.after_count + cluster_pending(conn, reporter).clustered

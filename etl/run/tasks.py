@@ -20,7 +20,7 @@ Work is split for parallel mapped tasks without ever mapping one task per articl
 - articles to extract and tag in id shards (:func:`work_shard` ``process``): shard ``k`` takes
   the articles with ``id % n = k``. It runs the same executor as ``newsmon run``
   (:mod:`etl.stages.process`): extract and tag each fetched article in one pass, then tag what
-  is left (an older taxonomy, a failed tagging), loading the tagger once per task process and
+  is left (stale tags, a failed tagging), loading the tagger once per task process and
   only when there is work.
 """
 
@@ -170,7 +170,7 @@ def work_shard(stage: str, shard: int, shards: int) -> dict:
 
     ``fetch`` takes the articles of the shard's hosts (politeness) and stores their pages;
     ``process`` takes the articles whose ``id % shards == shard``, extracts and tags them, then
-    tags the shard's articles left untagged or tagged with an older taxonomy. Both claim
+    tags the shard's articles left untagged or tagged with another tag version. Both claim
     batches of ``NEWSMON_BATCH_SIZE`` with ``FOR UPDATE SKIP LOCKED`` until none is left;
     failing pages are recorded on their article (retried with back-off) and never raise.
     """

@@ -14,7 +14,8 @@ machines).
 work while the main process talks to the database. Given ``fetch_done``, it also takes articles
 as a concurrent fetch stores them, and ends once fetching has ended and nothing is left to claim.
 :func:`tag_pending` tags, with the same workers, what is left: articles whose tagging failed,
-articles of an older taxonomy version, or all of them (``newsmon retag --all``).
+articles with another tag version (:mod:`etl.tagging.version`), or all of them
+(``newsmon retag --all``).
 """
 
 from __future__ import annotations
@@ -157,7 +158,7 @@ def _current_tagger() -> Tagger:
 
 
 def _tagger_state(tagger: Tagger | None = None) -> tuple[str, str, str | None]:
-    """(taxonomy version, mode, warning) of ``tagger``, by default this worker's."""
+    """(tag version, mode, warning) of ``tagger``, by default this worker's."""
     tagger = tagger if tagger is not None else _tagger
     return (tagger.version, tagger.mode, tagger.warning) if tagger is not None else ("", "", None)
 
@@ -377,7 +378,7 @@ def tag_pending(
 ) -> TagStats:
     """Tag every extracted article whose tags are missing or stale, from its stored text.
 
-    These are articles whose tagging failed, that were tagged with an older taxonomy or
+    These are articles whose tagging failed, that were tagged with another tag version or
     gazetteer-only while the model is there, or every one with ``retag_all``. ``workers`` (of
     :func:`process_pending`, so no second tagger is loaded) or ``tagger`` (inline) do the
     tagging; with neither, ``processes`` workers (default ``settings.processes``) are started

@@ -60,7 +60,7 @@ _WAITING = """(status = %(status)s OR (status = 'failed' AND error_stage = %(sta
                               AND next_attempt_at <= %(since)s))"""
 _READY = f"({_WAITING} AND {_lease_free('lease_until')})"
 
-# Extracted articles whose tags are missing, of an older taxonomy, gazetteer-only while the
+# Extracted articles whose tags are missing, of another tag version, gazetteer-only while the
 # model is there, or (re-tag all) older than the pass.
 _TAG_WAITING = """status = 'extracted' AND text IS NOT NULL
     AND (taxonomy_version IS DISTINCT FROM %(version)s
