@@ -230,6 +230,7 @@ def test_tags_the_database_refuses_leave_the_others_stored(conn, settings):
 # -- the campaign scenario ----------------------------------------------------------------------
 
 
+@pytest.mark.campaign
 def test_poison_items_scenario(db_url, tmp_path):
     result = campaign.scenario_poison(db_url, tmp_path, n_good=6)
     print(result)
