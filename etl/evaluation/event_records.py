@@ -36,7 +36,8 @@ from etl.tagging.core.actors import load_actors
 from etl.tagging.events.actors import country_name
 from etl.tagging.events.dates import MONTHS
 from etl.tagging.events.fatalities import extract_fatalities, regex_baseline
-from etl.tagging.events.records import build_events, km
+from etl.tagging.events.records import build_events
+from etl.tagging.geo.distance import haversine_km as km
 
 POOL = Path("events") / "acled_pool.csv.gz"
 TARGETS = {"fatalities_exact": 0.93, "fatalities_exact_deaths": 0.75,
@@ -224,7 +225,7 @@ def score_records(tagger, rows: list[dict], scores: EventRecordScores) -> None:
     results = tagger.tag_many(notes, published=[d + timedelta(days=1) for d in days])
     started = time.perf_counter()
     for note, result, day in zip(notes, results, days, strict=True):
-        build_events(note, result, day + timedelta(days=1))
+        build_events(note, result, day + timedelta(days=1), model=tagger.event_model)
     scores.records_ms = 1000 * (time.perf_counter() - started) / max(1, len(rows))
     for r, result, day in zip(rows, results, days, strict=True):
         event = result.events[0] if result.events else None
