@@ -34,6 +34,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.mark.slow  # a subprocess that loads the tagger, a server or a build: 30 s+
 def test_run_prints_a_summary_and_json(db_url, site, feeds_file, conn, tmp_path):
     env = {"NEWSMON_DATABASE_URL": db_url, "NEWSMON_ALLOW_PRIVATE_NETWORKS": "1",
            "NEWSMON_HOME": str(tmp_path)}
@@ -48,6 +49,7 @@ def test_run_prints_a_summary_and_json(db_url, site, feeds_file, conn, tmp_path)
     assert summary["articles_new"] == 0
 
 
+@pytest.mark.slow  # a subprocess that loads the tagger, a server or a build: 30 s+
 def test_private_addresses_are_refused_by_default(db_url, site, feeds_file, conn, tmp_path):
     env = {"NEWSMON_DATABASE_URL": db_url, "NEWSMON_HOME": str(tmp_path)}
     result = newsmon("run", "--feeds", str(feeds_file), "--json", env=env)
@@ -59,6 +61,7 @@ def test_private_addresses_are_refused_by_default(db_url, site, feeds_file, conn
     assert errors == [("BlockedAddress", None)]
 
 
+@pytest.mark.slow  # a subprocess that loads the tagger, a server or a build: 30 s+
 def test_clear_errors_for_bad_configuration(tmp_path, db_url):
     env = {"NEWSMON_DATABASE_URL": db_url, "NEWSMON_HOME": str(tmp_path)}
     missing = newsmon("run", "--feeds", str(tmp_path / "nope.yaml"), env=env)
@@ -75,6 +78,7 @@ def test_clear_errors_for_bad_configuration(tmp_path, db_url):
     assert bad_setting.returncode == 1 and "NEWSMON_WORKERS" in bad_setting.stderr
 
 
+@pytest.mark.slow  # a subprocess that loads the tagger, a server or a build: 30 s+
 def test_demo_runs_offline_and_twice_adds_nothing(db_url, conn, tmp_path):
     env = {"NEWSMON_DATABASE_URL": db_url, "NEWSMON_HOME": str(tmp_path),
            "NEWSMON_DEMO_PORT": str(free_port())}
@@ -107,6 +111,7 @@ def test_demo_runs_offline_and_twice_adds_nothing(db_url, conn, tmp_path):
     assert scalar(conn, "SELECT count(*) FROM feed_polls WHERE not_modified") == 2
 
 
+@pytest.mark.slow  # a subprocess that loads the tagger, a server or a build: 30 s+
 def test_db_commands_manage_the_embedded_server(tmp_path):
     env = {"NEWSMON_HOME": str(tmp_path / "home")}
     url = newsmon("db", "url", env=env)
@@ -134,6 +139,7 @@ def test_db_commands_manage_the_embedded_server(tmp_path):
 
 @pytest.mark.skipif(not (_find_bin("initdb") and _find_bin("pg_ctl")),
                     reason="no PostgreSQL binaries (initdb, pg_ctl) on this machine")
+@pytest.mark.slow  # a subprocess that loads the tagger, a server or a build: 30 s+
 def test_embedded_server_from_binaries_on_path(tmp_path):
     env = {"NEWSMON_HOME": str(tmp_path / "home"), "NEWSMON_EMBEDDED_BACKEND": "binaries"}
     url = newsmon("db", "url", env=env)

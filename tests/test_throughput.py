@@ -51,6 +51,7 @@ def test_chunked_ner_finds_the_same_entities_as_whole_text_ner():
     assert len(ours & theirs) >= 0.95 * len(theirs) > 0
 
 
+@pytest.mark.slow  # a subprocess that loads the tagger, a server or a build: 30 s+
 def test_place_gazetteer_cache_round_trips(tmp_path):
     directory = tmp_path / "places"
     write_cache(directory)  # builds from GeoNames, as a first run does

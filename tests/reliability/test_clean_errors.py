@@ -139,6 +139,7 @@ def _tag(args: list[str], data: bytes) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow  # a subprocess that loads the tagger, a server or a build: 30 s+
 def test_tag_gives_each_bad_line_its_own_error_and_prints_the_rest():
     lines = [
         b'{"id": 1, "text": "Militants shelled Mosul on Monday."}',

@@ -71,6 +71,7 @@ def test_feed_health_view(settings, site, feeds_file, conn, tmp_path):
     assert health["alpha.xml"][0] == "ok"
 
 
+@pytest.mark.slow  # a subprocess that loads the tagger, a server or a build: 30 s+
 def test_credentials_never_appear_in_logs_or_summaries(db_url, site, feeds_file, tmp_path):
     # the embedded server trusts its owner on the socket, so a URL with a password still works
     with_password = db_url.replace("postgres:@", "postgres:hunter2-secret@", 1)
@@ -457,6 +458,7 @@ def test_embedded_server_wants_a_password_from_every_other_role(embedded_only, c
         conn.commit()
 
 
+@pytest.mark.slow  # a subprocess that loads the tagger, a server or a build: 30 s+
 def test_create_reader_gives_a_working_read_only_login(db_url, conn, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSMON_")}
     env.update({"NEWSMON_DATABASE_URL": db_url, "NEWSMON_HOME": str(tmp_path)})
