@@ -18,6 +18,7 @@ import numpy as np
 from datasketch import MinHash
 
 from etl.stages.progress import NullReporter, Reporter
+from etl.store import eventclusters
 from etl.store.db import execute_values, transaction
 from etl.store.locks import STORIES, lock_row
 
@@ -147,7 +148,14 @@ def cluster_pending(conn, reporter: Reporter | None = None, batch_size: int = 50
                        last_published_at = EXCLUDED.last_published_at, updated_at = now()""",
                 (sorted({story for _, story, _ in assigned}),),
             )
-            stats.clustered += len(batch)
-            reporter.advance("cluster", len(batch))
+        # a story joined may merge these articles' event reports with its other reports: their
+        # real events are recomputed in a transaction of their own (the events lock is always
+        # taken before any row lock, never while holding the articles' rows)
+        with transaction(conn) as cur:
+            eventclusters.lock(cur)
+            eventclusters.recluster(cur, eventclusters.seeds_of_articles(
+                cur, [article_id for article_id, _ in batch]))
+        stats.clustered += len(batch)
+        reporter.advance("cluster", len(batch))
     reporter.finish("cluster")
     return stats

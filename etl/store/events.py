@@ -1,8 +1,10 @@
 """Storing event records (table ``events``, sql/010_events.sql): replace an article's events.
 
-:func:`store_events` is the one place event records reach the warehouse; the tag stage calls it
-inside the transaction that stores the article's other tags, so re-tagging replaces an article's
-events rather than adding to them (idempotent).
+:func:`store_events` is the one place event records reach the warehouse; the tag stage does the
+same inside the transaction that stores the article's other tags, so re-tagging replaces an
+article's events rather than adding to them (idempotent). Either way the reports' real events
+are recomputed in the same transaction (:mod:`etl.store.eventclusters`), under the ``events``
+lock taken first.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from etl.store import eventclusters
 from etl.store.db import execute_values
 
 if TYPE_CHECKING:  # the records are made in the worker processes; the main one stores rows
@@ -42,7 +45,12 @@ def store_events(cur, articles: Sequence[tuple[int, Sequence[EventRecord]]],
         return 0
     rows = [row for article_id, events in articles for row in event_rows(article_id, events,
                                                                           version)]
-    return write_event_rows(cur, [article_id for article_id, _ in articles], rows)
+    ids = [article_id for article_id, _ in articles]
+    eventclusters.lock(cur)
+    before = eventclusters.seeds_of_articles(cur, ids)
+    written = write_event_rows(cur, ids, rows)
+    eventclusters.recluster(cur, before | eventclusters.seeds_of_articles(cur, ids))
+    return written
 
 
 def write_event_rows(cur, article_ids: Sequence[int], rows: Sequence[tuple]) -> int:
