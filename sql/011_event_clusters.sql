@@ -9,11 +9,12 @@
 -- real event. The views keep their names and columns (new columns are appended) and read the
 -- stored clusters: no view computes event identity any more.
 
-ALTER TABLE events ADD COLUMN cluster_id bigint;
+ALTER TABLE events ADD COLUMN cluster_id bigint, ADD COLUMN outlet text;
+COMMENT ON COLUMN events.outlet IS 'The article''s outlet (newsmon_outlet) when the report was stored: clustering counts sources without re-deriving it.';
 COMMENT ON COLUMN events.cluster_id IS 'The real event this report belongs to (event_clusters.event_id); NULL until the store path has clustered it.';
 CREATE INDEX events_cluster_idx ON events (cluster_id);
 -- reports still to cluster (after this migration, or after a failed clustering step)
-CREATE INDEX events_unclustered_idx ON events (event_date, sub_event_type) WHERE cluster_id IS NULL;
+CREATE INDEX events_unclustered_idx ON events (event_date, sub_event_type, country) WHERE cluster_id IS NULL;
 
 CREATE TABLE event_clusters (
     event_id          bigint PRIMARY KEY,

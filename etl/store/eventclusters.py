@@ -5,8 +5,9 @@ representative, its most specific report, and one ``event_clusters`` row (sql/01
 transitive by construction: a report is compared with the clusters' representatives, never
 with other reports, and joins at most one cluster, so "same event" is a partition, not a chain.
 
-The rule (:func:`cluster`), over all reports of a *block* (same ``event_date`` and
-``sub_event_type``, widened to the other reports of the same stories and the same old clusters):
+The rule (:func:`cluster`), over all reports of a *block* (same ``event_date``,
+``sub_event_type`` and ``country``, as ACLED codes one event in one country), widened to the
+other reports of the same stories and of the same old clusters:
 
 1. Reports are taken most specific first: most actors named, best place precision, best time
    precision, then earliest published (URL and event index break ties). The order depends only
@@ -72,8 +73,8 @@ class Report:
         return frozenset(a for a in (self.actor1, self.actor2) if a)
 
     @property
-    def block(self) -> tuple[date, str]:
-        return (self.event_date, self.sub_event_type)
+    def block(self) -> tuple[date, str, str]:
+        return (self.event_date, self.sub_event_type, self.country)
 
     def specificity_key(self) -> tuple:
         """Most specific first; the rest of the key only makes the order total."""
@@ -145,7 +146,7 @@ class _Grid:
 def cluster(reports: Sequence[Report]) -> list[Cluster]:
     """The clusters of these reports (see the module docstring for the rule)."""
     clusters: list[Cluster] = []
-    grids: dict[tuple[date, str], _Grid] = {}
+    grids: dict[tuple[date, str, str], _Grid] = {}
     by_story: dict[tuple[int, int], int] = {}
     for r in sorted(reports, key=Report.specificity_key):
         chosen = None
@@ -176,9 +177,9 @@ def cluster(reports: Sequence[Report]) -> list[Cluster]:
 
 @dataclass
 class Seeds:
-    """What a store touched: blocks (event_date, sub_event_type) and old cluster ids."""
+    """What a store touched: blocks (event_date, sub_event_type, country), old cluster ids."""
 
-    blocks: set[tuple[date, str]] = field(default_factory=set)
+    blocks: set[tuple[date, str, str]] = field(default_factory=set)
     cluster_ids: set[int] = field(default_factory=set)
 
     def __or__(self, other: Seeds) -> Seeds:
@@ -196,10 +197,10 @@ def seeds_of_articles(cur, article_ids: Sequence[int]) -> Seeds:
     seeds = Seeds()
     if not article_ids:
         return seeds
-    cur.execute("""SELECT event_date, sub_event_type, cluster_id FROM events
+    cur.execute("""SELECT event_date, sub_event_type, country, cluster_id FROM events
                    WHERE article_id = ANY(%s)""", (list(article_ids),))
-    for day, sub, cluster_id in cur.fetchall():
-        seeds.blocks.add((day, sub))
+    for day, sub, country, cluster_id in cur.fetchall():
+        seeds.blocks.add((day, sub, country))
         if cluster_id is not None:
             seeds.cluster_ids.add(cluster_id)
     return seeds
@@ -208,7 +209,7 @@ def seeds_of_articles(cur, article_ids: Sequence[int]) -> Seeds:
 _REPORT_COLUMNS = """e.id, e.article_id, e.event_index, e.event_date, e.sub_event_type,
     e.event_type, e.time_precision, e.actor1, e.actor2, e.country, e.admin1, e.location,
     e.latitude, e.longitude, e.geo_precision, e.fatalities, a.story_id, a.published_at, a.url,
-    newsmon_outlet(a.id), e.cluster_id"""
+    coalesce(e.outlet, newsmon_outlet(a.id)), e.cluster_id"""
 
 
 def _load(cur, seeds: Seeds) -> tuple[list[Report], set[int]]:
@@ -219,22 +220,23 @@ def _load(cur, seeds: Seeds) -> tuple[list[Report], set[int]]:
     for _ in range(MAX_ROUNDS):
         if not new_blocks and not new_clusters:
             break
-        days, subs = zip(*sorted(new_blocks), strict=True) if new_blocks else ((), ())
+        days, subs, countries = (zip(*sorted(new_blocks), strict=True) if new_blocks
+                                 else ((), (), ()))
         cur.execute(
             f"""SELECT {_REPORT_COLUMNS} FROM events e JOIN articles a ON a.id = e.article_id
-                WHERE (e.event_date, e.sub_event_type) IN
-                      (SELECT * FROM unnest(%s::date[], %s::text[]))
+                WHERE (e.event_date, e.sub_event_type, e.country) IN
+                      (SELECT * FROM unnest(%s::date[], %s::text[], %s::text[]))
                    OR e.cluster_id = ANY(%s)""",  # noqa: S608 - constant fragment
-            (list(days), list(subs), sorted(new_clusters)))
+            (list(days), list(subs), list(countries), sorted(new_clusters)))
         fresh = [row for row in cur.fetchall() if row[0] not in loaded]
         for row in fresh:
             loaded[row[0]] = row
         stories = sorted({(row[16], row[2]) for row in fresh if row[16] is not None})
         found_clusters = {row[-1] for row in fresh if row[-1] is not None} - cluster_ids
         cluster_ids |= found_clusters
-        found_blocks = {(row[3], row[4]) for row in fresh} - blocks
+        found_blocks = {(row[3], row[4], row[9]) for row in fresh} - blocks
         if stories:
-            cur.execute("""SELECT DISTINCT e.event_date, e.sub_event_type
+            cur.execute("""SELECT DISTINCT e.event_date, e.sub_event_type, e.country
                            FROM events e JOIN articles a ON a.id = e.article_id
                            WHERE (a.story_id, e.event_index) IN
                                  (SELECT * FROM unnest(%s::bigint[], %s::smallint[]))""",
@@ -290,6 +292,6 @@ def _comparable(row: tuple | None):
 
 def recluster_pending(cur, limit: int = 5000) -> dict:
     """Cluster reports stored without a cluster (after migration 011, or an interrupted step)."""
-    cur.execute("""SELECT DISTINCT event_date, sub_event_type FROM events
+    cur.execute("""SELECT DISTINCT event_date, sub_event_type, country FROM events
                    WHERE cluster_id IS NULL LIMIT %s""", (limit,))
     return recluster(cur, Seeds(blocks=set(cur.fetchall())))

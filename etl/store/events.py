@@ -61,4 +61,7 @@ def write_event_rows(cur, article_ids: Sequence[int], rows: Sequence[tuple]) -> 
     if rows:
         execute_values(cur, f"INSERT INTO events ({_COLUMNS}) VALUES %s", rows,  # noqa: S608
                        template=_TEMPLATE)
+        # the outlet, once: clustering counts an event's sources from it
+        cur.execute("UPDATE events SET outlet = newsmon_outlet(article_id) "
+                    "WHERE article_id = ANY(%s)", (list(article_ids),))
     return len(rows)
