@@ -212,6 +212,23 @@ _REPORT_COLUMNS = """e.id, e.article_id, e.event_index, e.event_date, e.sub_even
     coalesce(e.outlet, newsmon_outlet(a.id)), e.cluster_id"""
 
 
+# two statements, not one with OR: each is an index lookup (events_date_idx, events_cluster_idx)
+BLOCK_REPORTS_SQL = f"""
+    SELECT {_REPORT_COLUMNS}
+    FROM unnest(%s::date[], %s::text[], %s::text[]) AS b(event_date, sub_event_type, country)
+    JOIN events e ON e.event_date = b.event_date AND e.sub_event_type = b.sub_event_type
+                 AND e.country = b.country
+    JOIN articles a ON a.id = e.article_id"""  # noqa: S608 - constant fragment
+CLUSTER_REPORTS_SQL = f"""
+    SELECT {_REPORT_COLUMNS} FROM events e JOIN articles a ON a.id = e.article_id
+    WHERE e.cluster_id = ANY(%s)"""  # noqa: S608 - constant fragment
+STORY_BLOCKS_SQL = """
+    SELECT DISTINCT e.event_date, e.sub_event_type, e.country
+    FROM unnest(%s::bigint[], %s::smallint[]) AS s(story_id, event_index)
+    JOIN articles a ON a.story_id = s.story_id
+    JOIN events e ON e.article_id = a.id AND e.event_index = s.event_index"""
+
+
 def _load(cur, seeds: Seeds) -> tuple[list[Report], set[int]]:
     """The reports of the seeds' blocks, widened to their stories' and old clusters' reports."""
     blocks, cluster_ids = set(seeds.blocks), set(seeds.cluster_ids)
@@ -220,15 +237,15 @@ def _load(cur, seeds: Seeds) -> tuple[list[Report], set[int]]:
     for _ in range(MAX_ROUNDS):
         if not new_blocks and not new_clusters:
             break
-        days, subs, countries = (zip(*sorted(new_blocks), strict=True) if new_blocks
-                                 else ((), (), ()))
-        cur.execute(
-            f"""SELECT {_REPORT_COLUMNS} FROM events e JOIN articles a ON a.id = e.article_id
-                WHERE (e.event_date, e.sub_event_type, e.country) IN
-                      (SELECT * FROM unnest(%s::date[], %s::text[], %s::text[]))
-                   OR e.cluster_id = ANY(%s)""",  # noqa: S608 - constant fragment
-            (list(days), list(subs), list(countries), sorted(new_clusters)))
-        fresh = [row for row in cur.fetchall() if row[0] not in loaded]
+        fetched = []
+        if new_blocks:
+            days, subs, countries = zip(*sorted(new_blocks), strict=True)
+            cur.execute(BLOCK_REPORTS_SQL, (list(days), list(subs), list(countries)))
+            fetched += cur.fetchall()
+        if new_clusters:
+            cur.execute(CLUSTER_REPORTS_SQL, (sorted(new_clusters),))
+            fetched += cur.fetchall()
+        fresh = list({row[0]: row for row in fetched if row[0] not in loaded}.values())
         for row in fresh:
             loaded[row[0]] = row
         stories = sorted({(row[16], row[2]) for row in fresh if row[16] is not None})
@@ -236,11 +253,7 @@ def _load(cur, seeds: Seeds) -> tuple[list[Report], set[int]]:
         cluster_ids |= found_clusters
         found_blocks = {(row[3], row[4], row[9]) for row in fresh} - blocks
         if stories:
-            cur.execute("""SELECT DISTINCT e.event_date, e.sub_event_type, e.country
-                           FROM events e JOIN articles a ON a.id = e.article_id
-                           WHERE (a.story_id, e.event_index) IN
-                                 (SELECT * FROM unnest(%s::bigint[], %s::smallint[]))""",
-                        ([s for s, _ in stories], [i for _, i in stories]))
+            cur.execute(STORY_BLOCKS_SQL, ([s for s, _ in stories], [i for _, i in stories]))
             found_blocks |= set(cur.fetchall()) - blocks
         blocks |= found_blocks
         new_blocks, new_clusters = found_blocks, found_clusters
