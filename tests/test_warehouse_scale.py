@@ -98,3 +98,26 @@ def test_the_store_paths_lookups_are_indexed(warehouse, query, params):
     scanned = [n.get("Relation Name") for n, _ in nodes(plan)
                if n.get("Node Type") == "Seq Scan"]
     assert "events" not in scanned and "articles" not in scanned
+
+
+@pytest.mark.timeout(900)
+def test_bench_warehouse_runs_end_to_end_at_a_small_size(capsys):
+    import tempfile
+    from pathlib import Path
+
+    from bench.warehouse import main
+
+    tmp_path = Path(tempfile.mkdtemp(prefix="nbw", dir="/tmp"))  # a short socket path
+    try:
+        assert main(["--articles", "20000", "--baseline-events", "300", "--run-events", "400",
+                     "--timeout", "60", "--dir", str(tmp_path)]) == 0
+        assert list(tmp_path.iterdir()) == []  # the bench's database is deleted
+    finally:
+        tmp_path.rmdir()
+    out = capsys.readouterr().out
+    for needle in ("cookbook 16", "report one-day events", "count(*) analytics.events",
+                   "incremental merge of one run: 400 reports", "0 left unclustered",
+                   "maintenance refresh_warehouse", "articles=20000 queries_over_1s=0"):
+        assert needle in out, needle
+    baseline = [line for line in out.splitlines() if line.strip().startswith("300 |")]
+    assert len(baseline) == 3  # count, cookbook 14, the report's query: old and new views
