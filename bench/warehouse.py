@@ -25,6 +25,7 @@ reports per real event (so 10 M articles give 3 M reports and 2 M real events).
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import re
 import shutil
@@ -375,6 +376,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dir", default=None, help="parent of the temporary data directory")
     args = parser.parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="newsmon-bench-warehouse-", dir=args.dir))
+    # pgserver leaves a run/ folder behind at interpreter exit: removed after it too
+    atexit.register(shutil.rmtree, tmp, True)
     print(f"data directory {tmp} (deleted at the end); free: "
           f"{shutil.disk_usage(tmp).free / 2**30:.0f} GiB")
     server, admin_url = _server(tmp)

@@ -14,7 +14,12 @@ from test_warehouse import RECIPES
 
 from bench.warehouse import REPORT_QUERY, build
 from etl.store.db import connect
-from etl.store.eventclusters import BLOCK_REPORTS_SQL, CLUSTER_REPORTS_SQL, STORY_BLOCKS_SQL
+from etl.store.eventclusters import (
+    ARTICLES_SQL,
+    BLOCK_REPORTS_SQL,
+    CLUSTER_REPORTS_SQL,
+    STORY_BLOCKS_SQL,
+)
 
 EVENT_RECIPES = {r.number: r.sql for r in RECIPES if "analytics.events" in r.sql}
 
@@ -91,8 +96,9 @@ def test_no_cookbook_query_scans_the_event_reports(warehouse):
 @pytest.mark.parametrize("query, params", [
     (BLOCK_REPORTS_SQL, (["2026-11-24"], ["Armed clash"], ["Iraq"])),
     (CLUSTER_REPORTS_SQL, ([1, 2],)),
-    (STORY_BLOCKS_SQL, ([1, 2], [0, 0])),
-], ids=["block", "cluster", "story"])
+    (ARTICLES_SQL, ([1], list(range(1, 2001)))),
+    (STORY_BLOCKS_SQL, ([3, 13, 23], [3, 13, 23])),
+], ids=["block", "cluster", "articles", "story"])
 def test_the_store_paths_lookups_are_indexed(warehouse, query, params):
     plan = plan_of(warehouse, query, params)
     scanned = [n.get("Relation Name") for n, _ in nodes(plan)

@@ -206,33 +206,35 @@ def seeds_of_articles(cur, article_ids: Sequence[int]) -> Seeds:
     return seeds
 
 
-_REPORT_COLUMNS = """e.id, e.article_id, e.event_index, e.event_date, e.sub_event_type,
+_EVENT_COLUMNS = """e.id, e.article_id, e.event_index, e.event_date, e.sub_event_type,
     e.event_type, e.time_precision, e.actor1, e.actor2, e.country, e.admin1, e.location,
-    e.latitude, e.longitude, e.geo_precision, e.fatalities, a.story_id, a.published_at, a.url,
-    coalesce(e.outlet, newsmon_outlet(a.id)), e.cluster_id"""
+    e.latitude, e.longitude, e.geo_precision, e.fatalities, e.outlet, e.cluster_id"""
 
-
-# two statements, not one with OR: each is an index lookup (events_date_idx, events_cluster_idx)
+# Each statement is an index lookup on one table (a join of many reports to articles tempts the
+# planner into scanning all articles): events by block (events_date_idx) and by old cluster
+# (events_cluster_idx), their articles by primary key, the blocks of multi-article stories.
 BLOCK_REPORTS_SQL = f"""
-    SELECT {_REPORT_COLUMNS}
+    SELECT {_EVENT_COLUMNS}
     FROM unnest(%s::date[], %s::text[], %s::text[]) AS b(event_date, sub_event_type, country)
     JOIN events e ON e.event_date = b.event_date AND e.sub_event_type = b.sub_event_type
-                 AND e.country = b.country
-    JOIN articles a ON a.id = e.article_id"""  # noqa: S608 - constant fragment
+                 AND e.country = b.country"""  # noqa: S608 - constant fragment
 CLUSTER_REPORTS_SQL = f"""
-    SELECT {_REPORT_COLUMNS} FROM events e JOIN articles a ON a.id = e.article_id
-    WHERE e.cluster_id = ANY(%s)"""  # noqa: S608 - constant fragment
+    SELECT {_EVENT_COLUMNS} FROM events e WHERE e.cluster_id = ANY(%s)"""  # noqa: S608
+ARTICLES_SQL = """
+    SELECT id, story_id, published_at, url, CASE WHEN id = ANY(%s) THEN newsmon_outlet(id) END
+    FROM articles WHERE id = ANY(%s)"""
 STORY_BLOCKS_SQL = """
     SELECT DISTINCT e.event_date, e.sub_event_type, e.country
-    FROM unnest(%s::bigint[], %s::smallint[]) AS s(story_id, event_index)
-    JOIN articles a ON a.story_id = s.story_id
-    JOIN events e ON e.article_id = a.id AND e.event_index = s.event_index"""
+    FROM articles a JOIN events e ON e.article_id = a.id
+    WHERE a.story_id = ANY(%s)
+      AND a.story_id IN (SELECT id FROM stories WHERE id = ANY(%s) AND article_count > 1)"""
 
 
 def _load(cur, seeds: Seeds) -> tuple[list[Report], set[int]]:
     """The reports of the seeds' blocks, widened to their stories' and old clusters' reports."""
     blocks, cluster_ids = set(seeds.blocks), set(seeds.cluster_ids)
     loaded: dict[int, tuple] = {}
+    articles: dict[int, tuple] = {}
     new_blocks, new_clusters = set(blocks), set(cluster_ids)
     for _ in range(MAX_ROUNDS):
         if not new_blocks and not new_clusters:
@@ -248,16 +250,25 @@ def _load(cur, seeds: Seeds) -> tuple[list[Report], set[int]]:
         fresh = list({row[0]: row for row in fetched if row[0] not in loaded}.values())
         for row in fresh:
             loaded[row[0]] = row
-        stories = sorted({(row[16], row[2]) for row in fresh if row[16] is not None})
+        wanted = sorted({row[1] for row in fresh} - set(articles))
+        if wanted:
+            no_outlet = sorted({row[1] for row in fresh if row[16] is None})
+            cur.execute(ARTICLES_SQL, (no_outlet, wanted))
+            articles.update((row[0], row[1:]) for row in cur.fetchall())
         found_clusters = {row[-1] for row in fresh if row[-1] is not None} - cluster_ids
         cluster_ids |= found_clusters
         found_blocks = {(row[3], row[4], row[9]) for row in fresh} - blocks
+        stories = sorted({articles[row[1]][0] for row in fresh
+                          if articles[row[1]][0] is not None})
         if stories:
-            cur.execute(STORY_BLOCKS_SQL, ([s for s, _ in stories], [i for _, i in stories]))
+            cur.execute(STORY_BLOCKS_SQL, (stories, stories))
             found_blocks |= set(cur.fetchall()) - blocks
         blocks |= found_blocks
         new_blocks, new_clusters = found_blocks, found_clusters
-    reports = [Report(*row[:-1]) for row in loaded.values()]
+    reports = []
+    for row in loaded.values():
+        story, published, url, outlet = articles[row[1]]
+        reports.append(Report(*row[:16], story, published, url, row[16] or outlet))
     return reports, cluster_ids
 
 
