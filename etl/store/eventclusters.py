@@ -32,6 +32,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 
 from etl.store.db import execute_values
 from etl.store.locks import lock_row
@@ -68,7 +69,7 @@ class Report:
     url: str
     outlet: str | None
 
-    @property
+    @cached_property  # asked for each candidate cluster: computed once per report
     def actors(self) -> frozenset[str]:
         return frozenset(a for a in (self.actor1, self.actor2) if a)
 
@@ -230,7 +231,7 @@ STORY_BLOCKS_SQL = """
       AND a.story_id IN (SELECT id FROM stories WHERE id = ANY(%s) AND article_count > 1)"""
 
 
-def _load(cur, seeds: Seeds) -> tuple[list[Report], set[int]]:
+def _load(cur, seeds: Seeds) -> tuple[list[Report], set[int], dict[int, int | None]]:
     """The reports of the seeds' blocks, widened to their stories' and old clusters' reports."""
     blocks, cluster_ids = set(seeds.blocks), set(seeds.cluster_ids)
     loaded: dict[int, tuple] = {}
@@ -269,7 +270,7 @@ def _load(cur, seeds: Seeds) -> tuple[list[Report], set[int]]:
     for row in loaded.values():
         story, published, url, outlet = articles[row[1]]
         reports.append(Report(*row[:16], story, published, url, row[16] or outlet))
-    return reports, cluster_ids
+    return reports, cluster_ids, {row[0]: row[17] for row in loaded.values()}
 
 
 _CLUSTER_COLUMNS = ("event_id, representative_id, event_date, time_precision, event_type, "
@@ -286,7 +287,7 @@ def recluster(cur, seeds: Seeds) -> dict:
     """
     if not seeds.blocks and not seeds.cluster_ids:
         return {"reports": 0, "clusters": 0, "changed": 0}
-    reports, old_ids = _load(cur, seeds)
+    reports, old_ids, was = _load(cur, seeds)
     rows = {row[0]: row for row in (c.row() for c in cluster(reports))}
     old_ids |= {r.id for r in reports}  # a report's id may have been a cluster's id
     cur.execute(f"SELECT {_CLUSTER_COLUMNS} FROM event_clusters "  # noqa: S608
@@ -299,19 +300,20 @@ def recluster(cur, seeds: Seeds) -> dict:
     if fresh:
         execute_values(cur, f"INSERT INTO event_clusters ({_CLUSTER_COLUMNS}) VALUES %s",  # noqa: S608
                        fresh, template="(" + ", ".join(["%s"] * 22) + ")")
-    assignment = [(m, row[0]) for row in rows.values() for m in row[21]]
-    if assignment:
-        execute_values(cur, """UPDATE events e SET cluster_id = v.cluster_id
-                               FROM (VALUES %s) AS v(id, cluster_id)
-                               WHERE e.id = v.id AND e.cluster_id IS DISTINCT FROM v.cluster_id""",
-                       assignment, template="(%s::bigint, %s::bigint)")
+    # only the reports whose cluster changed, in one statement (a VALUES list joined to events
+    # in pages of 100 rows let the planner scan all events once per page)
+    moved = [(m, row[0]) for row in rows.values() for m in row[21] if was.get(m) != row[0]]
+    if moved:
+        cur.execute("""UPDATE events e SET cluster_id = v.cluster_id
+                       FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, cluster_id)
+                       WHERE e.id = v.id""", ([m for m, _ in moved], [c for _, c in moved]))
     return {"reports": len(reports), "clusters": len(rows), "changed": len(fresh)}
 
 
 def _comparable(row: tuple | None):
     if row is None:
         return None
-    return tuple(list(v) if isinstance(v, list | tuple) else v for v in row)
+    return (*row[:19], list(row[19]), list(row[20]), list(row[21]))
 
 
 def recluster_pending(cur, limit: int = 5000) -> dict:
