@@ -14,8 +14,10 @@
    article not yet in a story.
 3. **prune_raw_html**: deletes stored pages (`article_html`) older than `retention_days`
    (`NEWSMON_HTML_RETENTION_DAYS`, 90; 0 keeps them) whose article is extracted or skipped.
-4. **refresh_warehouse**: refreshes the materialized views that exist (schemas `public`,
-   `analytics`) and the planner statistics of the pipeline's tables, tagging tables included.
+4. **refresh_warehouse**: clusters any event report still without its real event (after
+   migration 011; see docs/warehouse.md), refreshes the materialized views that exist (schemas
+   `public`, `analytics`) and the planner statistics of the pipeline's tables, tagging tables
+   included.
 
 SQL to look at:
 

@@ -10,6 +10,7 @@ import logging
 
 from psycopg2 import sql
 
+from etl.store import eventclusters
 from etl.store.db import transaction
 
 log = logging.getLogger(__name__)
@@ -88,8 +89,12 @@ def prune_raw_html(conn, retention_days: int) -> dict:
 
 
 def refresh_warehouse(conn) -> dict:
-    """Refresh the materialized views that exist in :data:`VIEW_SCHEMAS`, then ANALYZE every
+    """Cluster event reports still without a real event (:mod:`etl.store.eventclusters`),
+    refresh the materialized views that exist in :data:`VIEW_SCHEMAS`, then ANALYZE every
     table of the warehouse (``public``: core, tagging and story tables alike)."""
+    with transaction(conn) as cur:  # reports left unclustered (after migration 011)
+        eventclusters.lock(cur)
+        events = eventclusters.recluster_pending(cur)
     with transaction(conn) as cur:
         cur.execute(
             "SELECT schemaname, matviewname FROM pg_matviews WHERE schemaname = ANY(%s) "
@@ -113,4 +118,5 @@ def refresh_warehouse(conn) -> dict:
                 cur.execute(sql.SQL("ANALYZE {}").format(sql.Identifier("public", table)))
     finally:
         conn.autocommit = old_autocommit
-    return {"views_refreshed": [f"{s}.{n}" for s, n in views], "tables_analyzed": tables}
+    return {"views_refreshed": [f"{s}.{n}" for s, n in views], "tables_analyzed": tables,
+            "events_clustered": events["reports"]}

@@ -18,6 +18,7 @@ import numpy as np
 from datasketch import MinHash
 
 from etl.stages.progress import NullReporter, Reporter
+from etl.store import eventclusters
 from etl.store.db import execute_values, transaction
 from etl.store.locks import STORIES, lock_row
 
@@ -82,8 +83,15 @@ def cluster_pending(conn, reporter: Reporter | None = None, batch_size: int = 50
             candidates, known = _candidates(cur, bands, pairs)
             assigned = _assign([i for i, _ in batch], sigs, bands, candidates, known, stats)
             _store(cur, assigned, pairs)
-            stats.clustered += len(batch)
-            reporter.advance("cluster", len(batch))
+        # a story joined may merge these articles' event reports with its other reports: their
+        # real events are recomputed in a transaction of their own (the events lock is always
+        # taken before any row lock, never while holding the articles' rows)
+        with transaction(conn) as cur:
+            eventclusters.lock(cur)
+            eventclusters.recluster(cur, eventclusters.seeds_of_articles(
+                cur, [article_id for article_id, _ in batch]))
+        stats.clustered += len(batch)
+        reporter.advance("cluster", len(batch))
     reporter.finish("cluster")
     return stats
 

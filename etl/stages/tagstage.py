@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from etl.store import queue
+from etl.store import eventclusters, queue
 from etl.store.db import execute_values, transaction
 from etl.store.events import event_rows, write_event_rows
 from etl.store.queue import TAG_RELEASED
@@ -88,7 +88,11 @@ def store_rows(conn, done: list[TagRows], retry_s: int = 600) -> list[tuple[int,
     if not done:
         return []
     with transaction(conn) as cur:
+        ids = [rows.article[0] for rows in done]
+        eventclusters.lock(cur)  # first: the events of these articles are re-clustered below
+        before = eventclusters.seeds_of_articles(cur, ids)
         written = write_each(cur, done, _write, "newsmon_tags")
+        eventclusters.recluster(cur, before | eventclusters.seeds_of_articles(cur, ids))
         refused = [(rows.article[0], f"tagging: could not store the tags: {reason}")
                    for rows, reason in written.failed]
         for article_id, reason in refused:

@@ -1,9 +1,10 @@
 """Storing event records (table ``events``, sql/010_events.sql): replace an article's events.
 
-:func:`event_rows` turns records into rows (in the worker processes); :func:`write_event_rows`
-is the one place they reach the warehouse: the tag stage calls it inside the transaction that
-stores the article's other tags, so re-tagging replaces an article's events rather than adding
-to them (idempotent).
+:func:`event_rows` turns records into rows (in the worker processes). :func:`store_events`
+stores them (the bench and the tests); the tag stage does the same inside the transaction that stores the article's other tags, so re-tagging replaces an
+article's events rather than adding to them (idempotent). Either way the reports' real events
+are recomputed in the same transaction (:mod:`etl.store.eventclusters`), under the ``events``
+lock taken first.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from etl.store import eventclusters
 from etl.store.db import execute_values
 
 if TYPE_CHECKING:  # the records are made in the worker processes; the main one stores rows
@@ -36,6 +38,21 @@ def event_rows(article_id: int, events: Sequence[EventRecord], version: str) -> 
     ]
 
 
+def store_events(cur, articles: Sequence[tuple[int, Sequence[EventRecord]]],
+                 version: str) -> int:
+    """Replace the events of these (article id, records) pairs; returns the rows written."""
+    if not articles:
+        return 0
+    rows = [row for article_id, events in articles for row in event_rows(article_id, events,
+                                                                          version)]
+    ids = [article_id for article_id, _ in articles]
+    eventclusters.lock(cur)
+    before = eventclusters.seeds_of_articles(cur, ids)
+    written = write_event_rows(cur, ids, rows)
+    eventclusters.recluster(cur, before | eventclusters.seeds_of_articles(cur, ids))
+    return written
+
+
 def write_event_rows(cur, article_ids: Sequence[int], rows: Sequence[tuple]) -> int:
     """Replace the events of ``article_ids`` with ``rows`` (of :func:`event_rows`)."""
     if not article_ids:
@@ -44,4 +61,7 @@ def write_event_rows(cur, article_ids: Sequence[int], rows: Sequence[tuple]) -> 
     if rows:
         execute_values(cur, f"INSERT INTO events ({_COLUMNS}) VALUES %s", rows,  # noqa: S608
                        template=_TEMPLATE)
+        # the outlet, once: clustering counts an event's sources from it
+        cur.execute("UPDATE events SET outlet = newsmon_outlet(article_id) "
+                    "WHERE article_id = ANY(%s)", (list(article_ids),))
     return len(rows)

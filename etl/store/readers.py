@@ -18,6 +18,10 @@ from etl.errors import ConfigError
 from etl.store.db import transaction
 
 READER_GROUP = "newsmon_reader"
+# Every reader's sessions start with this statement timeout (docs/warehouse.md): a query that
+# runs away (a view without a WHERE, a cross join) stops by itself. A session may change it
+# with SET statement_timeout; sql/012 gives readers created before it the same default.
+READER_STATEMENT_TIMEOUT = "60s"
 _NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
 
@@ -66,4 +70,15 @@ def create_reader(conn, owner_url: str, name: str) -> ReaderLogin:
         cur.execute(
             sql.SQL("GRANT {} TO {}").format(sql.Identifier(READER_GROUP), sql.Identifier(name))
         )
+        set_reader_defaults(cur, name)
     return ReaderLogin(name=name, password=password, dsn=reader_dsn(owner_url, name, password))
+
+
+def set_reader_defaults(cur, name: str) -> None:
+    """Session defaults of reader ``name``: the statement timeout (role settings are not
+    inherited from ``newsmon_reader``, so each login gets its own)."""
+    cur.execute(
+        sql.SQL("ALTER ROLE {} SET statement_timeout = {}").format(
+            sql.Identifier(name), sql.Literal(READER_STATEMENT_TIMEOUT)
+        )
+    )
