@@ -1,10 +1,10 @@
 """Storing event records (table ``events``, sql/010_events.sql): replace an article's events.
 
-:func:`event_rows` turns records into rows (in the worker processes). :func:`store_events`
-stores them (the bench and the tests); the tag stage does the same inside the transaction that stores the article's other tags, so re-tagging replaces an
-article's events rather than adding to them (idempotent). Either way the reports' real events
-are recomputed in the same transaction (:mod:`etl.store.eventclusters`), under the ``events``
-lock taken first.
+:func:`event_rows` turns records into rows (in the worker processes); :func:`store_events` stores
+them (the bench and the tests), and the tag stage does the same inside the transaction that stores
+the article's other tags, so re-tagging replaces an article's events rather than adding to them
+(idempotent). Either way the reports' real events are recomputed in the same transaction
+(:mod:`etl.store.eventclusters`), under the ``events`` lock taken first.
 """
 
 from __future__ import annotations
