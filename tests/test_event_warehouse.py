@@ -10,7 +10,7 @@ import pytest
 from conftest import rows
 
 from etl.store.db import transaction
-from etl.store.events import event_rows, write_event_rows
+from etl.store.events import store_events
 from etl.tagging.events.records import EventRecord
 
 MOSUL = (36.335, 43.119)
@@ -42,9 +42,7 @@ def add_article(conn, n: int, outlet: str, story: int, published: str) -> int:
 
 def store(conn, items) -> None:
     with transaction(conn) as cur:
-        write_event_rows(cur, [article_id for article_id, _ in items],
-                         [row for article_id, events in items
-                          for row in event_rows(article_id, events, "test-version")])
+        store_events(cur, items, "test-version")
 
 
 @pytest.fixture
