@@ -139,7 +139,8 @@ def fit_softmax(x, y: np.ndarray, n_classes: int, l2: float = L2,
 def train_model(texts: Sequence[str], labels: Sequence[str], *, trained_on: str = "",
                 min_df: int = MIN_DF, max_features: int = MAX_FEATURES, l2: float = L2,
                 max_iter: int = MAX_ITER, unigrams_only: bool = False):
-    """Fit an :class:`~etl.tagging.events.classifier.EventTypeModel` on (text, sub-event type) pairs."""
+    """Fit an :class:`~etl.tagging.events.classifier.EventTypeModel` on (text, sub-event type)
+    pairs."""
     from etl.tagging.events.classifier import SUB_EVENT_TYPES, EventTypeModel
 
     sets = [feature_names(t, plain=unigrams_only) for t in texts]

