@@ -197,8 +197,9 @@ def load_cached(directory: Path, min_population: int = MIN_POPULATION,
     try:
         if not (directory / "places.json").is_file():
             directory.parent.mkdir(parents=True, exist_ok=True)
-            # one builder at a time: parallel workers starting together wait for the first
-            with open(directory.parent / "places.lock", "w") as lock:
+            # one builder at a time: parallel workers starting together wait for the first;
+            # one lock per cache version, so that a build of another version never blocks it
+            with open(directory.with_name(directory.name + ".lock"), "w") as lock:
                 fcntl.flock(lock, fcntl.LOCK_EX)
                 if not (directory / "places.json").is_file():
                     log.info("building the place gazetteer cache in %s", directory)
