@@ -373,6 +373,8 @@ def main(argv: list[str] | None = None) -> int:
         raise KeyboardInterrupt(signal.Signals(signum).name)
 
     signal.signal(signal.SIGTERM, on_signal)
+    # also when started with SIGINT ignored (a background job of a script): Ctrl-C must stop it
+    signal.signal(signal.SIGINT, on_signal)
     log_path = airflow_home / "standalone.log"
     try:
         with ExitStack() as stack:  # unwinds in reverse: Airflow, the demo site, PostgreSQL
