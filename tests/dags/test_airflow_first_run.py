@@ -63,6 +63,8 @@ def test_make_airflow_on_a_fresh_home(tmp_path):
         [sys.executable, "-m", "etl.run.airflow_local", "--port", str(port)],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         start_new_session=True, cwd=tmp_path,  # its own group, as a terminal's foreground job
+        # SIGINT ignored, as in a script's background job: the launcher must still stop on it
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
     )
     lines: list[str] = []
     reader = threading.Thread(target=lambda: lines.extend(launcher.stdout), daemon=True)
