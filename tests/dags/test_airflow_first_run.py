@@ -49,7 +49,7 @@ def listening(pids: list[int]) -> set[tuple[str, int]]:
     return found
 
 
-@pytest.mark.timeout(420)
+@pytest.mark.timeout(720)
 def test_make_airflow_on_a_fresh_home(tmp_path):
     home = tmp_path / "home"
     port = free_port()
@@ -75,7 +75,7 @@ def test_make_airflow_on_a_fresh_home(tmp_path):
             return next((x for x in lines if x.startswith("First run ") and ": " in x
                          and ";" in x), None)
 
-        outcome = wait_for(finished, 360, "the first run's report", launcher)
+        outcome = wait_for(finished, 600, "the first run's report", launcher)
         print("".join(lines))
         named = re.search(r"^First run \((scheduled|triggered)\): (\S+)$", "".join(lines), re.M)
         assert named, lines
