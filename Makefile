@@ -69,11 +69,13 @@ lint: $(STAMP)
 	$(BIN)/ruff check etl tests dags bench
 
 # Debian packages some tests use (skipped with a message when absent): docker-compose checks
-# docker-compose.yml offline, chromium renders the HTML report. Needs root and apt.
+# docker-compose.yml offline, chromium renders the HTML report, redis-server is the Celery
+# scale-out test's broker. Needs root and apt.
 system-deps:
 	@missing=""; \
 	command -v docker-compose >/dev/null || missing="$$missing docker-compose"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	if [ -z "$$missing" ]; then echo "system packages present"; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null \

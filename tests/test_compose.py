@@ -114,8 +114,8 @@ def test_dockerfile_pins_the_airflow_of_the_constraints():
     assert re.search(r"^FROM apache/airflow:(\S+)$", text, re.M).group(1) == (
         f"{airflow_version()}-python3.11"
     )
-    assert 'pip install --no-cache-dir -c /opt/newsmon/constraints.txt "/opt/newsmon[airflow]"' \
-        in text
+    assert ('pip install --no-cache-dir -c /opt/newsmon/constraints.txt '
+            '"/opt/newsmon[airflow,celery]"') in text
     assert "COPY --chown=airflow:0 dags /opt/airflow/dags" in text
 
 

@@ -1,20 +1,27 @@
-"""``make airflow``: Airflow 3 standalone with the newsmon DAGs on this machine, one command.
+"""``make airflow``: Airflow 3 on this machine with the newsmon DAGs, one command.
 
 It starts the embedded PostgreSQL (the warehouse, unless ``NEWSMON_DATABASE_URL`` or
 ``AIRFLOW_CONN_NEWSMON_DB`` names one), serves the bundled demo news site with its feed list
-(unless ``--feeds`` or ``NEWSMON_FEEDS_FILE`` gives a real one), then runs ``airflow standalone``
-(API server and UI, scheduler, DAG processor, triggerer; SQLite metadata under
-``$NEWSMON_HOME/airflow``) with the examples off and a parallelism that suits a small machine.
+(unless ``--feeds`` or ``NEWSMON_FEEDS_FILE`` gives a real one), then runs what ``airflow
+standalone`` runs (API server and UI, scheduler, DAG processor, triggerer; SQLite metadata under
+``$NEWSMON_HOME/airflow``), started here so that they listen where we say: the API server on
+``--host`` (default 127.0.0.1, or ``AIRFLOW__API__HOST``), and, on a loopback host, no log
+servers at all (the API server reads the task logs from the local files; Airflow's log servers
+would listen on every interface, ports 8793 and 8794).
 
-Nothing is scheduled before Airflow can run it: the DAGs are created paused, and only once the
-API server (which tasks report to through its Execution API) answers steadily does the launcher
-trigger a first ``newsmon_ingest`` run and unpause the DAGs. On a loaded 2-core machine a task
-started earlier failed on Execution API read timeouts and the first run needed retries; the
-Execution API timeout is raised too (``AIRFLOW__WORKERS__EXECUTION_API_TIMEOUT``, 30 s). It then
-prints the UI address and the login and stays in the foreground: Ctrl-C stops Airflow and every
-process it started (it runs in its own process group).
+Exactly one first run: the DAGs are created paused, and only once the API server (which tasks
+report to through its Execution API) answers steadily are they unpaused. Unpausing makes the
+scheduler create a run of the latest schedule slot when that slot is already due (Airflow's
+cron timetable does so when the slot is recent); the launcher then names that run as the first
+one, and triggers one itself only when the scheduler will not (the next slot is later). Two
+first runs racing, one loading the demo and the other nothing, was issue 21. On a loaded 2-core
+machine a task started earlier failed on Execution API read timeouts; the Execution API timeout
+is raised too (``AIRFLOW__WORKERS__EXECUTION_API_TIMEOUT``, 30 s). It then prints the UI
+address and the login, waits for the first run and prints its report, and stays in the
+foreground. Ctrl-C (SIGINT, or SIGTERM) stops every process it started: Airflow's (in a process
+group of their own), the demo site and the embedded PostgreSQL, if it started it.
 
-    python -m etl.run.airflow_local [--port 8080] [--feeds FILE] [--no-trigger]
+    python -m etl.run.airflow_local [--port 8080] [--host 127.0.0.1] [--feeds FILE] [--no-trigger]
 """
 
 from __future__ import annotations
@@ -23,10 +30,12 @@ import argparse
 import json
 import os
 import signal
+import socket
 import subprocess  # noqa: S404 - starts the airflow command of this environment
 import sys
 import time
 from contextlib import ExitStack
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -39,11 +48,33 @@ PASSWORDS_FILE = "simple_auth_manager_passwords.json.generated"
 DAG_IDS = ("newsmon_ingest", "newsmon_maintenance")
 API_TIMEOUT_S = 30
 USERNAME = "admin"
+LOCAL_HOST = "127.0.0.1"
+# the API server first: the others report to it
+COMPONENTS = (("api-server",), ("scheduler",), ("dag-processor",), ("triggerer",))
+FIRST_RUN_WAIT_S = 90  # a slot due now becomes a run within a few scheduler loops
 
 
-def airflow_environment(airflow_home: Path, port: int, dags_dir: Path = DAGS_DIR) -> dict:
-    """Environment for ``airflow standalone`` (on top of the current one)."""
-    base_url = f"http://localhost:{port}"
+def is_loopback(host: str) -> bool:
+    return host in ("localhost", "::1") or host.startswith("127.")
+
+
+def component_commands(airflow: str, host: str) -> list[list[str]]:
+    """The commands ``airflow standalone`` would run; on a loopback host without the log
+    servers, which listen on every interface (their host is not configurable in Airflow 3.3)
+    and are not needed when the API server reads the task logs from the local disk."""
+    commands = []
+    for (name,) in COMPONENTS:
+        command = [airflow, name]
+        if name in ("scheduler", "triggerer") and is_loopback(host):
+            command.append("--skip-serve-logs")
+        commands.append(command)
+    return commands
+
+
+def airflow_environment(airflow_home: Path, port: int, dags_dir: Path = DAGS_DIR,
+                        host: str = LOCAL_HOST) -> dict:
+    """Environment for Airflow's components (on top of the current one)."""
+    base_url = f"http://{'localhost' if is_loopback(host) else socket.getfqdn()}:{port}"
     env = dict(os.environ)
     env.update(
         {
@@ -59,12 +90,13 @@ def airflow_environment(airflow_home: Path, port: int, dags_dir: Path = DAGS_DIR
             "AIRFLOW__CORE__PARALLELISM": env.get("AIRFLOW__CORE__PARALLELISM", "4"),
             "AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG": "4",
             "AIRFLOW__API__PORT": str(port),
+            "AIRFLOW__API__HOST": host,
             "AIRFLOW__API__BASE_URL": base_url,
             "AIRFLOW__API__WORKERS": "1",
             "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{base_url}/execution/",
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{USERNAME}:admin",
             "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "30",
-            # `airflow standalone` starts its components with the `airflow` of PATH
+            # tasks and components start the `airflow` of PATH
             "PATH": f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
         }
     )
@@ -157,6 +189,13 @@ class Api:
         response.raise_for_status()
         return response.json()["dag_runs"]
 
+    def returned(self, dag_id: str, run_id: str, task_id: str):
+        """What ``task_id`` returned in the run (its ``return_value`` XCom), or None."""
+        response = self.client.get(
+            f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}/xcomEntries/"
+            "return_value")
+        return response.json().get("value") if response.status_code == 200 else None
+
     def dag(self, dag_id: str) -> dict | None:
         response = self.client.get(f"/api/v2/dags/{dag_id}")
         return response.json() if response.status_code == 200 else None
@@ -227,75 +266,176 @@ def use_feed_list(stack: ExitStack, settings: Settings, env: dict, feeds: str | 
     env["NEWSMON_FEEDS_FILE"] = str(Path(feeds).resolve())
 
 
+def start_embedded_warehouse(stack: ExitStack, settings: Settings) -> str:
+    """Start the embedded PostgreSQL; stop it on exit if it was not running before."""
+    from etl.store.embedded import EmbeddedPostgres
+
+    server = EmbeddedPostgres(settings.home)
+    was_running = (server.pgdata / "postmaster.pid").exists()
+    url = db.database_url(settings)
+    if not was_running:
+        stack.callback(_stop_warehouse, server)
+    return url
+
+
+def _stop_warehouse(server) -> None:
+    try:
+        if server.stop():
+            print("Stopped the embedded PostgreSQL.", flush=True)
+    except Exception as exc:  # noqa: BLE001 - stopping the rest matters more
+        print(f"warning: could not stop the embedded PostgreSQL: {exc}", file=sys.stderr)
+
+
+def start_airflow(airflow_home: Path, env: dict, host: str, log) -> subprocess.Popen:
+    """Migrate the metadata database, then start Airflow's components in one new process
+    group (the first component leads it); returns the leader, whose pid is the group's id."""
+    airflow = str(Path(sys.executable).parent / "airflow")
+    subprocess.run([airflow, "db", "migrate"], env=env, stdout=log,  # noqa: S603
+                   stderr=subprocess.STDOUT, check=True, start_new_session=True)
+    leader = None
+    for command in component_commands(airflow, host):
+        proc = subprocess.Popen(  # noqa: S603 - our own venv's airflow
+            command, env=env, stdout=log, stderr=subprocess.STDOUT,
+            process_group=0 if leader is None else leader.pid)
+        leader = leader or proc
+    (airflow_home / "standalone.pid").write_text(str(leader.pid))
+    return leader
+
+
+def first_run(api: Api, dag_id: str = "newsmon_ingest") -> tuple[dict, str]:
+    """Unpause ``dag_id`` and return its first run and how it came: the scheduler's run of a
+    slot already due (created on unpause), else one triggered here. Never both."""
+    dag = api.dag(dag_id) or {}
+    run_after = dag.get("next_dagrun_run_after")
+    due = False
+    if run_after:
+        due_at = datetime.fromisoformat(run_after.replace("Z", "+00:00"))
+        # a slot due within the wait below is the scheduler's to run: do not race it
+        due = due_at <= datetime.now(UTC) + timedelta(seconds=FIRST_RUN_WAIT_S / 3)
+    if not due:
+        run = api.trigger(dag_id)  # queued while paused: it starts on the unpause
+        api.set_paused(dag_id, False)
+        return run, "triggered"
+    api.set_paused(dag_id, False)
+    runs = wait_for(lambda: api.runs(dag_id), FIRST_RUN_WAIT_S, f"the first {dag_id} run")
+    # a slot that passed since the DAG was parsed may be queued behind it: the earliest first
+    return sorted(runs, key=lambda r: r.get("run_after") or r.get("logical_date") or "")[0], \
+        "scheduled"
+
+
+def describe_report(report: dict | None) -> str:
+    """One line from the ``report`` task's totals."""
+    if not report:
+        return "no report"
+    new = report.get("new_articles", 0)
+    extracted = report.get("process_extracted", 0)
+    tagged = report.get("process_tagged", 0)
+    line = (f"{new} new articles, {extracted} extracted, {tagged} tagged; warehouse: "
+            f"{report.get('articles_extracted', 0)} articles extracted in all")
+    if not new and report.get("articles_extracted"):
+        line += " (nothing new: the feeds were polled before and are not due yet)"
+    return line
+
+
+def watch_first_run(api: Api, proc: subprocess.Popen, run_id: str,
+                    dag_id: str = "newsmon_ingest") -> None:
+    """Print the first run's outcome and its report when it ends (Airflow going on)."""
+    while proc.poll() is None:
+        try:
+            state = api.dag_run(dag_id, run_id)["state"]
+        except httpx.HTTPError:
+            state = None
+        if state in ("success", "failed"):
+            report = api.returned(dag_id, run_id, "report") if state == "success" else None
+            print(f"First run {run_id}: {state}; {describe_report(report)}", flush=True)
+            return
+        time.sleep(3)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m etl.run.airflow_local", description=__doc__)
     parser.add_argument("--port", type=int, default=int(os.environ.get("AIRFLOW_PORT", 8080)))
+    parser.add_argument("--host", default=os.environ.get("AIRFLOW__API__HOST") or LOCAL_HOST,
+                        help="address the UI and API listen on (default 127.0.0.1: this "
+                             "machine only; 0.0.0.0 for every interface)")
     parser.add_argument("--feeds", help="feed list (default: NEWSMON_FEEDS_FILE, else the demo)")
-    parser.add_argument("--no-trigger", action="store_true", help="do not trigger a first run")
+    parser.add_argument("--no-trigger", action="store_true",
+                        help="no first run: unpause the DAGs only")
     parser.add_argument("--timeout", type=float, default=180, help="seconds to wait for health")
     args = parser.parse_args(argv)
 
     settings = Settings.from_env()
     airflow_home = Path(os.environ.get("AIRFLOW_HOME") or settings.home / "airflow")
     airflow_home.mkdir(parents=True, exist_ok=True)
-    env = airflow_environment(airflow_home, args.port)
-    with ExitStack() as stack:
-        if not (settings.database_url or os.environ.get("AIRFLOW_CONN_NEWSMON_DB")):
-            # started once here, so that parallel tasks never race to start it
-            env["NEWSMON_DATABASE_URL"] = db.database_url(settings)
-            print(f"Warehouse: embedded PostgreSQL under {settings.home}", flush=True)
-        feeds = args.feeds or (
-            str(settings.feeds_file) if settings.feeds_file != DEFAULT_FEEDS_FILE else None)
-        use_feed_list(stack, settings, env, feeds)
-        print(f"Feed list: {env['NEWSMON_FEEDS_FILE']}", flush=True)
+    env = airflow_environment(airflow_home, args.port, host=args.host)
 
-        log_path = airflow_home / "standalone.log"
-        log = stack.enter_context(open(log_path, "ab"))  # noqa: SIM115 - closed by the stack
-        proc = subprocess.Popen(  # noqa: S603 - our own venv's airflow
-            [str(Path(sys.executable).parent / "airflow"), "standalone"],
-            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    def on_signal(signum, _frame):
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    signal.signal(signal.SIGTERM, on_signal)
+    # also when started with SIGINT ignored (a background job of a script): Ctrl-C must stop it
+    signal.signal(signal.SIGINT, on_signal)
+    log_path = airflow_home / "standalone.log"
+    try:
+        with ExitStack() as stack:  # unwinds in reverse: Airflow, the demo site, PostgreSQL
+            if not (settings.database_url or os.environ.get("AIRFLOW_CONN_NEWSMON_DB")):
+                # started once here, so that parallel tasks never race to start it
+                env["NEWSMON_DATABASE_URL"] = start_embedded_warehouse(stack, settings)
+                print(f"Warehouse: embedded PostgreSQL under {settings.home}", flush=True)
+            feeds = args.feeds or (
+                str(settings.feeds_file) if settings.feeds_file != DEFAULT_FEEDS_FILE else None)
+            use_feed_list(stack, settings, env, feeds)
+            print(f"Feed list: {env['NEWSMON_FEEDS_FILE']}", flush=True)
+            log = stack.enter_context(open(log_path, "ab"))  # noqa: SIM115 - closed by the stack
+            started = time.monotonic()
+            print(f"Starting Airflow (log: {log_path}) ...", flush=True)
+            proc = start_airflow(airflow_home, env, args.host, log)
+            stack.callback(stop_group, proc)
+            return _serve(api_for(args.port), proc, airflow_home, args, started, log_path)
+    except KeyboardInterrupt:
+        print("Stopped.", flush=True)
+        return 0
+    except (RuntimeError, TimeoutError, httpx.HTTPError, subprocess.CalledProcessError) as exc:
+        print(f"error: {exc}; see {log_path}", file=sys.stderr)
+        return 1
+
+
+def api_for(port: int) -> Api:
+    return Api(f"http://localhost:{port}", USERNAME)
+
+
+def _serve(api: Api, proc: subprocess.Popen, airflow_home: Path, args, started: float,
+           log_path: Path) -> int:
+    """Wait for Airflow, start the first run, then stay until Airflow exits or Ctrl-C."""
+    try:
+        wait_for(api.ready, args.timeout, "Airflow to be healthy", proc)
+        api.password = wait_for(lambda: read_password(airflow_home), 30, "the password")
+        api.login()
+        for dag_id in DAG_IDS:
+            wait_for(lambda d=dag_id: api.dag(d), 120, f"{dag_id} to be parsed", proc)
+        run = None
+        if not args.no_trigger and not api.runs("newsmon_ingest"):
+            run, how = first_run(api)
+            print(f"First run ({how}): {run['dag_run_id']}", flush=True)
+        for dag_id in DAG_IDS:
+            api.set_paused(dag_id, False)
+        print(
+            f"\nAirflow is up after {time.monotonic() - started:.0f}s:\n"
+            f"  UI     http://localhost:{args.port}/\n"
+            f"  login  {USERNAME} / {api.password}\n"
+            f"  DAGs   newsmon_ingest (every 15 minutes), newsmon_maintenance (daily)\n",
+            flush=True,
         )
-        (airflow_home / "standalone.pid").write_text(str(proc.pid))
-        stack.callback(stop_group, proc)
-
-        def on_signal(signum, _frame):
-            raise KeyboardInterrupt(signal.Signals(signum).name)
-
-        signal.signal(signal.SIGTERM, on_signal)
-        started = time.monotonic()
-        print(f"Starting Airflow (log: {log_path}) ...", flush=True)
-        try:
-            api = Api(f"http://localhost:{args.port}", USERNAME)
-            wait_for(api.ready, args.timeout, "Airflow to be healthy", proc)
-            api.password = wait_for(lambda: read_password(airflow_home), 30, "the password")
-            api.login()
-            for dag_id in DAG_IDS:
-                wait_for(lambda d=dag_id: api.dag(d), 120, f"{dag_id} to be parsed", proc)
-            # a run triggered while paused waits for the unpause: the first run is this one
-            if not args.no_trigger and not api.runs("newsmon_ingest"):
-                run = api.trigger("newsmon_ingest")
-                print(f"Triggered a first run: {run['dag_run_id']}", flush=True)
-            for dag_id in DAG_IDS:
-                api.set_paused(dag_id, False)
-            print(
-                f"\nAirflow is up after {time.monotonic() - started:.0f}s:\n"
-                f"  UI     http://localhost:{args.port}/\n"
-                f"  login  {USERNAME} / {api.password}\n"
-                f"  DAGs   newsmon_ingest (every 15 minutes), newsmon_maintenance (daily)\n",
-                flush=True,
-            )
-            if not args.no_trigger:
-                print("newsmon_ingest is running: open the UI to watch it.", flush=True)
-            print("Press Ctrl-C to stop Airflow.", flush=True)
-            proc.wait()
-            print(f"airflow standalone exited ({proc.returncode}); see {log_path}")
-            return proc.returncode or 1
-        except KeyboardInterrupt:
-            print("\nStopping Airflow ...", flush=True)
-            return 0
-        except (RuntimeError, TimeoutError, httpx.HTTPError) as exc:
-            print(f"error: {exc}; see {log_path}", file=sys.stderr)
-            return 1
+        print("Press Ctrl-C to stop Airflow.", flush=True)
+        if run is not None:
+            print("newsmon_ingest is running: open the UI to watch it.", flush=True)
+            watch_first_run(api, proc, run["dag_run_id"])
+        proc.wait()
+        print(f"Airflow exited ({proc.returncode}); see {log_path}")
+        return proc.returncode or 1
+    except KeyboardInterrupt:
+        print("\nStopping Airflow ...", flush=True)
+        return 0
 
 
 if __name__ == "__main__":

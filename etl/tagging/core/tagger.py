@@ -202,8 +202,10 @@ class Tagger:
             docs = pipe_docs(self.nlp, texts, batch_size=batch_size)
         results = [self._tag(text, doc) for text, doc in zip(texts, docs, strict=True)]
         for i, (text, result) in enumerate(zip(texts, results, strict=True)):
-            result.events = build_events(text, result, published[i] if published else None,
-                                         model=self.event_model)
+            # skip: no event in the article, no record (and no date, fatality or sentence scan)
+            result.events = (build_events(text, result, published[i] if published else None,
+                                          model=self.event_model)
+                             if _may_report_events(result) else [])
         return results
 
     def tag_with_baseline(
@@ -385,3 +387,12 @@ def _place_entity(p: PlaceMention) -> Entity:
     canonical = f"geonames:{gid}" if gid > 0 else f"place:{-gid}"
     return Entity(p.text, p.start, p.end, "location", canonical, p.place.name, p.place.feature,
                   p.place.country, "gazetteer")
+
+
+def _may_report_events(result: TagResult) -> bool:
+    """False when the article's event records are known to be none without building them: the
+    classifier found no event in the article as a whole, and then no sentence of it reports
+    one (:func:`etl.tagging.events.records._event_type`), or no category matched at all.
+    Skipping saves the date, fatality and sentence scans of every article without an event."""
+    whole = result.event_type
+    return bool(result.categories) and (whole is None or whole.event_type is not None)

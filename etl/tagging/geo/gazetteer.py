@@ -20,9 +20,10 @@ import hashlib
 import importlib.metadata
 import json
 import logging
-import multiprocessing
 import re
 import shutil
+import subprocess  # noqa: S404 - runs this interpreter on our own module
+import sys
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -168,26 +169,43 @@ def _read_cache(directory: Path) -> tuple[dict[str, list], PhraseIndex]:
     return columns, PhraseIndex.load(directory)
 
 
+def build_in_child(directory: Path, min_population: int = MIN_POPULATION,
+                   build: Builder | None = None) -> None:
+    """Write the cache from a short-lived child process: ``python -m etl.build.cache``.
+
+    A fresh interpreter of our own module, never ``multiprocessing``'s ``spawn``, which
+    re-imports the parent's main module: inside an Airflow task that is the ``airflow``
+    command, which dies there (its metadata database is not allowed in a task). ``build`` is
+    passed by name (``module:function``), so it must be a module-level function.
+    """
+    command = [sys.executable, "-m", "etl.build.cache", str(directory),
+               "--min-population", str(min_population)]
+    if build is not None:
+        command += ["--builder", f"{build.__module__}:{build.__qualname__}"]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+    if done.returncode != 0:
+        tail = " | ".join(done.stderr.strip().splitlines()[-3:])
+        raise RuntimeError(f"the cache builder exited with {done.returncode}: {tail}")
+
+
 def load_cached(directory: Path, min_population: int = MIN_POPULATION,
                 build: Builder | None = None) -> tuple[dict[str, list], PhraseIndex]:
     """Columns and name index from the cache in ``directory``, built first (by ``build``, in a
-    short-lived child process) when missing; built in memory when the cache is unusable."""
+    short-lived child process, :func:`build_in_child`) when missing; built in memory when the
+    cache is unusable."""
     columns = index = None
     try:
         if not (directory / "places.json").is_file():
             directory.parent.mkdir(parents=True, exist_ok=True)
-            # one builder at a time: parallel workers starting together wait for the first
-            with open(directory.parent / "places.lock", "w") as lock:
+            # one builder at a time: parallel workers starting together wait for the first;
+            # one lock per cache version, so that a build of another version never blocks it
+            with open(directory.with_name(directory.name + ".lock"), "w") as lock:
                 fcntl.flock(lock, fcntl.LOCK_EX)
                 if not (directory / "places.json").is_file():
                     log.info("building the place gazetteer cache in %s", directory)
-                    builder = multiprocessing.get_context("spawn").Process(
-                        target=write_cache, args=(directory, min_population, build),
-                        name="newsmon-places")
-                    builder.start()
-                    builder.join()
+                    build_in_child(directory, min_population, build)
         columns, index = _read_cache(directory)
-    except Exception as exc:  # a cache must never stop tagging: unwritable, daemonic, corrupt
+    except Exception as exc:  # a cache must never stop tagging: unwritable, corrupt, killed
         log.warning("place gazetteer cache unusable at %s (%s: %s); building it in memory",
                     directory, type(exc).__name__, exc)
     if columns is None or index is None:
