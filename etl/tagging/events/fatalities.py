@@ -468,6 +468,12 @@ def _language_patterns(language: str) -> tuple[re.Pattern, re.Pattern, re.Patter
 _WINDOW = 40  # characters between a count and its death word ("12 civils ont été tués")
 
 
+def _counts_injured(text: str, end: int, hi: int, injury: re.Pattern) -> bool:
+    """The word right after a count is an injury word ("et 5 blessés"): not a death count."""
+    m = re.match(r"\s*(\w+)", text[end:hi])
+    return bool(m and injury.fullmatch(m.group(1)))
+
+
 def _language_clauses(text: str, language: str) -> list[_Clause]:
     """Count + death word reports in ``language`` (one per death word that has a count)."""
     death, injury, quantity = _language_patterns(language)
@@ -486,7 +492,8 @@ def _language_clauses(text: str, language: str) -> list[_Clause]:
         # a count after the death word ("погибли 5"), never an article ("lors d'une attaque")
         candidates += [(q.start() - m.end(), q) for q in after
                        if values.get(q.group().lower()) != 1
-                       and not injury.search(text, m.end(), min(hi, q.end() + 20))]
+                       and not injury.search(text, m.end(), q.start())
+                       and not _counts_injured(text, q.end(), hi, injury)]
         for _gap, q in sorted(candidates, key=lambda c: c[0]):
             raw = q.group().lower()
             digits = re.sub(r"[ .,\u00a0]", "", raw)

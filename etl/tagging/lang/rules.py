@@ -94,16 +94,22 @@ def _tokens(text: str) -> list[tuple[int, int, str]]:
     return [(m.start(), m.end(), strip_diacritics(m.group())) for m in _AR_WORD.finditer(text)]
 
 
+@lru_cache(maxsize=1)
+def _first_words() -> frozenset[str]:
+    return frozenset(k.split()[0] for k in _lexicon())
+
+
 def _bare(word: str, lexicon: dict[str, str]) -> str | None:
-    """``word`` without a leading clitic when that is a lexicon entry's first word."""
-    if word in lexicon:
+    """``word``, or ``word`` without a leading clitic, when it starts a lexicon entry."""
+    firsts = _first_words()
+    if word in firsts:
         return word
     for c in _CLITICS:
         if word.startswith(c) and len(word) - len(c) >= 2:
             rest = word[len(c):]
             if c.endswith("ال") or c == "لل":
                 rest = "ال" + rest
-            if rest in lexicon or any(k.startswith(rest + " ") for k in lexicon):
+            if rest in firsts:
                 return rest
     return None
 
