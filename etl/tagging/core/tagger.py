@@ -40,9 +40,9 @@ from etl.tagging.core.spans import STYLE_NAMES, Entity, model_spans, refine
 from etl.tagging.core.taxonomy import TAXONOMY_FILE, Taxonomy, TermHit, load_taxonomy
 from etl.tagging.events.classifier import EventTypeModel, EventTypePrediction, load_event_model
 from etl.tagging.events.records import EventRecord, build_events
-from etl.tagging.lang.events import classify_in_language
 from etl.tagging.geo.gazetteer import FEATURE_COUNTRY, PlaceGazetteer, PlaceMention, load_places
 from etl.tagging.lang import ner as langner
+from etl.tagging.lang.events import classify_in_language
 from etl.tagging.lang.routing import Route, route
 
 SCALE = 1.5            # evidence -> score

@@ -13,10 +13,11 @@ and ACLED's ``time_precision`` (1 day, 2 week, 3 month):
 - months (precision 3): "last month", "this month", "in May", "in May 2020", "earlier this month".
 
 Hand-written rules (no dateparser): they are exact about what they accept, cost microseconds and
-report offsets. Other languages (``language``: fr, es, pt, ru, uk, ar) use the same resolution with
-their own month, weekday and relative-day words (:mod:`etl.tagging.events.lang`): "12 mai 2026",
-"12 de mayo", "12 мая", "hier", "вчора", "أمس", "le vendredi". :func:`event_date` picks the date an event happened: the first expression (the
-lede states when), else the publication day with precision 1.
+report offsets. Other languages (``language``: fr, es, pt, ru, uk, ar) use the same resolution
+with their own month, weekday and relative-day words (:mod:`etl.tagging.events.lang`): "12 mai
+2026", "12 de mayo", "12 мая", "hier", "вчора", "أمس", "le vendredi". :func:`event_date` picks
+the date an event happened: the first expression (the lede states when), else the publication
+day with precision 1.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import lru_cache
+from functools import cache
 
 from etl.tagging.events.lang import vocabulary
 
@@ -169,7 +170,7 @@ def _resolve(kind: str, m: re.Match, pub: date) -> tuple[date, int] | None:
     return None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _language_patterns(language: str | None) -> list[tuple[re.Pattern, str]] | None:
     """The numeric patterns, then ``language``'s month, relative-day and weekday words."""
     vocab = vocabulary(language)

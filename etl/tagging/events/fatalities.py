@@ -25,8 +25,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-
-from functools import lru_cache
+from functools import cache
 
 from etl.tagging.events.lang import vocabulary
 from etl.tagging.events.numbers import NUMBER, VAGUE, parse_number
@@ -450,7 +449,7 @@ def _clauses(text: str, toks: list[_Tok], lo: int, hi: int) -> list[_Clause]:
     return clauses
 
 
-@lru_cache(maxsize=None)
+@cache
 def _language_patterns(language: str) -> tuple[re.Pattern, re.Pattern, re.Pattern] | None:
     """(death word, injury word, quantity) patterns of ``language``."""
     vocab = vocabulary(language)

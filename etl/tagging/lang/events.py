@@ -12,10 +12,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cache
 
-from etl.tagging.events.classifier import (SUB_EVENT_TYPES, EventTypePrediction, is_violent,
-                                           sentence_spans)
+from etl.tagging.events.classifier import (
+    SUB_EVENT_TYPES,
+    EventTypePrediction,
+    is_violent,
+    sentence_spans,
+)
 from etl.tagging.events.lang import vocabulary
 
 # when two types have as many trigger words, the first listed wins (the more specific one)
@@ -26,7 +30,7 @@ PRIORITY = ("Suicide bomb", "Air/drone strike", "Shelling/artillery/missile atta
 _RIOT = "Violent demonstration"
 
 
-@lru_cache(maxsize=None)
+@cache
 def triggers(language: str) -> dict[str, re.Pattern] | None:
     """Sub-event type -> one compiled pattern of its trigger words, for ``language``."""
     vocab = vocabulary(language)

@@ -26,7 +26,7 @@ import logging
 import resource
 import time
 import warnings
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from etl.tagging.core.ner import EXCLUDE, chunks
@@ -57,7 +57,7 @@ def _natasha_data() -> Path:
     return Path(list(spec.submodule_search_locations)[0]) / "data"
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(key: str):
     """The model behind ``key`` (a callable text -> spans), or None when it cannot load."""
     t0, m0 = time.perf_counter(), _rss_mb()

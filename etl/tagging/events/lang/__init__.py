@@ -20,13 +20,13 @@ Every table was written by hand for newsmon (no data set was copied).
 from __future__ import annotations
 
 import importlib
-from functools import lru_cache
+from functools import cache
 from types import ModuleType
 
 LANGUAGES = ("fr", "es", "pt", "ru", "uk", "ar")
 
 
-@lru_cache(maxsize=None)
+@cache
 def vocabulary(language: str | None) -> ModuleType | None:
     """The tables of ``language`` (None for English and for languages without tables)."""
     if language not in LANGUAGES:
