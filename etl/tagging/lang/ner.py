@@ -30,7 +30,7 @@ from functools import cache
 from pathlib import Path
 
 from etl.tagging.core.ner import EXCLUDE, chunks
-from etl.tagging.lang import rules
+from etl.tagging.lang import cleanup, rules
 
 log = logging.getLogger(__name__)
 _NATASHA = {"PER": "person", "LOC": "location", "ORG": "organization"}
@@ -41,12 +41,30 @@ UK_TO_RU = str.maketrans({"і": "и", "ї": "и", "є": "е", "ґ": "г",
                           "І": "И", "Ї": "И", "Є": "Е", "Ґ": "Г"})
 # the models read bounded pieces (like the English one): memory and time stay linear
 CHUNK_CHARS = 2000
-# load time (s) and resident-memory growth (MB) of each model loaded in this process
+# load time (s) and resident-memory growth (MB) of each model loaded in this process (the
+# Ukrainian key reuses the Russian weights when both are loaded: it then costs nothing)
 LOAD_STATS: dict[str, tuple[float, float]] = {}
 
 
 def _rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """Resident memory now (MB): /proc on Linux, else the peak (all getrusage knows)."""
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[1]) * resource.getpagesize() / 2**20
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+@cache
+def _slovnet():
+    """slovnet's news NER over navec, loaded once for Russian and Ukrainian."""
+    from navec import Navec
+    from slovnet import NER
+
+    data = _natasha_data()
+    ner = NER.load(str(data / "model" / "slovnet_ner_news_v1.tar"))
+    ner.navec(Navec.load(str(data / "emb" / "navec_news_v1_1B_250K_300d_100q.tar")))
+    return ner
 
 
 def _natasha_data() -> Path:
@@ -63,19 +81,14 @@ def load(key: str):
     t0, m0 = time.perf_counter(), _rss_mb()
     try:
         if key in ("natasha", "natasha-uk"):
-            from navec import Navec
-            from slovnet import NER
-
-            data = _natasha_data()
-            ner = NER.load(str(data / "model" / "slovnet_ner_news_v1.tar"))
-            ner.navec(Navec.load(str(data / "emb" / "navec_news_v1_1B_250K_300d_100q.tar")))
+            ner = _slovnet()
             table = UK_TO_RU if key == "natasha-uk" else None
 
-            def run(text: str) -> list[tuple[int, int, str]]:
-                text = text.translate(table) if table else text
-                return [(s.start, s.stop, _NATASHA[s.type]) for s in ner(text).spans
-                        if s.type in _NATASHA]
-            model = _chunked(run)
+            def run_all(pieces: list[str]) -> list[list[tuple[int, int, str]]]:
+                pieces = [p.translate(table) for p in pieces] if table else pieces
+                return [[(s.start, s.stop, _NATASHA[s.type]) for s in markup.spans
+                         if s.type in _NATASHA] for markup in ner.map(pieces)]
+            model = _batched(run_all)
         elif key in SPACY_MODELS:
             import spacy
 
@@ -84,8 +97,8 @@ def load(key: str):
                 nlp = spacy.load(SPACY_MODELS[key], exclude=EXCLUDE + ["morphologizer"])
 
             def run(text: str) -> list[tuple[int, int, str]]:
-                return [(e.start_char, e.end_char, _SPACY[e.label_]) for e in nlp(text).ents
-                        if e.label_ in _SPACY]
+                return cleanup.clean(text, [(e.start_char, e.end_char, _SPACY[e.label_])
+                                            for e in nlp(text).ents if e.label_ in _SPACY])
             model = _chunked(run)
         elif key == "rules-ar":
             model = rules.arabic_entities
@@ -98,6 +111,18 @@ def load(key: str):
     LOAD_STATS[key] = (round(time.perf_counter() - t0, 2), round(_rss_mb() - m0, 1))
     log.info("entity model %s loaded in %.2f s (+%.0f MB)", key, *LOAD_STATS[key])
     return model
+
+
+def _batched(run_all):
+    """A model over a text's bounded pieces, run as one batch (slovnet pads a batch)."""
+    def batched(text: str) -> list[tuple[int, int, str]]:
+        pieces = chunks(text, CHUNK_CHARS)
+        out, offset = [], 0
+        for piece, spans in zip(pieces, run_all(pieces), strict=True):
+            out += [(s + offset, e + offset, t) for s, e, t in spans]
+            offset += len(piece)
+        return out
+    return batched
 
 
 def _chunked(run):

@@ -26,7 +26,8 @@ TRIGGERS = {
     "Violent demonstration": [r"tumulto\w*", r"saque\w*", r"depreda\w+", r"vandal\w+",
                               r"confronto\w* com (?:a )?polícia", r"incendiad[oa]s?",
                               r"atearam fogo", r"ateou fogo", r"quebra-quebra"],
-    "Air/drone strike": [r"bombardeios? aéreos?", r"ataques? aéreos?", r"drones?"],
+    "Air/drone strike": [r"bombardeios? aéreos?", r"ataques? aéreos?",
+                         r"ataques? (?:con|com|de) drones?"],
     "Shelling/artillery/missile attack": [r"bombarde\w+", r"mísseis", r"míssil", r"foguetes?",
                                           r"morteiros?", r"artilharia"],
     "Remote explosive/landmine/IED": [r"explosivos?", r"explos(?:ão|ões)", r"bombas?",
@@ -36,5 +37,4 @@ TRIGGERS = {
     "Attack": [r"atac\w+", r"ataques?", r"atentados?", r"emboscad\w+", r"assassin\w+",
                r"massacre\w*", r"chacina\w*"],
     "Abduction/forced disappearance": [r"sequestr\w+", r"reféns"],
-    "Arrests": [r"pres[oa]s", r"detid[oa]s?", r"prend\w+"],
 }
