@@ -98,6 +98,11 @@ def test_arabic_rules_find_places_with_clitics_orgs_and_titled_persons():
     assert ("لبنان", "location") in found and ("وبريطانيا", "location") in found
 
 
+def test_arabic_speech_verb_before_a_common_noun_is_no_person():
+    text = "وقال مسؤول أمني إن المصدر أكد الخبر."
+    assert not [x for x in arabic_entities(text) if x[2] == "person"]
+
+
 def test_a_model_loads_once_per_process_and_reports_its_cost():
     assert langner.load("natasha") is langner.load("natasha")
     seconds, _mb = langner.LOAD_STATS["natasha"]

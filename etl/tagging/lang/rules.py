@@ -53,7 +53,11 @@ AR_ORGS = ["الأمم المتحدة", "الامم المتحدة", "مجلس �
 _ORG_HEADS = ("حزب", "حركة", "تنظيم", "منظمة", "وزارة", "جماعة", "وكالة", "صحيفة", "جبهة")
 _TITLES = frozenset("""الرئيس الشيخ السيد السيدة الدكتور الملك الإمام الأمير الوزير المستشار
 الجنرال العقيد اللواء العميد النائب القاضي المتحدث الزعيم المرشد الفنان الكاتب الأستاذ
-المدرب اللاعب قال وقال قالت وقالت وأضاف أكد وأكد أعلن وأعلن ويقول وأوضح وأشار""".split())
+المدرب اللاعب""".split())
+# speech verbs: a name follows only when its first word is not a common noun ("قال مسؤول")
+_SPEECH = frozenset("""قال وقال قالت وقالت وأضاف أكد وأكد أعلن وأعلن ويقول وأوضح وأشار""".split())
+_NOT_NAMES = frozenset("""مسؤول مسؤولون مصدر مصادر وزير وزيرة متحدث شهود شاهد مواطن سكان رئيس
+نائب قائد ضابط مراسل بيان تقرير مدير عضو خبير محلل ناشط ناشطون""".split())
 _STOP = frozenset("""في من إلى الى على عن أن إن ان مع هذا هذه ذلك التي الذي الذين كان كانت قد
 لم لن ما لا و أو ثم بعد قبل عند حيث إنه انه أنه إنها أنها وفي وقد وكان كما هو هي هم يوم أمس
 اليوم خلال بين حتى منذ لدى عبر ضد نحو كل بعض غير أي أيضا ايضا اليوم الذي إلا فقط حول""".split())
@@ -150,14 +154,17 @@ def arabic_entities(text: str) -> list[tuple[int, int, str]]:
         i += 1
     surnames: set[str] = set()
     for i, (_s, _e, word) in enumerate(toks):
-        if word not in _TITLES or i + 1 >= len(toks):
+        if word not in _TITLES and word not in _SPEECH or i + 1 >= len(toks):
             continue
         j = i + 1
+        if word in _SPEECH and (toks[j][2].startswith("ال") or toks[j][2] in _NOT_NAMES):
+            continue
         if _NATIONALITY.match(toks[j][2]) and j + 1 < len(toks):
             j += 1  # "الرئيس الفرنسي جاك شيراك"
         name = []
         for k in (j, j + 1):
             if k >= len(toks) or k in taken or toks[k][2] in _STOP or toks[k][2] in _TITLES \
+                    or toks[k][2] in _SPEECH \
                     or not _adjacent(text, toks[j:k + 1]) or _NATIONALITY.match(toks[k][2]):
                 break
             name.append(k)
