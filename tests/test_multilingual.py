@@ -14,11 +14,12 @@ from conftest import corpus_dir, rows
 from etl.store.db import transaction
 from etl.store.events import store_events
 from etl.tagging.core.tagger import Tagger
+from etl.tagging.events.classifier import classify_event
 from etl.tagging.events.dates import find_dates
 from etl.tagging.events.fatalities import extract_fatalities
 from etl.tagging.events.records import EventRecord
 from etl.tagging.lang import ner as langner
-from etl.tagging.lang.events import classify_triggers
+from etl.tagging.lang.events import classify_in_language, classify_triggers
 from etl.tagging.lang.routing import FULL, NONE, PARTIAL, route
 from etl.tagging.lang.rules import arabic_entities
 
@@ -152,6 +153,16 @@ def test_trigger_words_give_an_event_type(language, text, event_type):
 
 def test_no_trigger_no_event():
     assert classify_triggers("El Banco Central mantuvo las tasas de interés.", "es") is None
+    # the English n-gram classifier is not asked about a Spanish text
+    assert classify_in_language(classify_event, "Gunmen killed five soldiers. El Banco "
+                                "Central mantuvo las tasas.", "es").event_type is None
+    assert classify_in_language(classify_event, "Gunmen killed five soldiers.",
+                                "de").event_type is not None
+
+
+def test_an_announced_protest_is_not_an_event_yet():
+    assert classify_triggers("Os motoristas vão entrar em greve na segunda-feira.", "pt") is None
+    assert classify_triggers("Os motoristas entraram em greve.", "pt").event_type == "Protests"
 
 
 def test_a_french_attack_becomes_an_event_record(tagger):

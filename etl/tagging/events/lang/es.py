@@ -14,6 +14,9 @@ RELATIVE = {"hoy": 0, "ayer": 1, "anteayer": 2, "antier": 2}
 WEEKDAYS = ["lunes", "martes", "mi[ée]rcoles", "jueves", "viernes", "s[áa]bado", "domingo"]
 MONTHS = ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
           "septiembre|setiembre", "octubre", "noviembre", "diciembre"]
+# a protest announced, not held: no event yet (ACLED codes what happened)
+PLANNED = [r"convoca(?:ron|n)? a", r"anunci(?:ó|aron) (?:un|una)", r"realizar[áa]n?",
+           r"marchar[áa]n?", r"mañana"]
 TRIGGERS = {
     "Peaceful protest": [r"protest\w*", r"manifestaci[óo]n", r"manifestaciones", r"manifestantes?",
                          r"marcha(?:s|ron|ban|r)?", r"movilizaci\w+", r"moviliz\w+",

@@ -14,13 +14,16 @@ WEEKDAYS = ["segunda(?:-feira)?", "terça(?:-feira)?", "quarta(?:-feira)?",
             "quinta(?:-feira)?", "sexta(?:-feira)?", "s[áa]bado", "domingo"]
 MONTHS = ["janeiro", "fevereiro", "março", "abril", "maio", "junho", "julho", "agosto",
           "setembro", "outubro", "novembro", "dezembro"]
+# a protest announced, not held: no event yet (ACLED codes what happened)
+PLANNED = [r"vão", r"irão", r"pretende\w*", r"est(?:á|ão) marcad[oa]s?",
+           r"decidiram iniciar"]
 TRIGGERS = {
-    "Peaceful protest": [r"protest\w*", r"manifesta\w+", r"marcha(?:s|ram|vam|r)?",
+    "Peaceful protest": [r"protest\w*", r"manifesta(?:ção|ções|ntes?)", r"marcha(?:s|ram|vam|r)?",
                          r"passeata\w*", r"greve\w*", r"grevistas?", r"paralisa(?:ção|ções|ram)",
                          r"mobiliza\w+", r"ato públicos?", r"atos? de protesto",
                          r"bloque(?:io|iam|aram|ou)\w*", r"bloqueiam", r"invad(?:em|iram|ido)",
                          r"ocupa(?:ção|ções|ram|m)", r"acampa\w+", r"boicot\w*",
-                         r"reivindica\w+", r"assembleia\w*", r"piquete\w*", r"panelaço\w*",
+                         r"assembleia\w*", r"piquete\w*", r"panelaço\w*",
                          r"cruzaram os braços", r"barr(?:ou|aram)", r"faixas", r"cartaz(?:es)?",
                          r"abaixo-assinado"],
     "Violent demonstration": [r"tumulto\w*", r"saque\w*", r"depreda\w+", r"vandal\w+",
