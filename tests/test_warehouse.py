@@ -77,7 +77,7 @@ def test_views_and_columns_are_documented(demo):
         views = [r[0] for r in cur.fetchall()]
     assert views == ["actor_cooccurrence", "actor_daily_mentions", "article_events",
                      "article_places", "articles", "daily_category_counts", "events",
-                     "feed_health", "stories"]
+                     "feed_health", "language_counts", "stories"]
 
 
 def test_articles_view_rows(demo):

@@ -63,8 +63,15 @@ def classify_triggers(text: str, language: str) -> EventTypePrediction | None:
     if not found:
         return None
     announced = planned(language)
-    if set(found) == {"Peaceful protest"} and announced and announced.search(text):
-        return None  # "vão entrar em greve": announced, not held
+    if set(found) == {"Peaceful protest"} and announced:
+        # "vão entrar em greve": announced, not held; only protest words in a sentence that
+        # announces count as such
+        spans = sentence_spans(text)
+        held = [h for h in found["Peaceful protest"]
+                if not any(a <= h[0] < b and announced.search(text, a, b) for a, b in spans)]
+        if not held:
+            return None
+        found["Peaceful protest"] = held
     if _RIOT in found and "Peaceful protest" in found:
         found[_RIOT] = found[_RIOT] + found.pop("Peaceful protest")
     sub = max(found, key=lambda s: (len(found[s]), -PRIORITY.index(s)))

@@ -16,7 +16,7 @@ MONTHS = ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agost
           "septiembre|setiembre", "octubre", "noviembre", "diciembre"]
 # a protest announced, not held: no event yet (ACLED codes what happened)
 PLANNED = [r"convoca(?:ron|n)? a", r"anunci(?:ó|aron) (?:un|una)", r"realizar[áa]n?",
-           r"marchar[áa]n?", r"mañana"]
+           r"marchar[áa]n?"]
 TRIGGERS = {
     "Peaceful protest": [r"protest\w*", r"manifestaci[óo]n", r"manifestaciones", r"manifestantes?",
                          r"marcha(?:s|ron|ban|r)?", r"movilizaci\w+", r"moviliz\w+",
