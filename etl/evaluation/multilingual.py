@@ -171,7 +171,7 @@ def run_multilingual(tagger: Tagger | None = None, corpus: Path | None = None,
         rows.append(LanguageRow(language, "non-protest given an event %", found["newsmon"][1],
                                 found["baseline"][1], "<= 10"))
     for key, (load_s, rss) in langner.LOAD_STATS.items():
-        rows.append(LanguageRow(key, "model load s (+MB max RSS)", load_s, 0.0, "",
+        rows.append(LanguageRow(key, "model load s (+MB RSS)", load_s, 0.0, "",
                                 f"+{rss} MB"))
     return rows
 

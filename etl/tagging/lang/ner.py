@@ -29,7 +29,7 @@ import warnings
 from functools import cache
 from pathlib import Path
 
-from etl.tagging.core.ner import EXCLUDE, chunks
+from etl.tagging.core.ner import EXCLUDE, _drop_unused_tok2vec, chunks
 from etl.tagging.lang import cleanup, rules
 
 log = logging.getLogger(__name__)
@@ -109,6 +109,7 @@ def load(key: str):
             with warnings.catch_warnings():  # es 3.1.0 warns that it predates spaCy 3.8
                 warnings.simplefilter("ignore")
                 nlp = spacy.load(SPACY_MODELS[key], exclude=EXCLUDE + ["morphologizer"])
+            _drop_unused_tok2vec(nlp)  # their NER embeds its own, as in English
 
             def run(text: str) -> list[tuple[int, int, str]]:
                 return cleanup.clean(text, [(e.start_char, e.end_char, _SPACY[e.label_])
