@@ -58,6 +58,22 @@ def test_english_is_tagged_as_before(tagger):
     assert english == before and before["language_support"] == "full"
 
 
+def test_newsmon_tag_reads_a_line_language_else_detects_it(tagger):
+    import json
+
+    from etl.run.tagcli import tag_jsonl
+
+    lines = [json.dumps({"id": 1, "text": "Вчера в Харькове в результате обстрела погибли пять "
+                                         "человек."}, ensure_ascii=False).encode(),
+             json.dumps({"id": 2, "text": "Gunmen killed five soldiers in Mosul on Friday.",
+                         "language": "en"}).encode()]
+    out: list[str] = []
+    assert tag_jsonl(tagger, lines, out.append) == 0
+    first, second = (json.loads(x) for x in out)
+    assert first["language"] == "ru" and first["language_support"] == "full"
+    assert second["language"] == "en"
+
+
 # --- entities -----------------------------------------------------------------------------------
 def _ents(tagger, text, language):
     return {(e.text, e.type) for e in tagger.tag(text, PUB, language).entities}
