@@ -336,10 +336,17 @@ def train_events(corpus: Path | None, out: Path | None) -> None:
 @click.option("--corpus", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Corpus directory (default NEWSMON_CORPUS_DIR, else ../shared/corpus).")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON on stdout.")
-def eval_command(corpus: Path | None, as_json: bool) -> None:
+@click.option("--multilingual-only", is_flag=True,
+              help="Only the per-language figures (corpus multi/), beside today's tagger.")
+def eval_command(corpus: Path | None, as_json: bool, multilingual_only: bool) -> None:
     """Score the tagger on the labelled corpus (re3d, CoNLL++, SATP) against plain spaCy."""
     from etl.evaluation.evaluate import run_eval
+    from etl.evaluation.multilingual import print_multilingual
     from etl.settings import corpus_dir
+
+    if multilingual_only:
+        print_multilingual(corpus or corpus_dir(), as_json)
+        return
 
     try:
         report = run_eval(corpus=corpus or corpus_dir())
@@ -362,6 +369,8 @@ def eval_command(corpus: Path | None, as_json: bool) -> None:
                   "repositories the event model never saw. event records: the same held-out "
                   "idea; baselines a plain 'N killed / N dead' regex (fatalities) and the first "
                   "town resolved (place).")
+    if ((corpus or corpus_dir()) / "multi").is_dir():
+        print_multilingual(corpus or corpus_dir(), False)
 
 
 if __name__ == "__main__":  # pragma: no cover

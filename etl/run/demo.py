@@ -38,6 +38,11 @@ QUERIES = [
         "  WHERE article_count > 1;",
     ),
     (
+        "Articles per language (each tagged with its own language's models and words)",
+        "SELECT language, articles, articles_with_events FROM analytics.language_counts\n"
+        "  ORDER BY articles DESC;",
+    ),
+    (
         "Full-text search",
         "SELECT title, rank FROM analytics.search_articles('\"drone strike\" OR airstrike');",
     ),
@@ -63,6 +68,26 @@ def render_feed_list(base_url: str, home: Path) -> Path:
     target = home / "demo-feeds.yaml"
     target.write_bytes(source.read_bytes().replace(PLACEHOLDER, base_url.encode()))
     return target
+
+
+def language_counts(url: str) -> list[tuple[str, int, int]]:
+    """(language, extracted articles, of which with an event) per language, most first."""
+    conn = db.connect(url)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT language, extracted, articles_with_events "
+                        "FROM analytics.language_counts WHERE extracted > 0 "
+                        "ORDER BY extracted DESC, language")
+            return cur.fetchall()
+    finally:
+        conn.close()
+
+
+def print_languages(console: Console, url: str) -> None:
+    """The demo summary's articles per language."""
+    counts = language_counts(url)
+    console.print("\nArticles per language: " + ", ".join(
+        f"{lang} {n} ({events} with events)" for lang, n, events in counts), highlight=False)
 
 
 def run_demo(
@@ -99,6 +124,7 @@ def run_demo(
     if print_summary:
         print_summary(summary, "newsmon demo")
     url = db.database_url(settings)
+    print_languages(console, url)
     console.print("\nThe articles are in PostgreSQL. Open a shell with:\n")
     console.print(f'  psql "{url}"' if not settings.database_url else '  psql "$(newsmon db url)"',
                   highlight=False, soft_wrap=True)

@@ -4,7 +4,9 @@ Input arrives as bytes. Plain text that is not UTF-8 is decoded with replacement
 (it is tagged, never a crash). In JSON-lines mode each line is decoded, parsed and checked on
 its own: a line that is not UTF-8, not JSON, or whose text is not valid Unicode (a lone
 surrogate such as ``"\\ud800"``, which JSON allows) gets an error result ``{"id", "error"}`` in
-its place, and every other line gets its tags, in input order.
+its place, and every other line gets its tags, in input order. A line's optional ``language``
+(ISO 639-1, as ``articles.language`` stores it) routes the tagger (:mod:`etl.tagging.lang`);
+without one the language is detected as the pipeline detects it (py3langid).
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
+from etl.stages.extract import detect_language
 from etl.store import values
 from etl.tagging.core.tagger import Tagger
+from etl.tagging.lang.routing import LANGUAGES
 
 log = logging.getLogger(__name__)
 BATCH = 64  # lines tagged together (tag_many amortises the model's per-call cost)
@@ -41,7 +45,7 @@ def parse_published(value: str | None) -> datetime | None:
 def tag_text(tagger: Tagger, data: bytes, published: datetime | None = None) -> str:
     """The JSON result for one text given as bytes (decoded leniently)."""
     text = values.text(data.decode("utf-8", errors="replace")) or ""
-    return dumps(tagger.tag(text, published).as_dict())
+    return dumps(tagger.tag(text, published, _detected(text)).as_dict())
 
 
 def _item(number: int, raw: bytes
@@ -76,6 +80,20 @@ def _item(number: int, raw: bytes
     return item.get("id"), text, published, None
 
 
+def _detected(text: str) -> str | None:
+    """The detected language when newsmon reads it in its own way, else None (English, as
+    before: a short English text misread as another language keeps its English tagging)."""
+    language = detect_language(text)
+    return language if language in LANGUAGES else None
+
+
+def _language(raw: bytes) -> str | None:
+    """The ``language`` of a JSON line already known to parse (None when absent)."""
+    item = json.loads(raw.decode("utf-8"))
+    value = item.get("language") if isinstance(item, dict) else None
+    return str(value) if value else None
+
+
 def tag_jsonl(tagger: Tagger, lines: Iterable[bytes], emit: Callable[[str], None],
               default_published: datetime | None = None) -> int:
     """Tag JSON lines, emitting one result line per non-blank input line; returns bad lines.
@@ -83,6 +101,7 @@ def tag_jsonl(tagger: Tagger, lines: Iterable[bytes], emit: Callable[[str], None
     A line's own ``published`` dates its events, else ``default_published``, else today.
     """
     batch: list[tuple[object, str, datetime | None]] = []
+    languages: list[str | None] = []
     bad = 0
 
     def flush() -> None:
@@ -91,7 +110,8 @@ def tag_jsonl(tagger: Tagger, lines: Iterable[bytes], emit: Callable[[str], None
             return
         try:
             results = tagger.tag_many([text for _, text, _ in batch],
-                                      published=[when for _, _, when in batch])
+                                      published=[when for _, _, when in batch],
+                                      languages=languages)
         except Exception:  # noqa: BLE001 - find the line at fault: tag each on its own
             log.exception("tagging a batch failed; tagging its lines one by one")
             results = None
@@ -100,11 +120,13 @@ def tag_jsonl(tagger: Tagger, lines: Iterable[bytes], emit: Callable[[str], None
                 emit(dumps({"id": item_id, **results[n].as_dict()}))
                 continue
             try:
-                emit(dumps({"id": item_id, **tagger.tag(text, when).as_dict()}))
+                emit(dumps({"id": item_id,
+                            **tagger.tag(text, when, languages[n]).as_dict()}))
             except Exception as exc:  # noqa: BLE001 - reported in that line's result
                 bad += 1
                 emit(dumps({"id": item_id, "error": f"{type(exc).__name__}: {exc}"[:500]}))
         batch.clear()
+        languages.clear()
 
     for number, raw in enumerate(lines, 1):
         item_id, text, published, error = _item(number, raw)
@@ -114,6 +136,7 @@ def tag_jsonl(tagger: Tagger, lines: Iterable[bytes], emit: Callable[[str], None
             emit(dumps({"id": item_id, "error": error}))
         elif text is not None:
             batch.append((item_id, text, published or default_published))
+            languages.append(_language(raw) or _detected(text))
             if len(batch) >= BATCH:
                 flush()
     if batch:

@@ -173,7 +173,8 @@ def _extract_and_tag(tagger: Tagger | None, jobs: list[tuple], limits: PageLimit
     if tagger is not None and ok:
         try:
             results = tagger.tag_many([e.text for _, e in ok],
-                                      published=[e.published_at for _, e in ok])
+                                      published=[e.published_at for _, e in ok],
+                                      languages=[e.language for _, e in ok])
             tags = {article_id: rows_for(article_id, e.text, r)
                     for (article_id, e), r in zip(ok, results, strict=True)}
         except Exception:  # they stay extracted and untagged; tag_pending retries them
@@ -182,15 +183,18 @@ def _extract_and_tag(tagger: Tagger | None, jobs: list[tuple], limits: PageLimit
     return outcomes, middle - started, time.process_time() - middle
 
 
-def _tag_only(tagger: Tagger, items: list[tuple[int, str, datetime | None]]
+def _tag_only(tagger: Tagger, items: list[tuple]
               ) -> tuple[list[tuple[int, TagRows | None]], float, float]:
-    """Tag (id, stored text, published_at) triples (the date resolves "on Friday")."""
+    """Tag (id, stored text, published_at[, language]) tuples (the date resolves "on Friday",
+    the language routes the tagger)."""
     started = time.process_time()
     try:
-        results = tagger.tag_many([text for _, text, _ in items],
-                                  published=[when for _, _, when in items])
-        outcomes = [(article_id, rows_for(article_id, text, r))
-                    for (article_id, text, _), r in zip(items, results, strict=True)]
+        results = tagger.tag_many([item[1] for item in items],
+                                  published=[item[2] for item in items],
+                                  languages=[item[3] if len(item) > 3 else None
+                                             for item in items])
+        outcomes = [(item[0], rows_for(item[0], item[1], r))
+                    for item, r in zip(items, results, strict=True)]
     except Exception:  # their claims expire with the lease; the next pass retries them
         log.exception("tagging failed for articles %s", [item[0] for item in items])
         outcomes = [(item[0], None) for item in items]

@@ -278,8 +278,8 @@ def tag_pending_count(conn, tags: TagVersion, since: datetime, *, retag_all: boo
 
 def claim_tagging(conn, tags: TagVersion, settings: Settings, since: datetime, *,
                   retag_all: bool = False, shard: Shard | None = None) -> list[tuple[int, str]]:
-    """Lease up to ``batch_size`` articles to tag; returns (id, text, published_at) triples in
-    id order.
+    """Lease up to ``batch_size`` articles to tag; returns (id, text, published_at, language)
+    tuples in id order (the language routes the tagger, etl/tagging/lang).
 
     Storing the tags releases them (:data:`TAG_RELEASED`).
     """
@@ -291,7 +291,7 @@ def claim_tagging(conn, tags: TagVersion, settings: Settings, since: datetime, *
                   FROM (SELECT id FROM articles WHERE {_TAG_READY}{_in_shard(shard)}
                         ORDER BY id LIMIT %(limit)s FOR UPDATE SKIP LOCKED) AS todo
                  WHERE a.id = todo.id
-             RETURNING a.id, a.text, a.published_at""",  # noqa: S608 - constant fragments
+             RETURNING a.id, a.text, a.published_at, a.language""",  # noqa: S608 - constant fragments
             {**_tag_params(tags, since, retag_all, shard),
              "lease": settings.lease_s, "limit": settings.batch_size},
         )

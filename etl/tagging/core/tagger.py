@@ -42,6 +42,9 @@ from etl.tagging.core.taxonomy import TAXONOMY_FILE, Taxonomy, TermHit, load_tax
 from etl.tagging.events.classifier import EventTypeModel, EventTypePrediction, load_event_model
 from etl.tagging.events.records import EventRecord, build_events
 from etl.tagging.geo.gazetteer import FEATURE_COUNTRY, PlaceGazetteer, PlaceMention, load_places
+from etl.tagging.lang import ner as langner
+from etl.tagging.lang.events import classify_in_language
+from etl.tagging.lang.routing import Route, route
 from etl.tagging.version import tag_version
 
 log = logging.getLogger(__name__)
@@ -106,6 +109,9 @@ class TagResult:
     events: list[EventRecord] = field(default_factory=list)
     # the text's focus countries (ISO 3166-1 alpha-2), most evidence first
     countries: list[str] = field(default_factory=list)
+    # the language the text was read as and how fully it is supported (etl/tagging/lang)
+    language: str | None = None
+    language_support: str = "full"
 
     def category_score(self, category_id: str) -> float:
         return next((c.score for c in self.categories if c.id == category_id), 0.0)
@@ -135,6 +141,8 @@ class TagResult:
             ],
             "events": [e.as_dict() for e in self.events],
             "countries": list(self.countries),
+            "language": self.language,
+            "language_support": self.language_support,
         }
 
 
@@ -189,18 +197,25 @@ class Tagger:
         return self.model.warning
 
     # --- public API -------------------------------------------------------------------------
-    def tag(self, text: str, published: datetime | date | None = None) -> TagResult:
-        return self.tag_many([text], published=[published])[0]
+    def tag(self, text: str, published: datetime | date | None = None,
+            language: str | None = None) -> TagResult:
+        return self.tag_many([text], published=[published], languages=[language])[0]
 
     def tag_many(self, texts: Iterable[str], batch_size: int = 32,
-                 published: Sequence[datetime | date | None] | None = None) -> list[TagResult]:
-        """Tag each text; ``published`` (one per text) dates its events ("on Friday")."""
+                 published: Sequence[datetime | date | None] | None = None,
+                 languages: Sequence[str | None] | None = None) -> list[TagResult]:
+        """Tag each text; ``published`` (one per text) dates its events ("on Friday");
+        ``languages`` (one per text, None: English) routes it (:mod:`etl.tagging.lang`)."""
         texts = [(t or "")[:MAX_TEXT_CHARS] for t in texts]
-        if self.nlp is None:
-            docs: Sequence = [None] * len(texts)
-        else:
-            docs = pipe_docs(self.nlp, texts, batch_size=batch_size)
-        results = [self._tag(text, doc) for text, doc in zip(texts, docs, strict=True)]
+        routes = [route(lang) for lang in (languages or [None] * len(texts))]
+        english = [i for i, r in enumerate(routes) if r.english]
+        docs: list = [None] * len(texts)
+        if self.nlp is not None and english:  # only English texts pay for the English model
+            for i, doc in zip(english, pipe_docs(self.nlp, [texts[i] for i in english],
+                                                 batch_size=batch_size), strict=True):
+                docs[i] = doc
+        results = [self._tag(text, doc, route=r)
+                   for text, doc, r in zip(texts, docs, routes, strict=True)]
         for i, (text, result) in enumerate(zip(texts, results, strict=True)):
             # skip: no event in the article, no record (and no date, fatality or sentence scan)
             result.events = (build_events(text, result, published[i] if published else None,
@@ -232,10 +247,13 @@ class Tagger:
                 if e.label_ in LABELS]
 
     # --- internals --------------------------------------------------------------------------
-    def _tag(self, text: str, doc, style: str = STYLE_NAMES) -> TagResult:
+    def _tag(self, text: str, doc, style: str = STYLE_NAMES,
+             route: Route | None = None) -> TagResult:
+        route = route or _ENGLISH
         keywords, evidence = self._keywords(text)
         totals = self.category_totals(evidence)
-        entities, places, countries = self._entities(text, doc, style)
+        spans = None if route.english else langner.entities(route.ner, text)
+        entities, places, countries = self._entities(text, doc, style, spans)
         event_evidence = sum(
             v for c, v in evidence.items() if self.taxonomy.categories[c].event
         )
@@ -244,7 +262,8 @@ class Tagger:
         relevance = _score(event_evidence + general / 2 + len(armed), RELEVANCE_SCALE)
         prediction = None
         if self.event_model is not None:
-            prediction = self.event_model.classify_event(text)
+            prediction = classify_in_language(self.event_model.classify_event, text,
+                                              route.language)
             is_conflict = prediction.violent
         else:
             is_conflict = relevance >= CONFLICT_THRESHOLD
@@ -259,6 +278,8 @@ class Tagger:
             taxonomy_version=self.version,
             mode=self.model.mode,
             event_type=prediction,
+            language=route.language,
+            language_support=route.support,
         )
 
     def event_evidence(self, text: str) -> dict[str, float]:
@@ -326,7 +347,8 @@ class Tagger:
             if not (m.text.isupper() and _shouting(text, m.start, m.end))
         ]
 
-    def _entities(self, text: str, doc, style: str = STYLE_NAMES
+    def _entities(self, text: str, doc, style: str = STYLE_NAMES,
+                  language_spans: list[tuple[int, int, str]] | None = None
                   ) -> tuple[list[Entity], list[PlaceTag], list[str]]:
         entities: list[Entity] = []
         for m in self._actor_matches(text):
@@ -334,8 +356,12 @@ class Tagger:
             entities.append(Entity(m.text, m.start, m.end, "organization", actor.id, actor.name,
                                    actor.kind, actor.country, "gazetteer"))
         actor_spans = [(e.start, e.end) for e in entities]
-        model = model_spans(text, self.model_entities(doc), style)
-        labels = {(s, e): t for s, e, t in model} if self.nlp is not None else None
+        if language_spans is not None:  # another language's model (etl/tagging/lang/ner.py)
+            model = language_spans
+            labels = {(s, e): t for s, e, t in model}
+        else:
+            model = model_spans(text, self.model_entities(doc), style)
+            labels = {(s, e): t for s, e, t in model} if self.nlp is not None else None
         context = {e.country for e in entities if e.country and e.country != "XX"}
         analysis = self.places.analyse(text, context_countries=context, ner_labels=labels,
                                        blocked=actor_spans)
@@ -375,6 +401,7 @@ class Tagger:
         return entities, places, analysis.countries
 
 
+_ENGLISH = route(None)
 _ARMED = frozenset({
     "jihadist_group", "rebel_group", "militia", "separatist_group", "state_forces",
     "private_military", "criminal_group",

@@ -13,8 +13,11 @@ and ACLED's ``time_precision`` (1 day, 2 week, 3 month):
 - months (precision 3): "last month", "this month", "in May", "in May 2020", "earlier this month".
 
 Hand-written rules (no dateparser): they are exact about what they accept, cost microseconds and
-report offsets. :func:`event_date` picks the date an event happened: the first expression (the
-lede states when), else the publication day with precision 1.
+report offsets. Other languages (``language``: fr, es, pt, ru, uk, ar) use the same resolution
+with their own month, weekday and relative-day words (:mod:`etl.tagging.events.lang`): "12 mai
+2026", "12 de mayo", "12 мая", "hier", "вчора", "أمس", "le vendredi". :func:`event_date` picks
+the date an event happened: the first expression (the lede states when), else the publication
+day with precision 1.
 """
 
 from __future__ import annotations
@@ -22,6 +25,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
+
+from etl.tagging.events.lang import vocabulary
 
 DAY, WEEK, MONTH = 1, 2, 3
 MONTHS = {
@@ -143,6 +149,18 @@ def _resolve(kind: str, m: re.Match, pub: date) -> tuple[date, int] | None:
         return first.replace(day=15), MONTH
     if kind == "thismonth":
         return pub.replace(day=min(15, pub.day)), MONTH
+    if kind == "ldm":  # another language's "12 mai (2026)"
+        month = next(int(k[1:]) + 1 for k, v in g.items() if k[0] == "m" and v)
+        if g.get("year"):
+            d = _safe(int(g["year"]), month, int(g["day"]))
+        else:
+            d = _no_year(month, int(g["day"]), pub)
+        return (d, DAY) if d else None
+    if kind == "lrel":
+        return pub - timedelta(days=g["days"]), DAY
+    if kind == "lweekday":
+        index = next(int(k[1:]) for k, v in g.items() if k[0] == "w" and v)
+        return pub - timedelta(days=(pub.weekday() - index) % 7), DAY
     if kind == "month":
         month = _month(g["month"])
         year = _year(g["year"]) if g.get("year") else pub.year
@@ -152,12 +170,33 @@ def _resolve(kind: str, m: re.Match, pub: date) -> tuple[date, int] | None:
     return None
 
 
-def find_dates(text: str, published: datetime | date | None = None) -> list[DateMention]:
-    """Every date expression in ``text`` in reading order, resolved against ``published``."""
+@cache
+def _language_patterns(language: str | None) -> list[tuple[re.Pattern, str]] | None:
+    """The numeric patterns, then ``language``'s month, relative-day and weekday words."""
+    vocab = vocabulary(language)
+    if vocab is None:
+        return None
+    months = "|".join(f"(?P<m{i}>{p})" for i, p in enumerate(vocab.MONTHS))
+    weekdays = "|".join(f"(?P<w{i}>{p})" for i, p in enumerate(vocab.WEEKDAYS))
+    relative = "|".join(re.escape(w) for w in sorted(vocab.RELATIVE, key=len, reverse=True))
+    return _PATTERNS[:2] + [
+        (re.compile(r"(?<!\w)(?P<day>[0-3]?\d)(?:er|-?го|-?е)?\s+(?:de\s+)?(?:" + months
+                    + r")(?:\s+(?:de\s+|del\s+)?(?P<year>(?:19|20)\d\d))?(?!\w)", re.I), "ldm"),
+        (re.compile(r"(?<!\w)(?P<rel>" + relative + r")(?!\w)", re.I), "lrel"),
+        (re.compile(r"(?<!\w)(?:" + weekdays + r")(?!\w)", re.I), "lweekday"),
+    ]
+
+
+def find_dates(text: str, published: datetime | date | None = None,
+               language: str | None = None) -> list[DateMention]:
+    """Every date expression in ``text`` in reading order, resolved against ``published``;
+    ``language`` chooses the words (English when it has no tables)."""
     pub = _day(published)
     taken: list[tuple[int, int]] = []
     found: list[DateMention] = []
-    for pattern, kind in _PATTERNS:
+    patterns = _language_patterns(language) or _PATTERNS
+    relative = vocabulary(language).RELATIVE if patterns is not _PATTERNS else {}
+    for pattern, kind in patterns:
         for m in pattern.finditer(text):
             start, end = m.span()
             # leading spaces of optional prefixes
@@ -169,13 +208,29 @@ def find_dates(text: str, published: datetime | date | None = None) -> list[Date
                 continue
             if kind in ("md", "dm", "month") and not _month_capitalised(m):
                 continue
-            resolved = _resolve(kind, m, pub)
+            if kind == "lrel":
+                days = relative.get(m.group("rel").lower())
+                if days is None:
+                    continue
+                resolved = _resolve(kind, _Groups({"days": days}), pub)
+            else:
+                resolved = _resolve(kind, m, pub)
             if resolved is None or resolved[0] > pub + timedelta(days=1):
                 continue
             taken.append((start, end))
             found.append(DateMention(resolved[0], resolved[1], start, end, text[start:end]))
     found.sort(key=lambda d: d.start)
     return found
+
+
+class _Groups:
+    """A match-like holder of named values (``groupdict``)."""
+
+    def __init__(self, groups: dict) -> None:
+        self._groups = groups
+
+    def groupdict(self) -> dict:
+        return self._groups
 
 
 def _month_capitalised(m: re.Match) -> bool:

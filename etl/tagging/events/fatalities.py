@@ -13,7 +13,11 @@ Rules (ACLED's codebook, as the corpus README summarises it):
   ("the death toll rose to 12") is the total; an explicit "N fatalities" summary wins.
 
 :func:`extract_fatalities` returns the count and the offsets of every phrase it was read from.
-The method is hand-written rules over tokens (measured by ``make eval`` against a plain
+Other languages (``language``: fr, es, pt, ru, uk, ar) read the same way with their own number
+words and death words (:mod:`etl.tagging.events.lang`): a count next to a death word in one
+sentence ("12 personnes ont été tuées", "погибли 5 человек", "مقتل 3 جنود") is one report, and the
+reports are merged by the rules above (repeats once, separate groups added, a toll wins). The
+method is hand-written rules over tokens (measured by ``make eval`` against a plain
 "N killed / N dead" regex baseline, :func:`regex_baseline`).
 """
 
@@ -21,7 +25,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
+from etl.tagging.events.lang import vocabulary
 from etl.tagging.events.numbers import NUMBER, VAGUE, parse_number
 
 _TOKEN = re.compile(r"\d{1,3}(?:,\d{3})+|\d+|[A-Za-z]+(?:['’-][A-Za-z]+)*|[.;:!?,()\[\]]")
@@ -443,10 +449,69 @@ def _clauses(text: str, toks: list[_Tok], lo: int, hi: int) -> list[_Clause]:
     return clauses
 
 
-def extract_fatalities(text: str) -> Fatalities:
-    """Reported deaths in ``text`` by ACLED's rules (see the module docstring)."""
+@cache
+def _language_patterns(language: str) -> tuple[re.Pattern, re.Pattern, re.Pattern] | None:
+    """(death word, injury word, quantity) patterns of ``language``."""
+    vocab = vocabulary(language)
+    if vocab is None:
+        return None
+    words = sorted(list(vocab.UNITS) + list(vocab.VAGUE), key=len, reverse=True)
+
+    def alt(pats) -> re.Pattern:
+        return re.compile(r"(?<!\w)(?:" + "|".join(pats) + r")(?!\w)", re.I)
+    quantity = re.compile(r"(?<![\w.,])(?:\d{1,3}(?:[ .,\u00a0]\d{3})+|\d+|"
+                          + "|".join(re.escape(w) for w in words) + r")(?![\w])", re.I)
+    return alt(vocab.DEATH), alt(vocab.INJURY), quantity
+
+
+_WINDOW = 40  # characters between a count and its death word ("12 civils ont été tués")
+
+
+def _counts_injured(text: str, end: int, hi: int, injury: re.Pattern) -> bool:
+    """The word right after a count is an injury word ("et 5 blessés"): not a death count."""
+    m = re.match(r"\s*(\w+)", text[end:hi])
+    return bool(m and injury.fullmatch(m.group(1)))
+
+
+def _language_clauses(text: str, language: str) -> list[_Clause]:
+    """Count + death word reports in ``language`` (one per death word that has a count)."""
+    death, injury, quantity = _language_patterns(language)
+    vocab = vocabulary(language)
+    values = {k.lower(): v for k, v in {**vocab.UNITS, **vocab.VAGUE}.items()}
+    clauses = []
+    for m in death.finditer(text):
+        lo = max(text.rfind(".", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
+        hi = min(x for x in (text.find(".", m.end()), text.find("\n", m.end()), len(text))
+                 if x >= 0)
+        before = [q for q in quantity.finditer(text, max(lo, m.start() - _WINDOW), m.start())]
+        after = [q for q in quantity.finditer(text, m.end(), min(hi, m.end() + _WINDOW))]
+        # the nearest count not separated from the death word by an injury word
+        candidates = [(m.start() - q.end(), q) for q in before
+                      if not injury.search(text, q.end(), m.start())]
+        # a count after the death word ("погибли 5"), never an article ("lors d'une attaque")
+        candidates += [(q.start() - m.end(), q) for q in after
+                       if values.get(q.group().lower()) != 1
+                       and not injury.search(text, m.end(), q.start())
+                       and not _counts_injured(text, q.end(), hi, injury)]
+        for _gap, q in sorted(candidates, key=lambda c: c[0]):
+            raw = q.group().lower()
+            digits = re.sub(r"[ .,\u00a0]", "", raw)
+            value = int(digits) if digits.isdigit() else values.get(raw)
+            if not value or (digits.isdigit() and len(digits) == 4 and 1900 <= value <= 2099):
+                continue
+            start, end = min(q.start(), m.start()), max(q.end(), m.end())
+            clauses.append(_Clause(value, start, end, text[m.start():m.end()].lower()))
+            break
+    return clauses
+
+
+def extract_fatalities(text: str, language: str | None = None) -> Fatalities:
+    """Reported deaths in ``text`` by ACLED's rules (see the module docstring); ``language``
+    chooses the words (English when it has no tables)."""
     if not text:
         return Fatalities(0)
+    if language and _language_patterns(language) is not None:
+        return _merge(_language_clauses(text, language))
     if _ELSEWHERE.search(text):
         return Fatalities(0)
     coded = _CODED.search(text)
@@ -476,6 +541,13 @@ def extract_fatalities(text: str) -> Fatalities:
         unknown = _UNKNOWN.search(text)
         if unknown:
             return Fatalities(DEFAULT_UNKNOWN, ((unknown.start(), unknown.end()),), True)
+        return Fatalities(0)
+    return _merge(clauses)
+
+
+def _merge(clauses: list[_Clause]) -> Fatalities:
+    """One count from the reports: repeats once, separate groups added (module docstring)."""
+    if not clauses:
         return Fatalities(0)
     kept: list[_Clause] = []
     for c in clauses:

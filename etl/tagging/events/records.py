@@ -43,6 +43,7 @@ from etl.tagging.events import actors as eventactors
 from etl.tagging.events.dates import DAY, DateMention, find_dates
 from etl.tagging.events.fatalities import Fatalities, extract_fatalities
 from etl.tagging.geo.distance import haversine_km
+from etl.tagging.lang.events import classify_in_language
 
 if TYPE_CHECKING:
     from etl.tagging.events.classifier import EventTypeModel
@@ -128,7 +129,8 @@ def _event_type(model: EventTypeModel | None, text: str, result, lo: int = 0,
     if whole is not None and whole.event_type is None:
         return None
     hi = len(text) if hi is None else hi
-    pred = model.classify_event(text[lo:hi])
+    pred = classify_in_language(model.classify_event, text[lo:hi],
+                                getattr(result, "language", None))
     if pred.event_type is None:
         return None
     evidence = tuple((lo + start, lo + end) for start, end, _ in pred.evidence)
@@ -136,9 +138,9 @@ def _event_type(model: EventTypeModel | None, text: str, result, lo: int = 0,
 
 
 @lru_cache(maxsize=8)
-def _text_fatalities(text: str) -> Fatalities:
+def _text_fatalities(text: str, language: str | None = None) -> Fatalities:
     """The whole text's deaths (cached: asked for every sentence of the same text)."""
-    return extract_fatalities(text)
+    return extract_fatalities(text, language)
 
 
 # --- building the records -----------------------------------------------------------------
@@ -153,7 +155,8 @@ def _sentences(model: EventTypeModel, text: str, result, dates: list[DateMention
     for sent in out:
         et = _event_type(model, text, result, sent.start, sent.end)
         sent.evidence = et.evidence if et else ()
-        sent.deaths = any(sent.start <= a < sent.end for a, _ in _text_fatalities(text).spans)
+        sent.deaths = any(sent.start <= a < sent.end for a, _ in _text_fatalities(
+            text, getattr(result, "language", None)).spans)
         for p in result.places:
             if sent.start <= p.start and p.end <= sent.end:
                 feature = getattr(p, "feature", "town")
@@ -217,7 +220,8 @@ def _place(text: str, sents: list[_Sentence], iso: str) -> tuple[object | None, 
     return None, None
 
 
-def _fatalities(text: str, sents: list[_Sentence]) -> tuple[int, list[list[int]]]:
+def _fatalities(text: str, sents: list[_Sentence], language: str | None = None
+                ) -> tuple[int, list[list[int]]]:
     """Deaths over an event's own sentences (joined, offsets mapped back)."""
     pieces, offsets, pos = [], [], 0
     for s in sents:
@@ -225,7 +229,7 @@ def _fatalities(text: str, sents: list[_Sentence]) -> tuple[int, list[list[int]]
         offsets.append((pos, s.start, s.end - s.start))
         pos += s.end - s.start + 1
     joined = "\n".join(pieces)  # a headline stays a line of its own
-    found = extract_fatalities(joined)
+    found = extract_fatalities(joined, language)
 
     def back(i: int) -> int:
         for j0, orig, n in offsets:
@@ -264,7 +268,7 @@ def _record(model: EventTypeModel | None, text: str, result, sents: list[_Senten
     for s in sents:
         mentions += eventactors.find_actors(text, s.start, s.end, result.entities, country_code)
     actors = eventactors.assign_roles(text, mentions, et.event_type, country_code)
-    deaths, death_spans = _fatalities(text, sents)
+    deaths, death_spans = _fatalities(text, sents, getattr(result, "language", None))
     if et.sub_event_type == "Peaceful protest":
         deaths, death_spans = 0, []  # ACLED: a peaceful protest has no fatalities
     evidence_sentence = next((s for s in sents if s.evidence), sents[0])
@@ -322,7 +326,7 @@ def build_events(text: str, result, published: datetime | date | None = None, *,
         return []
     pub = published.date() if isinstance(published, datetime) else (
         published or datetime.now().date())
-    dates = find_dates(text, pub)
+    dates = find_dates(text, pub, getattr(result, "language", None))
     sentences = _sentences(model, text, result, dates)
     event_sents = [s for s in sentences if s.evidence or s.deaths]
     if not any(s.evidence for s in event_sents):
