@@ -169,14 +169,30 @@ def run_bounded(content: bytes | str, extract: Callable[[], T],
     limits = limits or current_limits()
     check_elements(content, limits)
     check_attributes(content, limits)
-    if limits.timeout_s <= 0:
-        return extract()
     try:
-        # _TimeUp can arrive anywhere in the body or in the watchdog's __exit__ before the
-        # watchdog is disarmed (never after): this handler is outside both
-        with _Watchdog(limits.timeout_s):
-            return extract()
-    except _TimeUp:
+        return call_within(limits.timeout_s, extract)
+    except TimeLimitExceeded:
         raise PageLimitError(
             f"extraction took longer than {limits.timeout_s:g} s (NEWSMON_EXTRACT_TIMEOUT)"
         ) from None
+
+
+class TimeLimitExceeded(Exception):  # noqa: N818 - reads as what happened
+    """:func:`call_within`'s function ran longer than its time limit and was interrupted."""
+
+
+def call_within(seconds: float, fn: Callable[[], T]) -> T:
+    """``fn()``, interrupted with :class:`TimeLimitExceeded` after ``seconds`` (0: no limit).
+
+    The watchdog of extraction, for any Python work (tagging uses it too); see the module
+    docstring for what it can and cannot interrupt (one long C call runs to its end).
+    """
+    if seconds <= 0:
+        return fn()
+    try:
+        # _TimeUp can arrive anywhere in the body or in the watchdog's __exit__ before the
+        # watchdog is disarmed (never after): this handler is outside both
+        with _Watchdog(seconds):
+            return fn()
+    except _TimeUp:
+        raise TimeLimitExceeded(f"took longer than {seconds:g} s") from None

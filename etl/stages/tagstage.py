@@ -90,20 +90,50 @@ def store_rows(conn, done: list[TagRows], retry_s: int = 600) -> list[tuple[int,
         written = write_each(cur, done, _write, "newsmon_tags")
         refused = [(rows.article[0], f"tagging: could not store the tags: {reason}")
                    for rows, reason in written.failed]
-        for article_id, reason in refused:
-            log.warning("article %s: %s", article_id, reason)
-        if refused:
-            execute_values(
-                cur,
-                f"""UPDATE articles a
-                       SET tag_lease_until = now() + make_interval(secs => v.retry_s),
-                           last_error = v.reason, {CLAIMED_BY}
-                      FROM (VALUES %s) AS v(id, reason, retry_s)
-                     WHERE a.id = v.id""",  # noqa: S608 - constant fragment
-                [(article_id, reason, retry_s) for article_id, reason in refused],
-                template="(%s::bigint, %s::text, %s::int)",
-            )
+        _hold(cur, refused, retry_s)
     return refused
+
+
+def store_failures(conn, failed: list[tuple[int, str]], retry_base_s: int = 300,
+                   max_backoff_s: int = 6 * 3600) -> None:
+    """Record articles whose tagging failed (a time bound, an error): each keeps its old tags,
+    gets its reason in ``last_error`` and is retried on its own schedule (``tag_retry_at``:
+    ``retry_base_s`` doubled per failure, at most ``max_backoff_s``), its claim released; the
+    rest of its batch is stored as usual."""
+    if not failed:
+        return
+    for article_id, reason in failed:
+        log.warning("article %s: %s", article_id, reason)
+    with transaction(conn) as cur:
+        execute_values(
+            cur,
+            f"""UPDATE articles a
+                   SET last_error = v.reason, tag_failures = a.tag_failures + 1,
+                       tag_retry_at = now() + make_interval(secs => least(
+                           v.cap, v.base * power(2, least(a.tag_failures, 40)))),
+                       {TAG_RELEASED}
+                  FROM (VALUES %s) AS v(id, reason, base, cap)
+                 WHERE a.id = v.id""",  # noqa: S608 - constant fragment
+            [(article_id, reason, retry_base_s, max_backoff_s) for article_id, reason in failed],
+            template="(%s::bigint, %s::text, %s::float8, %s::float8)",
+        )
+
+
+def _hold(cur, failed: list[tuple[int, str]], retry_s: int) -> None:
+    """Hold these (id, reason) articles' tag claims for ``retry_s``, reason in last_error."""
+    for article_id, reason in failed:
+        log.warning("article %s: %s", article_id, reason)
+    if failed:
+        execute_values(
+            cur,
+            f"""UPDATE articles a
+                   SET tag_lease_until = now() + make_interval(secs => v.retry_s),
+                       last_error = v.reason, {CLAIMED_BY}
+                  FROM (VALUES %s) AS v(id, reason, retry_s)
+                 WHERE a.id = v.id""",  # noqa: S608 - constant fragment
+            [(article_id, reason, retry_s) for article_id, reason in failed],
+            template="(%s::bigint, %s::text, %s::int)",
+        )
 
 
 def _write(cur, done: list[TagRows]) -> None:
@@ -149,7 +179,7 @@ def _write(cur, done: list[TagRows]) -> None:
         cur,
         f"""UPDATE articles a SET relevance = v.relevance, is_conflict = v.is_conflict,
                taxonomy_version = v.version, tagger_mode = v.mode, tagged_at = now(),
-               last_error = NULL, {TAG_RELEASED}
+               last_error = NULL, tag_failures = 0, tag_retry_at = NULL, {TAG_RELEASED}
            FROM (VALUES %s) AS v(id, relevance, is_conflict, version, mode)
            WHERE a.id = v.id""",  # noqa: S608 - constant fragment
         articles,

@@ -63,6 +63,7 @@ _READY = f"({_WAITING} AND {_lease_free('lease_until')})"
 # Extracted articles whose tags are missing, of an older taxonomy, gazetteer-only while the
 # model is there, or (re-tag all) older than the pass.
 _TAG_WAITING = """status = 'extracted' AND text IS NOT NULL
+    AND (tag_retry_at IS NULL OR tag_retry_at <= %(since)s)
     AND (taxonomy_version IS DISTINCT FROM %(version)s
          OR (%(mode)s = 'model' AND tagger_mode = 'gazetteer-only')
          OR (%(all)s AND (tagged_at IS NULL OR tagged_at < %(since)s)))"""

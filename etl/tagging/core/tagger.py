@@ -194,10 +194,23 @@ class Tagger:
             docs: Sequence = [None] * len(texts)
         else:
             docs = pipe_docs(self.nlp, texts, batch_size=batch_size)
-        results = [self._tag(text, doc) for text, doc in zip(texts, docs, strict=True)]
-        for i, (text, result) in enumerate(zip(texts, results, strict=True)):
-            result.events = build_events(text, result, published[i] if published else None)
-        return results
+        return [self.tag_doc(text, doc, published[i] if published else None)
+                for i, (text, doc) in enumerate(zip(texts, docs, strict=True))]
+
+    def docs(self, texts: Sequence[str], batch_size: int = 32) -> Iterable:
+        """The model's ``Doc`` of each text (cut to MAX_TEXT_CHARS), lazily; None without it."""
+        texts = [(t or "")[:MAX_TEXT_CHARS] for t in texts]
+        if self.nlp is None:
+            return iter([None] * len(texts))
+        return pipe_docs(self.nlp, texts, batch_size=batch_size)
+
+    def tag_doc(self, text: str, doc, published: datetime | date | None = None) -> TagResult:
+        """Tag one text whose ``doc`` (:meth:`docs`) is made: the per-article part of
+        :meth:`tag_many`, which :mod:`etl.stages.tagbound` bounds in time article by article."""
+        text = (text or "")[:MAX_TEXT_CHARS]
+        result = self._tag(text, doc)
+        result.events = build_events(text, result, published)
+        return result
 
     def tag_with_baseline(
         self, texts: Sequence[str], batch_size: int = 32, style: str = STYLE_NAMES

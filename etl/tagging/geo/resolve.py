@@ -58,6 +58,11 @@ BROAD = frozenset({F_COUNTRY, F_CONTINENT})
 FOCUS_BONUS = 5.0
 REGION_BONUS = 3.0
 PRIOR_BONUS = 1.0
+# Bounds on one text's work (issue 20): every candidate is scored against the anchors, so an
+# unbounded list of either makes the cost quadratic in the text (3,445 mentions of a few places
+# took 11.8 M distances). Real articles name tens of places; the bounds are far above that.
+MAX_PLACE_MENTIONS = 500   # place mentions resolved per text (the first ones)
+MAX_ANCHORS = 32           # distinct anchor points a candidate is measured against
 QUALIFIER_GAPS = frozenset({",", "(", "in", ", in", "-", "in the", ", in the"})
 WEIGHT_COUNTRY, WEIGHT_DEMONYM, WEIGHT_ACTOR = 1.0, 0.75, 1.0
 WEIGHT_REGION, WEIGHT_TOWN = 0.5, 0.3
@@ -166,7 +171,7 @@ def resolve(gaz: PlaceGazetteer, text: str, matches: list[Match], context: set[s
 
     table = gaz.places
     slots = []
-    for m in matches:
+    for m in matches[:MAX_PLACE_MENTIONS]:
         decoded = [decode_payload(g) for g in m.payloads]
         rows = [r for r, demonym, _ in decoded if not demonym]
         demonyms = [(r, plural) for r, demonym, plural in decoded if demonym]
@@ -195,7 +200,8 @@ def resolve(gaz: PlaceGazetteer, text: str, matches: list[Match], context: set[s
     def in_region(i: int, r: int) -> bool:
         return bool(region_slots.get((table.country[r], table.admin1[r]), set()) - {i})
 
-    anchors: list[tuple[int, float, float]] = []
+    # anchor point -> the slots anchored there (two are enough to know "another slot")
+    anchor_slots: dict[tuple[float, float], list[int]] = {}
     for i, slot in enumerate(slots):
         if len(slot.rows) == 1 or (slot.qualified and len({table.country[r] for r in slot.rows})
                                    == 1):
@@ -203,7 +209,12 @@ def resolve(gaz: PlaceGazetteer, text: str, matches: list[Match], context: set[s
             f = table.feature[r]
             if f not in BROAD and (slot.qualified or f in (F_ADMIN1, F_ADMIN2)
                                    or table.population[r] >= SMALL_TOWN):
-                anchors.append((i, table.lat[r], table.lon[r]))
+                point = (table.lat[r], table.lon[r])
+                if point in anchor_slots or len(anchor_slots) < MAX_ANCHORS:
+                    held = anchor_slots.setdefault(point, [])
+                    if len(held) < 2:
+                        held.append(i)
+    anchors = [(held, lat, lon) for (lat, lon), held in anchor_slots.items()]
 
     def evidence(i: int, iso: str) -> float:
         return weight.get(iso, 0.0) - own[i].get(iso, 0.0)
@@ -219,7 +230,7 @@ def resolve(gaz: PlaceGazetteer, text: str, matches: list[Match], context: set[s
             s += REGION_BONUS
         if f not in BROAD and anchors:
             near = min((haversine_km(table.lat[r], table.lon[r], lat, lon)
-                        for j, lat, lon in anchors if j != i), default=1e9)
+                        for held, lat, lon in anchors if held != [i]), default=1e9)
             s += 2.0 if near <= 100 else 1.0 if near <= 300 else 0.0
         if table.country[r] in prior:
             s += PRIOR_BONUS
