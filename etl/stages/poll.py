@@ -39,9 +39,14 @@ FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml, application/xml;q=0.9, "
     "text/xml;q=0.9, */*;q=0.5"
 )
-_TAG = re.compile(r"<[^>]+>")
+# [^<>]: a tag ends before the next "<", so that a field of "<a <a <a ..." costs linear time
+# (with [^>] every "<" scanned to the field's end: 480 KB took 14 s; issue 20)
+_TAG = re.compile(r"<[^<>]+>")
 _TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
 MAX_TEXT = 5000
+# a raw field is cut to this many times its stored limit before any markup is stripped: what
+# the stripping costs never grows with the raw field (markup rarely triples a title's length)
+RAW_FACTOR = 8
 
 
 @dataclass(frozen=True)
@@ -192,7 +197,7 @@ def plain_text(value: str | None, limit: int = MAX_TEXT) -> str | None:
     """Sanitised feed HTML reduced to plain text (stored fields never carry markup)."""
     if not value:
         return None
-    text = value
+    text = value[:limit * RAW_FACTOR]
     # Unescaping can reveal markup (``&lt;script&gt;``): strip until nothing tag-like is left.
     for _ in range(4):
         stripped = html.unescape(_TAG.sub(" ", text))
