@@ -62,7 +62,7 @@ PRIOR_BONUS = 1.0
 # unbounded list of either makes the cost quadratic in the text (3,445 mentions of a few places
 # took 11.8 M distances). Real articles name tens of places; the bounds are far above that.
 MAX_PLACE_MENTIONS = 500   # place mentions resolved per text (the first ones)
-MAX_ANCHORS = 32           # distinct anchor points a candidate is measured against
+MAX_ANCHORS = 64           # distinct anchor points a candidate is measured against
 QUALIFIER_GAPS = frozenset({",", "(", "in", ", in", "-", "in the", ", in the"})
 WEIGHT_COUNTRY, WEIGHT_DEMONYM, WEIGHT_ACTOR = 1.0, 0.75, 1.0
 WEIGHT_REGION, WEIGHT_TOWN = 0.5, 0.3
