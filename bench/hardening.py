@@ -71,8 +71,8 @@ class Growth:
         return self.ratio <= MAX_GROWTH
 
     def note(self) -> str:
-        cost = "/".join(f"{s:.2f}" for s in self.seconds)
-        return f"{self.name} n={self.sizes[0]:,}: {cost} s (x{self.ratio:.1f})"
+        cost = "/".join(f"{s * 1000:.0f}" for s in self.seconds)
+        return f"{self.name} n={self.sizes[0]:,}: {cost} ms (x{self.ratio:.1f})"
 
 
 def measure(name: str, n: int, make: Callable[[int], object], cost: Callable[[object], None]
@@ -95,7 +95,7 @@ def measure(name: str, n: int, make: Callable[[int], object], cost: Callable[[ob
 
 def chain_text(nbytes: int) -> str:
     """A conflict sentence naming a place as a long hyphenated chain of capitalised words."""
-    chain = "-".join(["Kara"] * max(1, nbytes // 5))
+    chain = "-".join(["Bexu"] * max(1, nbytes // 5))  # no gazetteer place: no admin1 given
     return (f"Gunmen killed five villagers in the {chain} area on Monday, police said. "
             f"Residents of {chain} fled the district.")
 

@@ -63,7 +63,7 @@ def test_admin1_names_are_read_by_hand_as_the_pattern_did():
     for text, name in cases.items():
         found = _admin1(text, 0, len(text))
         assert (text[found[0]:found[1]] if found else None) == name
-    chain = "-".join(["Kara"] * 200_000) + " area"
+    chain = "-".join(["Bexu"] * 200_000) + " area"
     started = time.process_time()
     assert _admin1(chain, 0, len(chain)) is None
     assert time.process_time() - started < 5  # was cubic: 2.5 KB took 59 s
