@@ -149,6 +149,10 @@ def _current_tagger() -> Tagger:
     if tagger.version != taxonomy_version():
         get_tagger.cache_clear()
         tagger = get_tagger()
+    if not getattr(tagger, "_warm", False):
+        # what loads on first use loads here, outside any article's time bound
+        tagger.tag("Warm-up: forces shelled Mosul in northern Iraq on Monday.")
+        tagger._warm = True  # noqa: SLF001 - a mark on this process's own tagger
     return tagger
 
 

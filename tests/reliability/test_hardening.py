@@ -108,7 +108,8 @@ def test_a_slow_or_failing_article_fails_alone_and_is_retried_on_its_own_schedul
                       "tag_retry_at > now() + interval '30 seconds' FROM articles")}
             assert all(state[f"{i}.html"][0] for i in range(6)), state  # the batch is stored
             assert state["slow.html"][0] is False and state["bad.html"][0] is False
-            assert "longer than 1 s (NEWSMON_TAG_TIMEOUT)" in state["slow.html"][1]
+            assert "longer than 1 s of CPU" in state["slow.html"][1]
+            assert "NEWSMON_TAG_TIMEOUT" in state["slow.html"][1]
             assert state["bad.html"][1] == ("tagging failed: ValueError: an error only this "
                                             "article's text causes")
             assert state["slow.html"][2:] == [1, True] and state["bad.html"][2:] == [1, True]
