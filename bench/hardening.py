@@ -383,8 +383,9 @@ def _slow(handler, delay: float = 2.0) -> None:
 
 def _store_delay(db_url: str, work: Path, n_slow: int, n_fast: int = 5
                  ) -> tuple[float, float, int, int, int]:
-    """(seconds until the fast pages were stored, seconds of the run, fast loaded, slow loaded,
-    duplicated) for one run with ``n_slow`` slow links on another host."""
+    """One run with ``n_slow`` slow links on another host beside ``n_fast`` fast pages:
+    (seconds from the first stored page until the fast pages were all stored, seconds from the
+    first stored page until the slow host's were, fast loaded, slow loaded, duplicated)."""
     files = {f"/fast/{i}.html": article_page(7000 + i) for i in range(n_fast)}
     files.update({f"/slow/{i}.html": article_page(7100 + i) for i in range(n_slow)})
     with Site(files=files) as site:
@@ -398,32 +399,34 @@ def _store_delay(db_url: str, work: Path, n_slow: int, n_fast: int = 5
         feeds = feed_list(site, ["/feed.xml"], work, f"slow{n_slow}.yaml")
         env = newsmon_env(db_url, work, NEWSMON_PER_HOST="4", NEWSMON_BATCH_SIZE="200",
                           NEWSMON_TOTAL_TIMEOUT="10", NEWSMON_READ_TIMEOUT="5")
-        fast = [site.url(f"/fast/{i}.html") for i in range(n_fast)]
-        started = time.monotonic()
         proc = start_run(feeds, env)
-        stored_s = None
+        first = fast_at = slow_at = None
         conn = psycopg2.connect(db_url)
         conn.autocommit = True
         try:
-            while proc.poll() is None:
-                if stored_s is None:
-                    try:
-                        with conn.cursor() as cur:
-                            cur.execute("SELECT count(*) FROM article_html h JOIN articles a "
-                                        "ON a.id = h.article_id WHERE a.url = ANY(%s)", (fast,))
-                            if cur.fetchone()[0] == n_fast:
-                                stored_s = time.monotonic() - started
-                    except psycopg2.errors.UndefinedTable:
-                        pass
+            while proc.poll() is None and slow_at is None:
+                try:
+                    with conn.cursor() as cur:
+                        cur.execute("SELECT count(*) FILTER (WHERE a.host <> 'localhost'), "
+                                    "count(*) FILTER (WHERE a.host = 'localhost') FROM "
+                                    "article_html h JOIN articles a ON a.id = h.article_id")
+                        fast, slow = cur.fetchone()
+                except psycopg2.errors.UndefinedTable:
+                    fast = slow = 0
+                now = time.monotonic()
+                first = first or (now if fast + slow else None)
+                fast_at = fast_at or (now if fast == n_fast else None)
+                slow_at = slow_at or (now if slow == n_slow else None)
                 time.sleep(0.05)
         finally:
             conn.close()
         finish(proc)
-        run_s = time.monotonic() - started
+        end = time.monotonic()
+        first = first or end
         _, _, duplicated = audit(db_url, site, [p for p in files if p.startswith("/fast/")])
-        by_slow = dict(_rows(db_url, "SELECT url LIKE %s, count(*) FROM articles WHERE "
-                                     "status = 'extracted' GROUP BY 1", (f"{slow_base}%",)))
-    return (stored_s if stored_s is not None else run_s, run_s, by_slow.get(False, 0),
+        by_slow = dict(_rows(db_url, "SELECT host = 'localhost', count(*) FROM articles WHERE "
+                                     "status = 'extracted' GROUP BY 1"))
+    return ((fast_at or end) - first, (slow_at or end) - first, by_slow.get(False, 0),
             by_slow.get(True, 0), duplicated)
 
 
@@ -435,16 +438,17 @@ def scenario_slowhost(db_url_for: Callable[[str], str], work: Path, n: int = 10
     growth = Growth("fast pages stored", [n, 2 * n, 4 * n])
     for k in growth.sizes:
         db_url = db_url_for(f"c_slow{k}")
-        stored_s, run_s, fast, slow, duplicated = _store_delay(db_url, work, k)
-        growth.seconds.append(stored_s)
+        stored_s, slow_s, fast, slow, duplicated = _store_delay(db_url, work, k)
+        growth.seconds.append(max(stored_s, 0.05))
         result.runs += 1
         result.survived += 1
         result.expected += 5 + k
         result.loaded += fast + slow
         result.lost += (5 - fast) + (k - slow)
         result.duplicated += duplicated
-        result.notes.append(f"{k} slow: fast stored at {stored_s:.1f} s of {run_s:.1f} s")
-        if stored_s > run_s / 2:
+        result.notes.append(f"{k} slow: fast stored {stored_s:.1f} s, slow {slow_s:.1f} s "
+                            "after the first page")
+        if stored_s > slow_s / 2:  # unfixed, the fast pages waited for the slow host
             result.lost += 1
     result.notes.append(growth.note())
     return result
