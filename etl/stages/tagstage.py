@@ -101,6 +101,20 @@ def store_rows(conn, done: list[TagRows], retry_s: int = 600) -> list[tuple[int,
     return refused
 
 
+def store_failures(conn, failed: list[tuple[int, str]], retry_base_s: int = 300,
+                   max_backoff_s: int = 6 * 3600) -> None:
+    """Record articles whose tagging failed (a time bound, an error): each keeps its old tags,
+    gets its reason in ``last_error`` and is retried on its own schedule (``tag_retry_at``:
+    ``retry_base_s`` doubled per failure, at most ``max_backoff_s``), its claim released; the
+    rest of its batch is stored as usual."""
+    if not failed:
+        return
+    for article_id, reason in failed:
+        log.warning("article %s: %s", article_id, reason)
+    with transaction(conn) as cur:
+        queue.fail_tagging(cur, failed, retry_base_s, max_backoff_s)
+
+
 def _write(cur, done: list[TagRows]) -> None:
     ids = [d.article[0] for d in done]
     entities = {e[0]: e for d in done for e in d.entities}
@@ -144,7 +158,7 @@ def _write(cur, done: list[TagRows]) -> None:
         cur,
         f"""UPDATE articles a SET relevance = v.relevance, is_conflict = v.is_conflict,
                taxonomy_version = v.version, tagger_mode = v.mode, tagged_at = now(),
-               last_error = NULL, {TAG_RELEASED}
+               last_error = NULL, tag_failures = 0, tag_retry_at = NULL, {TAG_RELEASED}
            FROM (VALUES %s) AS v(id, relevance, is_conflict, version, mode)
            WHERE a.id = v.id""",  # noqa: S608 - constant fragment
         articles,

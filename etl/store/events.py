@@ -27,13 +27,23 @@ _TEMPLATE = ("(%s, %s, %s, %s, %s::jsonb, %s::date, %s, %s, %s::text[], %s, %s::
              "%s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s)")
 
 
+INT4_MAX = 2**31 - 1
+
+
+def _count(value: int) -> int:
+    """A count the ``integer`` column holds (the tagger discards larger ones already; a value
+    it did not must not make the article's tags unstorable on every run): 0 otherwise."""
+    return value if isinstance(value, int) and 0 <= value <= INT4_MAX else 0
+
+
 def event_rows(article_id: int, events: Sequence[EventRecord], version: str) -> list[tuple]:
     """The ``events`` rows of one article's records, the main event first (event_index 0)."""
     return [
         (article_id, i, e.event_type, e.sub_event_type, json.dumps(e.sub_event_scores),
          e.event_date, e.time_precision, e.actor1, list(e.assoc_actor_1), e.actor2,
          list(e.assoc_actor_2), e.country, e.country_code, e.admin1, e.location, e.latitude,
-         e.longitude, e.geo_precision, e.fatalities, e.notes, json.dumps(e.offsets), version)
+         e.longitude, e.geo_precision, _count(e.fatalities), e.notes, json.dumps(e.offsets),
+         version)
         for i, e in enumerate(events)
     ]
 

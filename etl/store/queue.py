@@ -63,6 +63,7 @@ _READY = f"({_WAITING} AND {_lease_free('lease_until')})"
 # Extracted articles whose tags are missing, of another tag version, gazetteer-only while the
 # model is there, or (re-tag all) older than the pass.
 _TAG_WAITING = """status = 'extracted' AND text IS NOT NULL
+    AND (tag_retry_at IS NULL OR tag_retry_at <= %(since)s)
     AND (taxonomy_version IS DISTINCT FROM %(version)s
          OR (%(mode)s = 'model' AND tagger_mode = 'gazetteer-only')
          OR (%(all)s AND (tagged_at IS NULL OR tagged_at < %(since)s)))"""
@@ -312,6 +313,28 @@ def hold_tagging(cur, refused: Sequence[tuple[int, str]], retry_s: int) -> None:
              WHERE a.id = v.id""",  # noqa: S608 - constant fragment
         [(article_id, reason, retry_s) for article_id, reason in refused],
         template="(%s::bigint, %s::text, %s::int)",
+    )
+
+
+
+def fail_tagging(cur, failed: Sequence[tuple[int, str]], retry_base_s: float,
+                 max_backoff_s: float) -> None:
+    """Release the tag claims of articles whose tagging failed, (id, reason), with the reason
+    in ``last_error`` and their own retry time (``tag_retry_at``: ``retry_base_s`` doubled per
+    failure, at most ``max_backoff_s``)."""
+    if not failed:
+        return
+    execute_values(
+        cur,
+        f"""UPDATE articles a
+               SET last_error = v.reason, tag_failures = a.tag_failures + 1,
+                   tag_retry_at = now() + make_interval(secs => least(
+                       v.cap, v.base * power(2, least(a.tag_failures, 40)))),
+                   {TAG_RELEASED}
+              FROM (VALUES %s) AS v(id, reason, base, cap)
+             WHERE a.id = v.id""",  # noqa: S608 - constant fragment
+        [(article_id, reason, retry_base_s, max_backoff_s) for article_id, reason in failed],
+        template="(%s::bigint, %s::text, %s::float8, %s::float8)",
     )
 
 

@@ -12,6 +12,12 @@ Two rules make the check hold:
 - IPv6 forms that embed an IPv4 address (``::ffff:a.b.c.d``, ``::a.b.c.d``, NAT64
   ``64:ff9b::/96``, 6to4 ``2002::/16``) are judged by the IPv4 address they carry.
 
+Proxies: newsmon connects directly and never through a proxy; ``HTTP_PROXY``, ``HTTPS_PROXY``
+and ``ALL_PROXY`` are ignored (the client does not trust the environment). Through a proxy the
+name would be resolved twice, once by the check and once by the proxy, and the address the
+proxy connects to could not be checked (issue 20). A site that must go through a proxy has to
+make that proxy refuse private addresses itself (docs/reliability.md).
+
 ``NEWSMON_ALLOW_PRIVATE_NETWORKS=1`` lifts the check for everything;
 ``NEWSMON_ALLOWED_PRIVATE_HOSTS`` (``host:port`` entries) lifts it for those hosts only (the
 demo site on loopback).

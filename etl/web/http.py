@@ -126,6 +126,10 @@ class HttpClient:
                 pool=settings.total_timeout,
             ),
             follow_redirects=False,
+            # No proxy, whatever HTTP_PROXY / HTTPS_PROXY / ALL_PROXY say (issue 20): a proxy
+            # resolves and connects by itself, where the guard cannot check the address it
+            # reaches. (httpx already ignores them beside our own transport; this says so.)
+            trust_env=False,
             transport=GuardedTransport(self._policy, limits, resolver),
         )
         install_deadline(self._client)
@@ -175,8 +179,8 @@ class HttpClient:
             guard = check_address or bool(redirects)
             if guard:
                 # the connection is checked where it is made (guard.PinnedBackend); this early
-                # check also covers requests sent through a proxy (HTTP_PROXY), which resolves
-                # the name itself
+                # check refuses before any connection is tried (no proxy is ever used: see
+                # the client's trust_env)
                 check_public_address(current, self._policy, self._resolver)
             with guarded(guard):
                 status, resp_headers, body = self._exchange(current, headers, deadline, max_bytes)

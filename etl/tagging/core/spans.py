@@ -233,10 +233,12 @@ _PRONOUN = re.compile(r"(?<![\w'-])(?:I|[Hh]e|him|[Ss]he|[Ww]e|[Tt]hey)(?![\w-])
 def pronoun_mentions(text: str, entities: list[Entity]) -> list[Entity]:
     """Pronominal mentions (the ``mentions`` convention): I/he/him/she are people,
     we/they are organisations (re3d counts groups of people as organisations)."""
-    taken = [(e.start, e.end) for e in entities]
+    covered = bytearray(len(text))  # an overlap test in the pronoun's length (linear)
+    for e in entities:
+        covered[e.start:e.end] = b"\x01" * max(0, min(e.end, len(text)) - e.start)
     out = []
     for m in _PRONOUN.finditer(text):
-        if any(s < m.end() and m.start() < e for s, e in taken):
+        if covered.find(1, m.start(), m.end()) >= 0:
             continue
         etype = "person" if m.group() in PERSON_PRONOUNS else "organization"
         out.append(Entity(m.group(), m.start(), m.end(), etype, source="rule"))
@@ -423,10 +425,15 @@ def one_sense_per_discourse(text: str, entities: list[Entity]) -> list[Entity]:
                     and (end == len(text) or not _word_char(text[end]))):
                 found.append((pos, end, name))
             pos = text.find(name, end)
+    # the characters already tagged: an overlap test in the length of the name, not in the
+    # number of mentions taken (that was quadratic in the text; issue 20)
+    covered = bytearray(len(text))
+    for s, e in taken:
+        covered[s:e] = b"\x01" * (e - s)
     for start, end, name in sorted(found, key=lambda f: (f[0], f[0] - f[1])):
-        if any(s < end and start < e for s, e in taken):
+        if covered.find(1, start, end) >= 0:
             continue
-        taken.append((start, end))
+        covered[start:end] = b"\x01" * (end - start)
         model = names.get(name)
         if model is not None:  # the same name: the same (corrected) type
             out.append(replace(model, start=start, end=end))

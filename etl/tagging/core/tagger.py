@@ -207,6 +207,23 @@ class Tagger:
         """Tag each text; ``published`` (one per text) dates its events ("on Friday");
         ``languages`` (one per text, None: English) routes it (:mod:`etl.tagging.lang`)."""
         texts = [(t or "")[:MAX_TEXT_CHARS] for t in texts]
+        return [self.tag_doc(text, doc, published[i] if published else None,
+                             languages[i] if languages else None)
+                for i, (text, doc) in enumerate(zip(texts, self.docs(texts, languages,
+                                                                     batch_size), strict=True))]
+
+    def prepare(self, languages: Iterable[str | None]) -> None:
+        """Load the entity models these languages route to (once per process), so that a
+        model's load never counts against an article's time bound (:mod:`etl.stages.tagbound`)."""
+        for key in {route(lang).ner for lang in languages}:
+            if key and key != "spacy-en":
+                langner.load(key)
+
+    def docs(self, texts: Sequence[str], languages: Sequence[str | None] | None = None,
+             batch_size: int = 32) -> list:
+        """The English model's ``Doc`` of each text routed to it (cut to MAX_TEXT_CHARS); None
+        for the others and without the model (other languages' models run in :meth:`tag_doc`)."""
+        texts = [(t or "")[:MAX_TEXT_CHARS] for t in texts]
         routes = [route(lang) for lang in (languages or [None] * len(texts))]
         english = [i for i, r in enumerate(routes) if r.english]
         docs: list = [None] * len(texts)
@@ -214,14 +231,18 @@ class Tagger:
             for i, doc in zip(english, pipe_docs(self.nlp, [texts[i] for i in english],
                                                  batch_size=batch_size), strict=True):
                 docs[i] = doc
-        results = [self._tag(text, doc, route=r)
-                   for text, doc, r in zip(texts, docs, routes, strict=True)]
-        for i, (text, result) in enumerate(zip(texts, results, strict=True)):
-            # skip: no event in the article, no record (and no date, fatality or sentence scan)
-            result.events = (build_events(text, result, published[i] if published else None,
-                                          model=self.event_model)
-                             if _may_report_events(result) else [])
-        return results
+        return docs
+
+    def tag_doc(self, text: str, doc, published: datetime | date | None = None,
+                language: str | None = None) -> TagResult:
+        """Tag one text whose ``doc`` (:meth:`docs`) is made: the per-article part of
+        :meth:`tag_many`, which :mod:`etl.stages.tagbound` bounds in time article by article."""
+        text = (text or "")[:MAX_TEXT_CHARS]
+        result = self._tag(text, doc, route=route(language))
+        # skip: no event in the article, no record (and no date, fatality or sentence scan)
+        result.events = (build_events(text, result, published, model=self.event_model)
+                         if _may_report_events(result) else [])
+        return result
 
     def tag_with_baseline(
         self, texts: Sequence[str], batch_size: int = 32, style: str = STYLE_NAMES

@@ -139,6 +139,9 @@ def typed_name(kind: str, iso: str) -> str:
     return f"{label} ({name})" if name else label
 
 
+MAX_SENTENCE_ACTORS = 100  # typed actor mentions read per sentence (real ones name a few)
+
+
 def find_actors(text: str, lo: int, hi: int, known: Sequence, iso: str) -> list[ActorMention]:
     """Actors named in text[lo:hi]: known actors (entities with an actor id and kind) first,
     then typed actors in the spans they leave free; in reading order."""
@@ -154,6 +157,8 @@ def find_actors(text: str, lo: int, hi: int, known: Sequence, iso: str) -> list[
             s, e = lo + m.start(), lo + m.end()
             while s < e and text[s].isspace():
                 s += 1
+            if len(taken) >= MAX_SENTENCE_ACTORS:
+                break  # a list, not a sentence: the overlap test below is quadratic in it
             # "PMF fighters", "ISIS militants": the known actor already names them
             if any(s < te + 12 and ts < e for ts, te in taken):
                 continue

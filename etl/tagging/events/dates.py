@@ -85,6 +85,9 @@ class DateMention:
     text: str
 
 
+MAX_DAYS_AGO = 3660  # "N days ago" beyond ten years is no event's date: discarded
+
+
 def _day(value: datetime | date | None) -> date:
     if value is None:
         return datetime.now().date()
@@ -130,8 +133,10 @@ def _resolve(kind: str, m: re.Match, pub: date) -> tuple[date, int] | None:
         return pub, DAY
     if kind == "ago":
         n = g["n"].lower()
+        if n.isdigit() and len(n) > 4:
+            return None  # "800000 days ago": no report dates an event so (nor can a date)
         days = int(n) if n.isdigit() else _NUM_WORDS[n]
-        return pub - timedelta(days=days), DAY
+        return (pub - timedelta(days=days), DAY) if days <= MAX_DAYS_AGO else None
     if kind in ("weekday", "lastweekday"):
         back = (pub.weekday() - WEEKDAYS[g["weekday"].lower()]) % 7
         if kind == "lastweekday" and back == 0:
@@ -170,6 +175,15 @@ def _resolve(kind: str, m: re.Match, pub: date) -> tuple[date, int] | None:
     return None
 
 
+def _resolved(kind: str, m: re.Match, pub: date) -> tuple[date, int] | None:
+    """:func:`_resolve`, or None for an expression no calendar date answers (never raises:
+    "3 days ago" of a publication date in year 1, a month of a year before 1)."""
+    try:
+        return _resolve(kind, m, pub)
+    except (ValueError, OverflowError, KeyError):
+        return None
+
+
 @cache
 def _language_patterns(language: str | None) -> list[tuple[re.Pattern, str]] | None:
     """The numeric patterns, then ``language``'s month, relative-day and weekday words."""
@@ -192,7 +206,8 @@ def find_dates(text: str, published: datetime | date | None = None,
     """Every date expression in ``text`` in reading order, resolved against ``published``;
     ``language`` chooses the words (English when it has no tables)."""
     pub = _day(published)
-    taken: list[tuple[int, int]] = []
+    # the characters of the dates taken: an overlap test in the expression's length (linear)
+    covered = bytearray(len(text))
     found: list[DateMention] = []
     patterns = _language_patterns(language) or _PATTERNS
     relative = vocabulary(language).RELATIVE if patterns is not _PATTERNS else {}
@@ -202,7 +217,7 @@ def find_dates(text: str, published: datetime | date | None = None,
             # leading spaces of optional prefixes
             while start < end and text[start].isspace():
                 start += 1
-            if any(start < e and s < end for s, e in taken):
+            if covered.find(1, start, end) >= 0:
                 continue
             if kind == "weekday" and not text[m.start("weekday")].isupper():
                 continue
@@ -212,12 +227,12 @@ def find_dates(text: str, published: datetime | date | None = None,
                 days = relative.get(m.group("rel").lower())
                 if days is None:
                     continue
-                resolved = _resolve(kind, _Groups({"days": days}), pub)
+                resolved = _resolved(kind, _Groups({"days": days}), pub)
             else:
-                resolved = _resolve(kind, m, pub)
-            if resolved is None or resolved[0] > pub + timedelta(days=1):
+                resolved = _resolved(kind, m, pub)
+            if resolved is None or resolved[0] > _tomorrow(pub):
                 continue
-            taken.append((start, end))
+            covered[start:end] = b"\x01" * (end - start)
             found.append(DateMention(resolved[0], resolved[1], start, end, text[start:end]))
     found.sort(key=lambda d: d.start)
     return found
@@ -231,6 +246,10 @@ class _Groups:
 
     def groupdict(self) -> dict:
         return self._groups
+
+
+def _tomorrow(pub: date) -> date:
+    return pub + timedelta(days=1) if pub < date.max else pub
 
 
 def _month_capitalised(m: re.Match) -> bool:

@@ -143,6 +143,13 @@ def _headline_end(text: str) -> int:
     return 0
 
 
+# an aside in brackets, "(assumed police)", is this many tokens at most: the walk to its other
+# bracket is bounded, so that many brackets in one sentence cost linear time (issue 20)
+MAX_ASIDE_TOKENS = 30
+# more deaths than any one report gives (the events table's column is an integer): discarded
+MAX_FATALITIES = 1_000_000
+
+
 def _stem(word: str) -> str:
     return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
 
@@ -164,9 +171,10 @@ def _quantity(toks: list[_Tok], i: int) -> tuple[int, int] | None:
                 return None
             return VAGUE[phrase], n
     if t.low[0].isdigit():
-        if _is_not_people(toks, i):
-            return None
-        return int(t.low.replace(",", "")), 1
+        value = parse_number(t.low)
+        if value is None or value > MAX_FATALITIES or _glued(toks, i) or _is_not_people(toks, i):
+            return None  # "1e308", a 5,000-digit string, "3000000000": no count of the dead
+        return value, 1
     # word numbers, possibly "twenty five" / "two hundred"
     best = None
     for n in (3, 2, 1):
@@ -181,6 +189,14 @@ def _quantity(toks: list[_Tok], i: int) -> tuple[int, int] | None:
     if best and _is_not_people(toks, i + best[1] - 1):
         return None
     return best
+
+
+def _glued(toks: list[_Tok], i: int) -> bool:
+    """Whether token i is part of a longer word or figure ("1e308", "308" of it, "12th")."""
+    t = toks[i]
+    return bool((i > 0 and toks[i - 1].end == t.start and toks[i - 1].low[-1].isalnum())
+                or (i + 1 < len(toks) and toks[i + 1].start == t.end
+                    and toks[i + 1].low[0].isalnum()))
 
 
 def _is_not_people(toks: list[_Tok], i: int) -> bool:
@@ -271,10 +287,10 @@ def _subject_span(toks: list[_Tok], i: int, floor: int) -> tuple[int, int]:
         t = toks[j]
         if t.low == ")":
             # "(assumed police)": an aside inside the phrase
-            k = j - 1
-            while k >= floor and toks[k].low not in ("(", ".", ";"):
+            k, stop = j - 1, max(floor, j - MAX_ASIDE_TOKENS)  # bounded: linear in the text
+            while k >= stop and toks[k].low not in ("(", ".", ";"):
                 k -= 1
-            if k >= floor and toks[k].low == "(":
+            if k >= stop and toks[k].low == "(":
                 j = k - 1
                 continue
         if t.low in _SENTENCE_END:
@@ -326,10 +342,10 @@ def _object_span(toks: list[_Tok], i: int, ceiling: int) -> tuple[int, int]:
     while j < ceiling:
         t = toks[j]
         if t.low == "(":  # "killing three volunteer fighters (VDP) and eleven civilians"
-            k = j + 1
-            while k < ceiling and toks[k].low not in (")", ".", ";"):
+            k, stop = j + 1, min(ceiling, j + MAX_ASIDE_TOKENS)  # bounded: linear in the text
+            while k < stop and toks[k].low not in (")", ".", ";"):
                 k += 1
-            if k < ceiling and toks[k].low == ")":
+            if k < stop and toks[k].low == ")":
                 j = k + 1
                 continue
         if t.low in _SENTENCE_END or t.low == ",":
@@ -515,8 +531,8 @@ def extract_fatalities(text: str, language: str | None = None) -> Fatalities:
     if _ELSEWHERE.search(text):
         return Fatalities(0)
     coded = _CODED.search(text)
-    if coded:
-        return Fatalities(int(coded.group(1)), ((coded.start(), coded.end()),))
+    if coded and (parse_number(coded.group(1)) or 0) <= MAX_FATALITIES:
+        return Fatalities(parse_number(coded.group(1)) or 0, ((coded.start(), coded.end()),))
     toks = tokenize(text)
     clauses: list[_Clause] = []
     for lo, hi in _sentences(text, toks):
@@ -532,7 +548,7 @@ def extract_fatalities(text: str, language: str | None = None) -> Fatalities:
     toll = _TOLL.search(text)
     if toll:
         value = parse_number(toll.group(1))
-        if value:
+        if value and value <= MAX_FATALITIES:
             return Fatalities(value, ((toll.start(), toll.end()),))
     explicit = [c for c in clauses if c.explicit]
     if explicit:
@@ -569,7 +585,10 @@ def _merge(clauses: list[_Clause]) -> Fatalities:
     exact = [c for c in kept if not c.estimated]
     if exact and len(exact) < len(kept):
         kept = exact  # a number given elsewhere beats a vague plural
-    return Fatalities(sum(c.count for c in kept), tuple((c.start, c.end) for c in kept),
+    total = sum(c.count for c in kept)
+    if total > MAX_FATALITIES:
+        return Fatalities(0)  # no report counts so many: a list of figures, not a toll
+    return Fatalities(total, tuple((c.start, c.end) for c in kept),
                       all(c.estimated for c in kept))
 
 

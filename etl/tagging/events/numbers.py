@@ -40,11 +40,21 @@ NUMBER = (
 NUMBER_RE = re.compile(r"\b" + NUMBER + r"\b", re.I)
 
 
+MAX_DIGITS = 9  # no count in a report runs to a billion: longer digit strings are no count
+
+
 def parse_number(text: str) -> int | None:
-    """The value of one number expression ("12", "1,200", "twenty-five", "two hundred")."""
+    """The value of one number expression ("12", "1,200", "twenty-five", "two hundred");
+    None for what is no number, or longer than :data:`MAX_DIGITS` digits (never raises:
+    ``int()`` refuses 4,300 digits and more, and some digits, "²", are no number at all)."""
     t = text.strip().lower().replace(",", "")
     if t.isdigit():
-        return int(t)
+        if len(t) > MAX_DIGITS:
+            return None
+        try:
+            return int(t)
+        except ValueError:
+            return None
     total, current = 0, 0
     for word in re.split(r"[\s-]+", t):
         if word == "and":

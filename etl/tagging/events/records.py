@@ -32,6 +32,7 @@ without it (``use_event_model=False``, or its file missing) no record is made.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -61,8 +62,12 @@ _LOCATIVE = re.compile(r"\b(?:in|near|at|outside|of|from|to|around|into|on)\s+(?
 # where something was said, not where it happened ("a statement issued in Peshawar")
 _REPORTED_FROM = re.compile(r"\b(?:statement|said|told \w+|speaking|briefing|based|news conference"
                             r"|press conference|issued)\s+(?:\w+\s+)?(?:in|from)\s+$", re.I)
-_ADMIN1 = re.compile(r"\b([A-Z][\w'’-]+(?:[ -][A-Z][\w'’-]+)?)(?:'s)?\s+(?:province|governorate"
-                     r"|state|region|oblast|prefecture|county|department)\b")
+# "Nineveh province": the keyword is found first, then the name before it is read by hand
+# (:func:`_admin1`), at most ADMIN1_NAME_CHARS back. One regular expression for both backtracked
+# cubically on a long hyphenated chain of capitalised words (1.2 KB took 2 s; issue 20).
+_ADMIN1_WORD = re.compile(r"(?<!\s)\s+(?:province|governorate|state|region|oblast|prefecture"
+                          r"|county|department)\b")
+ADMIN1_NAME_CHARS = 60
 _BACKGROUND = re.compile(r"\b(?:since|years? ago|last year|in (?:19|20)\d\d|earlier this year"
                          r"|months ago|weeks ago)\b", re.I)
 
@@ -155,18 +160,32 @@ def _sentences(model: EventTypeModel, text: str, result, dates: list[DateMention
     for sent in out:
         et = _event_type(model, text, result, sent.start, sent.end)
         sent.evidence = et.evidence if et else ()
-        sent.deaths = any(sent.start <= a < sent.end for a, _ in _text_fatalities(
-            text, getattr(result, "language", None)).spans)
-        for p in result.places:
-            if sent.start <= p.start and p.end <= sent.end:
-                feature = getattr(p, "feature", "town")
-                if feature == "country":
-                    sent.countries.append(p)
-                elif feature in ("admin1", "region", "province", "state"):
-                    sent.regions.append(p)
-                else:
-                    sent.towns.append(p)
-        sent.dates = [d for d in dates if sent.start <= d.start and d.end <= sent.end]
+    # each place, date and death to its sentence by bisection: linear, not sentences x mentions
+    starts = [sent.start for sent in out]
+
+    def holder(start: int, end: int) -> _Sentence | None:
+        i = bisect_right(starts, start) - 1
+        return out[i] if i >= 0 and end <= out[i].end else None
+
+    for a, _ in _text_fatalities(text, getattr(result, "language", None)).spans:
+        sent = holder(a, a + 1)
+        if sent is not None:
+            sent.deaths = True
+    for p in result.places:
+        sent = holder(p.start, p.end)
+        if sent is None:
+            continue
+        feature = getattr(p, "feature", "town")
+        if feature == "country":
+            sent.countries.append(p)
+        elif feature in ("admin1", "region", "province", "state"):
+            sent.regions.append(p)
+        else:
+            sent.towns.append(p)
+    for d in dates:
+        sent = holder(d.start, d.end)
+        if sent is not None:
+            sent.dates.append(d)
     return out
 
 
@@ -265,8 +284,11 @@ def _record(model: EventTypeModel | None, text: str, result, sents: list[_Senten
         place, precision = _place(text, list(context), iso)
     country_code = getattr(place, "country", None) or iso
     mentions: list = []
-    for s in sents:
-        mentions += eventactors.find_actors(text, s.start, s.end, result.entities, country_code)
+    known = sorted(result.entities, key=lambda e: e.start)
+    known_starts = [e.start for e in known]
+    for s in sents:  # each sentence's own entities (bisection: not sentences x entities)
+        own = known[bisect_left(known_starts, s.start):bisect_right(known_starts, s.end)]
+        mentions += eventactors.find_actors(text, s.start, s.end, own, country_code)
     actors = eventactors.assign_roles(text, mentions, et.event_type, country_code)
     deaths, death_spans = _fatalities(text, sents, getattr(result, "language", None))
     if et.sub_event_type == "Peaceful protest":
@@ -278,9 +300,9 @@ def _record(model: EventTypeModel | None, text: str, result, sents: list[_Senten
     admin1_span: list[list[int]] = []
     if not admin1:  # "Nineveh province": the text names the region
         for sent in sents:
-            m = _ADMIN1.search(text, sent.start, sent.end)
-            if m:
-                admin1, admin1_span = m.group(1), [[m.start(1), m.end(1)]]
+            found = _admin1(text, sent.start, sent.end)
+            if found:
+                admin1, admin1_span = text[found[0]:found[1]], [list(found)]
                 break
     offsets = {
         "event_type": [list(e) for e in et.evidence],
@@ -312,6 +334,37 @@ def _record(model: EventTypeModel | None, text: str, result, sents: list[_Senten
         notes=" ".join(text[evidence_sentence.start:evidence_sentence.end].split()),
         offsets=offsets,
     )
+
+
+def _name_char(c: str) -> bool:
+    return c.isalnum() or c in "_'’-"
+
+
+def _admin1(text: str, lo: int, hi: int) -> tuple[int, int] | None:
+    """The first "<Name> province" (or governorate, state, ...) in text[lo:hi]: the span of
+    its name, one or two capitalised words ("Upper Nile", "al-Anbar" gives "Anbar").
+
+    Linear: each keyword looks back at most :data:`ADMIN1_NAME_CHARS` characters.
+    """
+    for m in _ADMIN1_WORD.finditer(text, lo, hi):
+        end = j = m.start()
+        floor, space = max(lo, end - ADMIN1_NAME_CHARS), -1
+        while j > floor:  # back over name characters and at most one space between two words
+            c = text[j - 1]
+            if c == " " and space < 0 and j - 2 >= floor and _name_char(text[j - 2]):
+                space = j - 1
+            elif not _name_char(c):
+                break
+            j -= 1
+        for i in range(j, end - 1):
+            if not ("A" <= text[i] <= "Z") or (i > 0 and (text[i - 1].isalnum()
+                                                          or text[i - 1] == "_")):
+                continue  # a name starts with a capital, at a word boundary
+            if space < i:
+                return i, end
+            if space - i >= 2 and end - space - 1 >= 2 and "A" <= text[space + 1] <= "Z":
+                return i, end
+    return None
 
 
 def _far(a, b) -> bool:

@@ -58,6 +58,11 @@ BROAD = frozenset({F_COUNTRY, F_CONTINENT})
 FOCUS_BONUS = 5.0
 REGION_BONUS = 3.0
 PRIOR_BONUS = 1.0
+# Bounds on one text's work (issue 20): every candidate is scored against the anchors, so an
+# unbounded list of either makes the cost quadratic in the text (3,445 mentions of a few places
+# took 11.8 M distances). Real articles name tens of places; the bounds are far above that.
+MAX_PLACE_MENTIONS = 500   # place mentions resolved per text (the first ones)
+MAX_ANCHORS = 64           # distinct anchor points a candidate is measured against
 QUALIFIER_GAPS = frozenset({",", "(", "in", ", in", "-", "in the", ", in the"})
 WEIGHT_COUNTRY, WEIGHT_DEMONYM, WEIGHT_ACTOR = 1.0, 0.75, 1.0
 WEIGHT_REGION, WEIGHT_TOWN = 0.5, 0.3
@@ -165,7 +170,7 @@ def _slots(table, matches: list[Match], ner_labels: dict[tuple[int, int], str] |
            ) -> list[_Slot]:
     """One slot per gazetteer match: its candidate rows, or the country of a demonym."""
     slots = []
-    for m in matches:
+    for m in matches[:MAX_PLACE_MENTIONS]:
         decoded = [decode_payload(g) for g in m.payloads]
         rows = [r for r, demonym, _ in decoded if not demonym]
         demonyms = [(r, plural) for r, demonym, plural in decoded if demonym]
@@ -188,9 +193,11 @@ def _focus_order(table, slots: list[_Slot], weight: dict[str, float]) -> list[st
                   key=lambda iso: (-weight[iso], first_seen.get(iso, -1)))
 
 
-def _anchors(table, slots: list[_Slot]) -> list[tuple[int, float, float]]:
-    """Places certain before any scoring: (slot index, lat, lon)."""
-    anchors: list[tuple[int, float, float]] = []
+def _anchors(table, slots: list[_Slot]) -> list[tuple[list[int], float, float]]:
+    """Places certain before any scoring: (the slots anchored there, lat, lon), at most
+    MAX_ANCHORS points (a text naming thousands of places costs linear time)."""
+    # anchor point -> the slots anchored there (two are enough to know "another slot")
+    anchor_slots: dict[tuple[float, float], list[int]] = {}
     for i, slot in enumerate(slots):
         if len(slot.rows) == 1 or (slot.qualified and len({table.country[r] for r in slot.rows})
                                    == 1):
@@ -198,7 +205,12 @@ def _anchors(table, slots: list[_Slot]) -> list[tuple[int, float, float]]:
             f = table.feature[r]
             if f not in BROAD and (slot.qualified or f in (F_ADMIN1, F_ADMIN2)
                                    or table.population[r] >= SMALL_TOWN):
-                anchors.append((i, table.lat[r], table.lon[r]))
+                point = (table.lat[r], table.lon[r])
+                if point in anchor_slots or len(anchor_slots) < MAX_ANCHORS:
+                    held = anchor_slots.setdefault(point, [])
+                    if len(held) < 2:
+                        held.append(i)
+    anchors = [(held, lat, lon) for (lat, lon), held in anchor_slots.items()]
     return anchors
 
 
@@ -211,7 +223,7 @@ class _Scorer:
     own: list[dict[str, float]]
     top: float
     region_slots: dict[tuple[str, str], set[int]]
-    anchors: list[tuple[int, float, float]]
+    anchors: list[tuple[list[int], float, float]]
     prior: set[str]
 
     @classmethod
@@ -246,7 +258,7 @@ class _Scorer:
             s += REGION_BONUS
         if f not in BROAD and self.anchors:
             near = min((haversine_km(t.lat[r], t.lon[r], lat, lon)
-                        for j, lat, lon in self.anchors if j != i), default=1e9)
+                        for held, lat, lon in self.anchors if held != [i]), default=1e9)
             s += 2.0 if near <= 100 else 1.0 if near <= 300 else 0.0
         if t.country[r] in self.prior:
             s += PRIOR_BONUS
