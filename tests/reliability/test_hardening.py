@@ -73,13 +73,13 @@ def test_admin1_names_are_read_by_hand_as_the_pattern_did():
 
 
 def _hostile_build_events(original):
-    def build_events(text, result, published=None):
+    def build_events(text, result, published=None, **kwargs):
         if SLOW_MARK in text:
             while True:  # a runaway loop in pure Python: only the time bound ends it
                 pass
         if BAD_MARK in text:
             raise ValueError("an error only this article's text causes")
-        return original(text, result, published)
+        return original(text, result, published, **kwargs)
     return build_events
 
 
