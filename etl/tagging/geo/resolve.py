@@ -22,11 +22,14 @@ For the gazetteer matches of one text:
 
 from __future__ import annotations
 
+import importlib
 import math
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from etl.tagging.core.morph import is_arabic
 from etl.tagging.core.names import is_common_word
 from etl.tagging.geo.distance import haversine_km
 from etl.tagging.geo.features import (
@@ -59,6 +62,12 @@ FOCUS_BONUS = 5.0
 REGION_BONUS = 3.0
 PRIOR_BONUS = 1.0
 QUALIFIER_GAPS = frozenset({",", "(", "in", ", in", "-", "in the", ", in the"})
+# the same in French, Spanish, Portuguese, Russian, Ukrainian and Arabic (issue 18): "Gao, au
+# Mali", "Cúcuta (Colombia)", "Мариуполе, в Украине", "الموصل، في العراق"
+QUALIFIER_GAPS |= frozenset({
+    "en", ", en", "au", ", au", "aux", ", aux", "à", ", à", "dans le", ", dans le", "no", ", no",
+    "na", ", na", "в", ", в", "во", "у", ", у", "،", "، في", "في", "، بـ",
+})
 WEIGHT_COUNTRY, WEIGHT_DEMONYM, WEIGHT_ACTOR = 1.0, 0.75, 1.0
 WEIGHT_REGION, WEIGHT_TOWN = 0.5, 0.3
 WEIGHT_CANDIDATE = 0.1  # a country among an ambiguous name's candidates (US towns in LGL)
@@ -95,7 +104,7 @@ def _population(table, row: int) -> int:
     return table.population[row]
 
 
-def _focus(table, slots: list[_Slot], context: set[str]
+def _focus(table, slots: list[_Slot], context: set[str], language: str | None = None
            ) -> tuple[dict[str, float], list[dict[str, float]]]:
     """Evidence per country, and each name's own share of it (a name is no evidence for
     itself: Qairawan, a town only in Tunisia, does not put an Iraqi article in Tunisia)."""
@@ -114,7 +123,7 @@ def _focus(table, slots: list[_Slot], context: set[str]
             if len(countries) == 1:
                 weight[table.country[named[0]]] += WEIGHT_COUNTRY
             continue
-        if _weak_name(slot.match.text) or slot.label in ("person", "organization"):
+        if _weak_name(slot.match.text, language) or slot.label in ("person", "organization"):
             continue
         if len(countries) == 1:
             big = any(table.feature[r] in (F_ADMIN1, F_ADMIN2)
@@ -128,9 +137,26 @@ def _focus(table, slots: list[_Slot], context: set[str]
     return weight, own
 
 
-def _weak_name(name: str) -> bool:
+@lru_cache(maxsize=16)
+def _stop_words(language: str) -> frozenset[str]:
+    """spaCy's stop words of ``language`` (none for a language spaCy lacks)."""
+    try:
+        module = importlib.import_module(f"spacy.lang.{language}.stop_words")
+    except ImportError:
+        return frozenset()
+    return frozenset(module.STOP_WORDS)
+
+
+def _weak_name(name: str, language: str | None = None) -> bool:
+    """A name too short or too common to be a place without the model's word for it: English
+    dictionary words always, the function words of the text's language too ("Como" in Spanish,
+    "Sur" in French, "Мир" no: a noun)."""
+    if language and language != "en" and name.lower() in _stop_words(language):
+        return True
     if name.endswith(".") and len(name) >= 3:  # Ga., W.Va.: abbreviations are deliberate
         return False
+    if is_arabic(name[:1]):  # no vowels written: حلب, غزة, عدن are names of three letters
+        return len(name) <= 2
     return len(name) <= 3 or is_common_word(name) or name in NOT_TOWNS
 
 
@@ -162,7 +188,8 @@ def _qualify(text: str, table, slots: list[_Slot]) -> None:
 
 
 def resolve(gaz: PlaceGazetteer, text: str, matches: list[Match], context: set[str],
-            ner_labels: dict[tuple[int, int], str] | None, prior: set[str]) -> PlaceAnalysis:
+            ner_labels: dict[tuple[int, int], str] | None, prior: set[str],
+            language: str | None = None) -> PlaceAnalysis:
 
     table = gaz.places
     slots = []
@@ -176,7 +203,7 @@ def resolve(gaz: PlaceGazetteer, text: str, matches: list[Match], context: set[s
             slot.demonym_of, slot.plural = demonyms[0]
             slot.rows = []  # Canadian is the people, not Canadian (Texas)
         slots.append(slot)
-    weight, own = _focus(table, slots, context)
+    weight, own = _focus(table, slots, context, language)
     first_seen = {}
     for slot in slots:
         for r in slot.rows or ([slot.demonym_of] if slot.demonym_of is not None else []):
@@ -252,7 +279,7 @@ def resolve(gaz: PlaceGazetteer, text: str, matches: list[Match], context: set[s
             continue
         regional = in_region(i, best)
         if not _keep(slot, table, best, supported, bool(focus), ner_labels is not None,
-                     regional, place.country in named):
+                     regional, place.country in named, language):
             continue
         rival = next((s for s, r in ranked[1:] if haversine_km(
             table.lat[r], table.lon[r], place.lat, place.lon) > 161), None)
@@ -284,11 +311,11 @@ def _namesake_town_first(table, ranked: list[tuple[float, int]]) -> list[tuple[f
 
 
 def _keep(slot: _Slot, table, row: int, supported: bool, has_focus: bool, has_model: bool,
-          in_region: bool, named: bool) -> bool:
+          in_region: bool, named: bool, language: str | None = None) -> bool:
     """Better no place than a wrong one."""
     f = table.feature[row]
     population = _population(table, row)
-    if _weak_name(slot.match.text):
+    if _weak_name(slot.match.text, language):
         return has_model and slot.label == "location" and supported
     if slot.label == "person" and not (slot.qualified or in_region or (
             named and slot.label_exact and len({table.country[r] for r in slot.rows}) == 1)):
