@@ -39,6 +39,7 @@ from etl.build import place_names
 from etl.build.supplement import read_supplement
 from etl.settings import PACKAGE_DIR
 from etl.tagging.core.matcher import PhraseIndex
+from etl.tagging.core.morph import ARABIC_PROCLITICS, CYRILLIC_ENDINGS
 from etl.tagging.core.names import ascii_fold, is_common_word
 from etl.tagging.geo.distance import haversine_km
 from etl.tagging.geo.features import (
@@ -51,6 +52,7 @@ from etl.tagging.geo.features import (
     F_VILLAGE,
     MIN_POPULATION,
     NOT_TOWNS,
+    STOP_PAYLOAD,
     demonym_payload,
 )
 
@@ -243,6 +245,14 @@ def _acled_regions(supplement, admin1_rows: dict[tuple[str, str], int],
     return out
 
 
+def _other_place_in(index: PhraseIndex, word: str, row: int) -> bool:
+    """``word`` is an inflected form of the name of a place other than ``row`` (Британії of
+    Britain, whatever village's name it also inflects)."""
+    cuts = [word[len(p):] for p in ARABIC_PROCLITICS if word.startswith(p)]
+    cuts += [word[:-len(e)] for e in CYRILLIC_ENDINGS if word.endswith(e)]
+    return any(set(index.payloads(cut, case_sensitive=True)) - {row} for cut in cuts if cut)
+
+
 def build_places(min_population: int = MIN_POPULATION, multilingual: bool = True
                  ) -> tuple[dict[str, list], PhraseIndex]:
     """Read the sources into columns and a name index: seconds and a few hundred MB.
@@ -365,6 +375,7 @@ def build_places(min_population: int = MIN_POPULATION, multilingual: bool = True
         names |= {ARTICLE_PREFIX.sub("", n) for n in names}
         b.add_names({n for n in names if len(n) >= 4 and not is_common_word(n)}, row)
 
+    stop_words: dict[str, int] = {}  # word -> the row whose name it contains
     for gid, city in sorted(cities.items(), key=lambda kv: int(kv[0])):
         population = pops[int(gid)]
         a1 = town_admin.get(int(gid), ("", ""))[0]
@@ -377,6 +388,13 @@ def build_places(min_population: int = MIN_POPULATION, multilingual: bool = True
             names += city.get("alternatenames", ())
         b.add_names(usable_names(names), row)
         if multilingual and (population >= SMALL_TOWN or city["countrycode"] in SCRIPT_NAMES_FOR):
-            b.add_names(place_names.script_names(
-                [city["name"], *city.get("alternatenames", ())], population), row)
+            names, stops = place_names.script_names(
+                [city["name"], *city.get("alternatenames", ())], population, city["name"],
+                city["countrycode"])
+            b.add_names(names, row)
+            for word in stops:
+                stop_words.setdefault(word, row)
+    for word, row in stop_words.items():  # never where the word is another place's name
+        if not b.index.has(word, case_sensitive=True) and not _other_place_in(b.index, word, row):
+            b.index.add(word, STOP_PAYLOAD, case_sensitive=True)
     return b.columns, b.index.build(final=True)

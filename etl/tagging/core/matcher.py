@@ -127,6 +127,16 @@ class PhraseIndex:
             payloads.append(payload)
         self._auto_folded = self._auto_cased = None
 
+    def payloads(self, phrase: str, *, case_sensitive: bool = False) -> list:
+        """The payloads ``phrase`` was added with (before a final :meth:`build`)."""
+        phrase = fold(phrase.strip())
+        return (self._cased.get(phrase, []) if case_sensitive
+                else self._folded.get(lower_same_length(phrase), []))
+
+    def has(self, phrase: str, *, case_sensitive: bool = False) -> bool:
+        """``phrase`` was added (before a final :meth:`build`)."""
+        return bool(self.payloads(phrase, case_sensitive=case_sensitive))
+
     def __len__(self) -> int:
         return self._size or len(self._folded) + len(self._cased)
 

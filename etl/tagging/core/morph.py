@@ -6,7 +6,7 @@ costs milliseconds per article and a dictionary of ~100 MB per language), the ma
 its word boundaries by script, which costs nothing on text in other scripts:
 
 - **Arabic** (and Persian): a name may follow the attached proclitics و ف ب ك ل, alone or in
-  pairs, and the article ال with or without them ("بالموصل", "والرقة", "لحلب"). With ل the
+  pairs ("بالموصل", "والرقة", "لحلب", "وبغداد"); names keep their own article. With ل the
   article loses its alef ("للموصل" = ل + الموصل), so the gazetteer also indexes "لموصل" for a
   name written "الموصل" (:func:`arabic_variants`).
 - **Cyrillic** (Russian, Ukrainian): a name may be followed by a noun case ending ("Харькова",
@@ -31,12 +31,8 @@ CYRILLIC_FOLD = {"\u0451": "\u0435", "\u0401": "\u0415"}
 _ARTICLE = "ال"
 _CLITICS = ("و", "ف", "ب", "ك", "ل")
 # one conjunction (و ف), then one preposition (ب ك ل), then the article; "لل" is ل + article
-ARABIC_PROCLITICS = frozenset(
-    {c for c in _CLITICS}
-    | {a + b for a in "وف" for b in "بكل"}
-    | {p + _ARTICLE for p in ("", "و", "ف", "ب", "ك", "وب", "وك", "فب", "فك")}
-    | {"لل", "ولل", "فلل"}
-)
+# (names are indexed with their article when they have one: "الموصل")
+ARABIC_PROCLITICS = frozenset({c for c in _CLITICS} | {a + b for a in "وف" for b in "بكل"})
 # noun case endings, Russian and Ukrainian, singular and plural (after the stem)
 CYRILLIC_ENDINGS = frozenset({
     "а", "я", "у", "ю", "е", "є", "и", "і", "ї", "ы", "о",
@@ -104,16 +100,49 @@ def arabic_variants(name: str) -> set[str]:
     return out
 
 
+_UK_ALTERNATION = {"ка": "ц", "га": "з", "ха": "с"}
+# adjectives that lead a name (Велика Британія, Южная Корея, Соединённые Штаты): their
+# case forms, Russian and Ukrainian, by the nominative ending
+_ADJECTIVE_FORMS = {
+    "ый": ("ого", "ому", "ым", "ом"), "ий": ("ого", "ому", "им", "ом", "ім", "ього", "ьому"),
+    "ой": ("ого", "ому", "ым", "ом"),
+    "ая": ("ой", "ую", "ою"), "яя": ("ей", "юю", "ею"),
+    "ое": ("ого", "ому", "ым", "ом"), "ее": ("его", "ему", "им", "ем"),
+    "ые": ("ых", "ым", "ыми"), "ие": ("их", "им", "ими"),
+    "а": ("ої", "ій", "у", "ою"), "е": ("ого", "ому", "им", "ім"), "і": ("их", "им", "ими"),
+}
+
+
+def cyrillic_phrases(name: str) -> set[str]:
+    """A name of several words with its leading adjective in each case (Великої Британії's
+    first word: Великої), beside the name; the last word's endings are the matcher's."""
+    words = name.split(" ")
+    out = {name}
+    if len(words) < 2 or len(words[0]) < 4:
+        return out
+    first = words[0]
+    for ending, forms in _ADJECTIVE_FORMS.items():
+        if first.endswith(ending) and len(first) - len(ending) >= 3:
+            out |= {" ".join([first[:-len(ending)] + f, *words[1:]]) for f in forms}
+            break
+    return out
+
+
 def cyrillic_stems(name: str) -> set[str]:
     """Stems a case ending attaches to, beside the name itself (see the module docstring)."""
     out = set()
     words = name.split(" ")
     last = words[-1]
-    if len(last) < 4 or not last[-1].islower():
+    if len(last) < 4 or not last[-1].islower():  # acronyms (США) take their endings whole
         return out
     head = " ".join(words[:-1] + [""])
-    if last[-1] in _STEM_VOWELS and len(last) >= 5:
+    if last.endswith("ень") and len(last) >= 6:  # Відень -> Відня, Тюмень -> Тюмени
+        out |= {head + last[:-3] + "н", head + last[:-1]}
+    elif last[-1] in _STEM_VOWELS and len(last) >= 5:
         out.add(head + last[:-1])
+        # Ukrainian locative and dative: Петриківка -> Петриківці, Прага -> Празі
+        if last[-2:] in _UK_ALTERNATION and last[:1].isupper():
+            out.add(head + last[:-2] + _UK_ALTERNATION[last[-2:]])
     elif last[-1] not in _STEM_VOWELS:
         # Ukrainian: Харків -> Харков|а, Львів -> Львов|і, Київ -> Києв|а
         for i in range(len(last) - 1, max(len(last) - 4, 0), -1):
@@ -126,3 +155,9 @@ def cyrillic_stems(name: str) -> set[str]:
             if last[i] in "аеоуияю":
                 break
     return out
+
+
+def cyrillic_forms(name: str) -> set[str]:
+    """Everything a Cyrillic name is indexed under: its phrases with the leading adjective in
+    each case, and their stems."""
+    return {f for phrase in cyrillic_phrases(name) for f in {phrase} | cyrillic_stems(phrase)}

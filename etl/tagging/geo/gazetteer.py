@@ -33,7 +33,7 @@ from etl.settings import PACKAGE_DIR
 from etl.tagging.core.matcher import Match, PhraseIndex
 from etl.tagging.core.names import ascii_fold, is_common_word  # noqa: F401  (re-exported)
 from etl.tagging.geo import resolve as placeresolve
-from etl.tagging.geo.features import MIN_POPULATION
+from etl.tagging.geo.features import MIN_POPULATION, STOP_PAYLOAD
 from etl.tagging.geo.places import (  # noqa: F401  (re-exported: the tagger's vocabulary)
     FEATURE_ADMIN1,
     FEATURE_ADMIN2,
@@ -48,7 +48,8 @@ from etl.tagging.geo.places import (  # noqa: F401  (re-exported: the tagger's v
 
 log = logging.getLogger(__name__)
 Builder = Callable[[int], "tuple[dict[str, list], PhraseIndex]"]
-_CAPITALS = re.compile(r"\b[A-Z][A-Z'.]{3,}(?:[ -][A-Z][A-Z'.]+)*\b")
+_UPPER = "A-ZА-ЯЁІЇЄҐ"  # Latin and Cyrillic capitals (КИЇВ in a dateline)
+_CAPITALS = re.compile(rf"\b[{_UPPER}][{_UPPER}'.]{{3,}}(?:[ -][{_UPPER}][{_UPPER}'.]+)*\b")
 @dataclass
 class PlaceGazetteer:
     places: PlaceTable     # the index's payloads are row numbers (demonyms: -(row + 1))
@@ -101,7 +102,7 @@ class PlaceGazetteer:
     def _find(self, text: str) -> list[Match]:
         """Name matches, with names in capitals (datelines: "CHARLESTON, W.Va.") read as
         their title-case spelling."""
-        found = self.index.find(text)
+        found = [m for m in self.index.find(text) if STOP_PAYLOAD not in m.payloads]
         extra = []
         for caps in _CAPITALS.finditer(text):
             start, end = caps.span()
@@ -109,7 +110,8 @@ class PlaceGazetteer:
                 continue
             titled = caps.group().title().replace("'S", "'s")
             extra += [Match(start + m.start, start + m.end, text[start + m.start:start + m.end],
-                            m.payloads) for m in self.index.find(titled)]
+                            m.payloads) for m in self.index.find(titled)
+                      if STOP_PAYLOAD not in m.payloads]
         return sorted(found + extra, key=lambda m: m.start) if extra else found
 
     def resolve(self, text: str, **kwargs) -> list[PlaceMention]:
