@@ -345,6 +345,9 @@ def build_places(min_population: int = MIN_POPULATION, multilingual: bool = True
         names |= {REGION_SUFFIXES.sub("", n) for n in names}
         if iso == "US":
             names |= set(US_STATE_ABBREVIATIONS.get(name, []))
+        if multilingual:
+            names |= {f for n in place_names.ADMIN1_NAMES.get((iso, name), [])
+                      for f in place_names.index_forms(n)}
         b.add_names(names, row, region=True)
     town_names = {(c["countrycode"], c["name"]) for c in cities.values()}
     for (iso, a1, name), pts in sorted(admin2.items()):

@@ -141,6 +141,9 @@ def eval_language(tagger: Tagger, baseline: PlaceGazetteer, language: str, docs:
                 else [None] * len(texts))
     countries = {r: tagger.places.places.name[r] for r in range(tagger.places.places.n_countries)}
     by_iso = {tagger.places.places.country[r]: name for r, name in countries.items()}
+    if texts:  # one-time loads (the language's stop words) are not a per-article cost
+        tagger.places.analyse(texts[0], language=language)
+        baseline.analyse(texts[0], language=language)
     for doc, text, nlp_doc in zip(docs, texts, nlp_docs, strict=True):
         gold = gold_places(doc)
         model_ents = tagger.model_entities(nlp_doc)

@@ -227,10 +227,17 @@ def _load_value(data: bytes) -> tuple:
 
 
 def select_longest(matches: Iterable[Match]) -> list[Match]:
+    """Leftmost-longest; an exact name before an inflected one on the same span; two inflected
+    readings of one word pool their payloads (Британії: Britain, or a village Британи)."""
     chosen: list[Match] = []
     last_end = -1
     for m in sorted(matches, key=lambda m: (m.start, -(m.end - m.start), m.inflected)):
         if m.start >= last_end:
             chosen.append(m)
             last_end = m.end
+        elif (m.inflected and chosen[-1].inflected and m.start == chosen[-1].start
+              and m.end == chosen[-1].end):
+            prev = chosen[-1]
+            extra = tuple(p for p in m.payloads if p not in prev.payloads)
+            chosen[-1] = Match(prev.start, prev.end, prev.text, prev.payloads + extra, True)
     return chosen
