@@ -123,7 +123,7 @@ def test_arabic_place_names(gazetteer):
 
 def test_russian_and_ukrainian_place_names(gazetteer):
     assert _places(gazetteer, "обстрел Харькова", "ru")["Харькова"] == ("Kharkiv", "UA")
-    found = _places(gazetteer, "В Мариуполе и Донецке продолжаются бои.", "ru")
+    found = _places(gazetteer, "В Мариуполе и Донецке на востоке Украины продолжаются бои.", "ru")
     assert found["Мариуполе"][0] == "Mariupol" and found["Донецке"][0] == "Donetsk"
     found = _places(gazetteer, "Російські війська обстріляли Харків і Київ.", "uk")
     assert found["Харків"] == ("Kharkiv", "UA") and found["Київ"] == ("Kyiv", "UA")
@@ -174,15 +174,15 @@ def test_place_scoring_counts_overlaps():
 
 @pytest.mark.corpus
 def test_places_by_language_on_the_multilingual_corpus():
-    """Floors a little under the measured figures (docs/multilingual-places.md), 60 documents
+    """Floors a little under the measured figures (docs/multilingual-places.md), 80 documents
     per file; the issue's targets are checked on held-out documents."""
     multi = corpus_dir() / "multi"
     if not multi.is_dir():
         pytest.skip(f"multilingual corpus not found at {multi} (set NEWSMON_CORPUS_DIR)")
-    reports = {r.language: r for r in run_multi_places(Tagger(), corpus_dir(), limit=60)}
-    floors = {"ru": 0.70, "uk": 0.30, "es": 0.55, "fr": 0.40, "ar": 0.50}
+    reports = {r.language: r for r in run_multi_places(Tagger(), corpus_dir(), limit=80)}
+    floors = {"ru": 0.70, "uk": 0.40, "es": 0.58, "fr": 0.47, "ar": 0.52}
     for language, floor in floors.items():
         report = reports[language]
         assert report.new.found >= floor, (language, report.new.found)
         assert report.new.found > report.baseline.found, language
-        assert report.new.precision >= 0.6, (language, report.new.precision)
+        assert report.new.precision >= 0.55, (language, report.new.precision)
