@@ -123,6 +123,8 @@ def test_arabic_place_names(gazetteer):
 
 def test_russian_and_ukrainian_place_names(gazetteer):
     assert _places(gazetteer, "обстрел Харькова", "ru")["Харькова"] == ("Kharkiv", "UA")
+    # a lone town of some size is kept: its own evidence does not put it outside the focus
+    assert _places(gazetteer, "Бои в Мариуполе.", "ru")["Мариуполе"] == ("Mariupol", "UA")
     found = _places(gazetteer, "В Мариуполе и Донецке на востоке Украины продолжаются бои.", "ru")
     assert found["Мариуполе"][0] == "Mariupol" and found["Донецке"][0] == "Donetsk"
     found = _places(gazetteer, "Російські війська обстріляли Харків і Київ.", "uk")

@@ -235,6 +235,11 @@ def resolve(gaz: PlaceGazetteer, text: str, matches: list[Match], context: set[s
     def evidence(i: int, iso: str) -> float:
         return weight.get(iso, 0.0) - own[i].get(iso, 0.0)
 
+    def _other_focus(i: int) -> bool:
+        """The text is about some country without this name's own evidence (a lone town
+        does not put its article outside itself)."""
+        return any(evidence(i, iso) >= FOCUS_MIN for iso in focus)
+
     def focus_share(i: int, iso: str) -> float:
         return evidence(i, iso) / top if top and evidence(i, iso) >= FOCUS_MIN else 0.0
 
@@ -278,7 +283,7 @@ def resolve(gaz: PlaceGazetteer, text: str, matches: list[Match], context: set[s
             found.append(PlaceMention(m.start, m.end, m.text, place, 0.95))
             continue
         regional = in_region(i, best)
-        if not _keep(slot, table, best, supported, bool(focus), ner_labels is not None,
+        if not _keep(slot, table, best, supported, _other_focus(i), ner_labels is not None,
                      regional, place.country in named, language):
             continue
         rival = next((s for s, r in ranked[1:] if haversine_km(
