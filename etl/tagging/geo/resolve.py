@@ -22,11 +22,14 @@ For the gazetteer matches of one text:
 
 from __future__ import annotations
 
+import importlib
 import math
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from etl.tagging.core.morph import is_arabic
 from etl.tagging.core.names import is_common_word
 from etl.tagging.geo.distance import haversine_km
 from etl.tagging.geo.features import (
@@ -64,6 +67,12 @@ PRIOR_BONUS = 1.0
 MAX_PLACE_MENTIONS = 500   # place mentions resolved per text (the first ones)
 MAX_ANCHORS = 64           # distinct anchor points a candidate is measured against
 QUALIFIER_GAPS = frozenset({",", "(", "in", ", in", "-", "in the", ", in the"})
+# the same in French, Spanish, Portuguese, Russian, Ukrainian and Arabic (issue 18): "Gao, au
+# Mali", "Cúcuta (Colombia)", "Мариуполе, в Украине", "الموصل، في العراق"
+QUALIFIER_GAPS |= frozenset({
+    "en", ", en", "au", ", au", "aux", ", aux", "à", ", à", "dans le", ", dans le", "no", ", no",
+    "na", ", na", "в", ", в", "во", "у", ", у", "،", "، في", "في", "، بـ",
+})
 WEIGHT_COUNTRY, WEIGHT_DEMONYM, WEIGHT_ACTOR = 1.0, 0.75, 1.0
 WEIGHT_REGION, WEIGHT_TOWN = 0.5, 0.3
 WEIGHT_CANDIDATE = 0.1  # a country among an ambiguous name's candidates (US towns in LGL)
@@ -100,7 +109,7 @@ def _population(table, row: int) -> int:
     return table.population[row]
 
 
-def _focus(table, slots: list[_Slot], context: set[str]
+def _focus(table, slots: list[_Slot], context: set[str], language: str | None = None
            ) -> tuple[dict[str, float], list[dict[str, float]]]:
     """Evidence per country, and each name's own share of it (a name is no evidence for
     itself: Qairawan, a town only in Tunisia, does not put an Iraqi article in Tunisia)."""
@@ -119,7 +128,7 @@ def _focus(table, slots: list[_Slot], context: set[str]
             if len(countries) == 1:
                 weight[table.country[named[0]]] += WEIGHT_COUNTRY
             continue
-        if _weak_name(slot.match.text) or slot.label in ("person", "organization"):
+        if _weak_name(slot.match.text, language) or slot.label in ("person", "organization"):
             continue
         if len(countries) == 1:
             big = any(table.feature[r] in (F_ADMIN1, F_ADMIN2)
@@ -133,9 +142,26 @@ def _focus(table, slots: list[_Slot], context: set[str]
     return weight, own
 
 
-def _weak_name(name: str) -> bool:
+@lru_cache(maxsize=16)
+def _stop_words(language: str) -> frozenset[str]:
+    """spaCy's stop words of ``language`` (none for a language spaCy lacks)."""
+    try:
+        module = importlib.import_module(f"spacy.lang.{language}.stop_words")
+    except ImportError:
+        return frozenset()
+    return frozenset(module.STOP_WORDS)
+
+
+def _weak_name(name: str, language: str | None = None) -> bool:
+    """A name too short or too common to be a place without the model's word for it: English
+    dictionary words always, the function words of the text's language too ("Como" in Spanish,
+    "Sur" in French, "Мир" no: a noun)."""
+    if language and language != "en" and name.lower() in _stop_words(language):
+        return True
     if name.endswith(".") and len(name) >= 3:  # Ga., W.Va.: abbreviations are deliberate
         return False
+    if is_arabic(name[:1]):  # no vowels written: حلب, غزة, عدن are names of three letters
+        return len(name) <= 2
     return len(name) <= 3 or is_common_word(name) or name in NOT_TOWNS
 
 
@@ -225,6 +251,7 @@ class _Scorer:
     region_slots: dict[tuple[str, str], set[int]]
     anchors: list[tuple[list[int], float, float]]
     prior: set[str]
+    focus: list[str]
 
     @classmethod
     def of(cls, table, slots: list[_Slot], weight: dict[str, float],
@@ -236,7 +263,7 @@ class _Scorer:
                 if table.feature[r] == F_ADMIN1:
                     region_slots[(table.country[r], table.admin1[r])].add(i)
         top = max((weight[iso] for iso in focus), default=0.0)
-        return cls(table, weight, own, top, region_slots, _anchors(table, slots), prior)
+        return cls(table, weight, own, top, region_slots, _anchors(table, slots), prior, focus)
 
     def in_region(self, i: int, r: int) -> bool:
         t = self.table
@@ -244,6 +271,11 @@ class _Scorer:
 
     def evidence(self, i: int, iso: str) -> float:
         return self.weight.get(iso, 0.0) - self.own[i].get(iso, 0.0)
+
+    def other_focus(self, i: int) -> bool:
+        """The text is about some country without this name's own evidence (a lone town
+        does not put its article outside itself)."""
+        return any(self.evidence(i, iso) >= FOCUS_MIN for iso in self.focus)
 
     def focus_share(self, i: int, iso: str) -> float:
         ev = self.evidence(i, iso)
@@ -266,11 +298,12 @@ class _Scorer:
 
 
 def resolve(gaz: PlaceGazetteer, text: str, matches: list[Match], context: set[str],
-            ner_labels: dict[tuple[int, int], str] | None, prior: set[str]) -> PlaceAnalysis:
+            ner_labels: dict[tuple[int, int], str] | None, prior: set[str],
+            language: str | None = None) -> PlaceAnalysis:
     """The places of one text's gazetteer matches, and its focus countries (module docstring)."""
     table = gaz.places
     slots = _slots(table, matches, ner_labels)
-    weight, own = _focus(table, slots, context)
+    weight, own = _focus(table, slots, context, language)
     focus = _focus_order(table, slots, weight)
     _qualify(text, table, slots)
     scorer = _Scorer.of(table, slots, weight, own, focus, prior)
@@ -280,7 +313,7 @@ def resolve(gaz: PlaceGazetteer, text: str, matches: list[Match], context: set[s
     named |= {table.country[r] for s in slots for r in s.rows if table.feature[r] == F_COUNTRY}
     found = []
     for i, slot in enumerate(slots):
-        mention = _mention(scorer, i, slot, bool(focus), ner_labels is not None, named)
+        mention = _mention(scorer, i, slot, ner_labels is not None, named, language)
         if mention is not None:
             found.append(mention)
     # the focus as the places bear it out: a country only a dropped name pointed to is not one
@@ -289,8 +322,8 @@ def resolve(gaz: PlaceGazetteer, text: str, matches: list[Match], context: set[s
     return PlaceAnalysis(found, [iso for iso in focus if iso in placed])
 
 
-def _mention(scorer: _Scorer, i: int, slot: _Slot, has_focus: bool, has_model: bool,
-             named: set[str]) -> PlaceMention | None:
+def _mention(scorer: _Scorer, i: int, slot: _Slot, has_model: bool, named: set[str],
+             language: str | None = None) -> PlaceMention | None:
     """The place one slot names, with its confidence; None when it is dropped."""
     table = scorer.table
     m = slot.match
@@ -311,8 +344,8 @@ def _mention(scorer: _Scorer, i: int, slot: _Slot, has_focus: bool, has_model: b
             return None
         return PlaceMention(m.start, m.end, m.text, place, 0.95)
     regional = scorer.in_region(i, best)
-    if not _keep(slot, table, best, supported, has_focus, has_model, regional,
-                 place.country in named):
+    if not _keep(slot, table, best, supported, scorer.other_focus(i), has_model, regional,
+                 place.country in named, language):
         return None
     rival = next((s for s, r in ranked[1:] if haversine_km(
         table.lat[r], table.lon[r], place.lat, place.lon) > 161), None)
@@ -340,11 +373,11 @@ def _namesake_town_first(table, ranked: list[tuple[float, int]]) -> list[tuple[f
 
 
 def _keep(slot: _Slot, table, row: int, supported: bool, has_focus: bool, has_model: bool,
-          in_region: bool, named: bool) -> bool:
+          in_region: bool, named: bool, language: str | None = None) -> bool:
     """Better no place than a wrong one."""
     f = table.feature[row]
     population = _population(table, row)
-    if _weak_name(slot.match.text):
+    if _weak_name(slot.match.text, language):
         return has_model and slot.label == "location" and supported
     if slot.label == "person" and not (slot.qualified or in_region or (
             named and slot.label_exact and len({table.country[r] for r in slot.rows}) == 1)):
