@@ -14,6 +14,9 @@ gathered in ``../shared/corpus/events`` (see its README for the 28 source reposi
 Attribution: "Armed Conflict Location & Event Data Project (ACLED); acleddata.com". ACLED's terms
 of use apply.
 
+Only the training sources of the held-out-by-source split (:mod:`etl.evaluation.split`) feed it,
+so that ``newsmon eval`` measures places on sources whose locations the gazetteer never saw.
+
 Rebuild (reproducible: the same corpus gives the same file)::
 
     python -m etl.build.supplement [CORPUS_DIR] [OUT_FILE]
@@ -29,6 +32,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from etl.evaluation.split import held_out
 from etl.settings import PACKAGE_DIR
 
 SUPPLEMENT_FILE = PACKAGE_DIR / "data" / "acled_places.tsv"
@@ -67,14 +71,19 @@ def country_code(name: str) -> str | None:
         return None
 
 
-def build_supplement(corpus: Path) -> list[SupplementPlace]:
-    """Distinct ACLED locations with their median position (precise events first)."""
+def build_supplement(corpus: Path, *, training_only: bool = True) -> list[SupplementPlace]:
+    """Distinct ACLED locations with their median position (precise events first).
+
+    ``training_only``: only rows of the training sources (those :func:`held_out` leaves in), so
+    that the event records measured on the held-out sources never see their own locations."""
     points: dict[tuple[str, str, str], list[tuple[int, float, float]]] = defaultdict(list)
     codes: dict[str, str | None] = {}
     for filename in SOURCES:
         path = corpus / "events" / filename
         with gzip.open(path, "rt", encoding="utf-8", newline="") as fh:
             for row in csv.DictReader(fh):
+                if training_only and held_out(row.get("source_repo") or ""):
+                    continue
                 name = (row.get("location") or "").strip()
                 country = (row.get("country") or "").strip()
                 if not name or not country:

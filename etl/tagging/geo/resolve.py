@@ -251,7 +251,10 @@ def resolve(gaz: PlaceGazetteer, text: str, matches: list[Match], context: set[s
             found.append(PlaceMention(m.start, m.end, m.text, place, 0.95))
             continue
         regional = in_region(i, best)
-        if not _keep(slot, table, best, supported, bool(focus), ner_labels is not None,
+        # the article is about other countries only if something besides this name says so
+        # (Baquba, alone in a note, is no reason to drop Baquba)
+        others = any(evidence(i, iso) >= FOCUS_MIN for iso in focus)
+        if not _keep(slot, table, best, supported, others, ner_labels is not None,
                      regional, place.country in named):
             continue
         rival = next((s for s, r in ranked[1:] if haversine_km(
