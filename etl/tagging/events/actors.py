@@ -186,6 +186,9 @@ def _distinct(mentions: list[ActorMention]) -> list[ActorMention]:
 
 
 # events ACLED gives an unnamed perpetrator ("an IED exploded", "a man was shot dead")
+_TARGETED = re.compile(r"\b(?:targeting|targetting|against|under|hit|hitting|struck|striking"
+                       r"|wounding|injuring|wounded|injured)\s+"
+                       r"(?:[\w'’-]+\s+){0,3}$", re.I)
 _IMPLIED_AGENT = frozenset({"Violence against civilians", "Explosions/Remote violence"})
 
 
@@ -195,7 +198,9 @@ def assign_roles(text: str, mentions: list[ActorMention], event_type: str,
     ``implied_agent``: an attack or explosion whose perpetrator the text does not name has an
     Unidentified Armed Group as actor1, as ACLED codes it (false: the baseline)."""
     if implied_agent and event_type in _IMPLIED_AGENT and not any(
-            m.armed for m in mentions):
+            m.armed and not _TARGETED.search(text[max(0, m.start - 40):m.start])
+            for m in mentions if m.start >= 0):
+        # no armed actor that is not the target ("an IED exploded under a police vehicle")
         mentions = [_synthetic(UNIDENTIFIED, iso, mentions), *mentions]
     if not mentions and event_type not in ("Protests", "Riots"):
         return EventActors(None, None)

@@ -429,7 +429,8 @@ def _clauses(text: str, toks: list[_Tok], lo: int, hi: int) -> list[_Clause]:
             i += 1
             continue
         if w in _ACTIVE and prev in _DETERMINERS or (w == "dead" and prev == "the") or (
-                w == "killed" and prev in ("has", "have") and not _quantity(toks, i + 1)):
+                w == "killed" and prev in ("has", "have") and not (
+                    _quantity(toks, i + 1) and nxt not in VAGUE)):
             # "the killing of ...", "among the dead", "the war has killed": background
             i += 1
             continue
