@@ -72,7 +72,8 @@ _NEGATION = re.compile(
     r"|without\s+(?:any\s+)?(?:deaths|fatalities|casualties)"
     r"|no information on fatalities|not\s+(?:been\s+)?killed)\b", re.I)
 _ATTEMPT = frozenset({"tried", "attempted", "threatened", "plot", "plotted", "plan"})
-_DETERMINERS = frozenset({"the", "a", "recent", "his", "her", "their", "alleged", "targeted"})
+_DETERMINERS = frozenset({"the", "a", "recent", "his", "her", "their", "alleged", "targeted",
+                         "prior", "previous", "earlier"})
 # prepositions inside the phrase naming the dead ("two farmers in Barangay Gaunan were killed")
 _SOFT = frozenset({"in", "at", "near", "from", "on", "inside", "outside", "of"})
 _TOLL = re.compile(
@@ -407,16 +408,6 @@ def _clauses(text: str, toks: list[_Tok], lo: int, hi: int) -> list[_Clause]:
         if prev in _ATTEMPT or (prev == "be" and i > lo + 1 and toks[i - 2].low in _ATTEMPT):
             i += 1
             continue
-        if w in ("fatalities", "fatality", "deaths") and i > lo:
-            # "10 fatalities", "1 reported fatality", "led to 10 deaths"
-            k = i - 1
-            while k > lo and toks[k].low in ("reported", "confirmed", "civilian", "more"):
-                k -= 1
-            q = _quantity(toks, k)
-            if q and k + q[1] <= i:
-                clauses.append(_Clause(q[0], toks[k].start, t.end, w, explicit=True))
-            i += 1
-            continue
         if w in _OF_DEATH and prev in ("the", "a") and nxt == "of" and i > lo + 1 and (
                 toks[i - 2].low in _RESULTED) and i + 2 < hi and (
                 toks[i + 2].low in _OBJECT_START or _quantity(toks, i + 2)):
@@ -426,6 +417,16 @@ def _clauses(text: str, toks: list[_Tok], lo: int, hi: int) -> list[_Clause]:
             if counted:
                 clauses.append(_Clause(counted[0], t.start, toks[span[1] - 1].end, counted[2],
                                        counted[1]))
+            i += 1
+            continue
+        if w in ("fatalities", "fatality", "deaths") and i > lo:
+            # "10 fatalities", "1 reported fatality", "led to 10 deaths"
+            k = i - 1
+            while k > lo and toks[k].low in ("reported", "confirmed", "civilian", "more"):
+                k -= 1
+            q = _quantity(toks, k)
+            if q and k + q[1] <= i:
+                clauses.append(_Clause(q[0], toks[k].start, t.end, w, explicit=True))
             i += 1
             continue
         if w in _ACTIVE and prev in _DETERMINERS or (w == "dead" and prev == "the") or (
@@ -444,6 +445,8 @@ def _clauses(text: str, toks: list[_Tok], lo: int, hi: int) -> list[_Clause]:
                 span = _object_span(toks, i, hi)
             else:
                 span = _subject_span(toks, i - 1, lo)
+        elif w == "down" and prev == "gunned":
+            span = _subject_span(toks, i - 1, lo)  # "a drug suspect was gunned down"
         elif w in _KILLED or w in _SUBJECT:
             # "5 people were killed", "left 5 dead"
             span = _subject_span(toks, i, lo)
