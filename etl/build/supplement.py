@@ -19,7 +19,7 @@ so that ``newsmon eval`` measures places on sources whose locations the gazettee
 
 Rebuild (reproducible: the same corpus gives the same file)::
 
-    python -m etl.build.supplement [CORPUS_DIR] [OUT_FILE]
+    python -m etl.build.supplement [--all-sources] [CORPUS_DIR] [OUT_FILE]
 """
 
 from __future__ import annotations
@@ -128,11 +128,13 @@ def known_to_geonames(places: list[SupplementPlace], radius_km: float = 30.0
                        for lat, lon in towns.get((p.country, ascii_fold(p.name).lower()), ()))]
 
 
-def write_supplement(places: list[SupplementPlace], out: Path) -> None:
+def write_supplement(places: list[SupplementPlace], out: Path, training_only: bool = True
+                     ) -> None:
+    sources = "training sources" if training_only else "all sources"
     with open(out, "w", encoding="utf-8", newline="") as fh:
         fh.write("# Derived from ACLED (Armed Conflict Location & Event Data Project; "
                  "acleddata.com): location names, admin1, country, median coordinates, "
-                 "event counts. Built by python -m etl.build.supplement.\n")
+                 f"event counts. Built by python -m etl.build.supplement ({sources}).\n")
         writer = csv.writer(fh, delimiter="\t", lineterminator="\n")
         writer.writerow(HEADER)
         for p in places:
@@ -153,10 +155,14 @@ def read_supplement(path: Path = SUPPLEMENT_FILE) -> list[SupplementPlace]:
 def main(argv: list[str]) -> None:
     from etl.settings import corpus_dir
 
+    # --all-sources: every source of the pool (more villages for production; the held-out
+    # place figures of ``newsmon eval`` are then leaked and no longer held out)
+    training_only = "--all-sources" not in argv
+    argv = [a for a in argv if a != "--all-sources"]
     corpus = Path(argv[0]) if argv else corpus_dir()
     out = Path(argv[1]) if len(argv) > 1 else SUPPLEMENT_FILE
-    places = known_to_geonames(build_supplement(corpus))
-    write_supplement(places, out)
+    places = known_to_geonames(build_supplement(corpus, training_only=training_only))
+    write_supplement(places, out, training_only)
     print(f"{len(places)} ACLED locations written to {out}")
 
 
