@@ -14,9 +14,12 @@ gathered in ``../shared/corpus/events`` (see its README for the 28 source reposi
 Attribution: "Armed Conflict Location & Event Data Project (ACLED); acleddata.com". ACLED's terms
 of use apply.
 
+Only the training sources of the held-out-by-source split (:mod:`etl.evaluation.split`) feed it,
+so that ``newsmon eval`` measures places on sources whose locations the gazetteer never saw.
+
 Rebuild (reproducible: the same corpus gives the same file)::
 
-    python -m etl.build.supplement [CORPUS_DIR] [OUT_FILE]
+    python -m etl.build.supplement [--all-sources] [CORPUS_DIR] [OUT_FILE]
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from etl.evaluation.split import held_out
 from etl.settings import PACKAGE_DIR
 
 SUPPLEMENT_FILE = PACKAGE_DIR / "data" / "acled_places.tsv"
@@ -67,14 +71,19 @@ def country_code(name: str) -> str | None:
         return None
 
 
-def build_supplement(corpus: Path) -> list[SupplementPlace]:
-    """Distinct ACLED locations with their median position (precise events first)."""
+def build_supplement(corpus: Path, *, training_only: bool = True) -> list[SupplementPlace]:
+    """Distinct ACLED locations with their median position (precise events first).
+
+    ``training_only``: only rows of the training sources (those :func:`held_out` leaves in), so
+    that the event records measured on the held-out sources never see their own locations."""
     points: dict[tuple[str, str, str], list[tuple[int, float, float]]] = defaultdict(list)
     codes: dict[str, str | None] = {}
     for filename in SOURCES:
         path = corpus / "events" / filename
         with gzip.open(path, "rt", encoding="utf-8", newline="") as fh:
             for row in csv.DictReader(fh):
+                if training_only and held_out(row.get("source_repo") or ""):
+                    continue
                 name = (row.get("location") or "").strip()
                 country = (row.get("country") or "").strip()
                 if not name or not country:
@@ -119,11 +128,13 @@ def known_to_geonames(places: list[SupplementPlace], radius_km: float = 30.0
                        for lat, lon in towns.get((p.country, ascii_fold(p.name).lower()), ()))]
 
 
-def write_supplement(places: list[SupplementPlace], out: Path) -> None:
+def write_supplement(places: list[SupplementPlace], out: Path, training_only: bool = True
+                     ) -> None:
+    sources = "training sources" if training_only else "all sources"
     with open(out, "w", encoding="utf-8", newline="") as fh:
         fh.write("# Derived from ACLED (Armed Conflict Location & Event Data Project; "
                  "acleddata.com): location names, admin1, country, median coordinates, "
-                 "event counts. Built by python -m etl.build.supplement.\n")
+                 f"event counts. Built by python -m etl.build.supplement ({sources}).\n")
         writer = csv.writer(fh, delimiter="\t", lineterminator="\n")
         writer.writerow(HEADER)
         for p in places:
@@ -144,10 +155,14 @@ def read_supplement(path: Path = SUPPLEMENT_FILE) -> list[SupplementPlace]:
 def main(argv: list[str]) -> None:
     from etl.settings import corpus_dir
 
+    # --all-sources: every source of the pool (more villages for production; the held-out
+    # place figures of ``newsmon eval`` are then leaked and no longer held out)
+    training_only = "--all-sources" not in argv
+    argv = [a for a in argv if a != "--all-sources"]
     corpus = Path(argv[0]) if argv else corpus_dir()
     out = Path(argv[1]) if len(argv) > 1 else SUPPLEMENT_FILE
-    places = known_to_geonames(build_supplement(corpus))
-    write_supplement(places, out)
+    places = known_to_geonames(build_supplement(corpus, training_only=training_only))
+    write_supplement(places, out, training_only)
     print(f"{len(places)} ACLED locations written to {out}")
 
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from etl.tagging.core.actors import ARMED_KINDS
+from etl.tagging.events import acled_names
 
 ACTOR_KINDS = ARMED_KINDS | {"political_movement", "international"}
 # ACLED writes some countries its own way (and with "the" after "Forces of")
@@ -142,14 +143,21 @@ def typed_name(kind: str, iso: str) -> str:
 MAX_SENTENCE_ACTORS = 100  # typed actor mentions read per sentence (real ones name a few)
 
 
-def find_actors(text: str, lo: int, hi: int, known: Sequence, iso: str) -> list[ActorMention]:
-    """Actors named in text[lo:hi]: known actors (entities with an actor id and kind) first,
-    then typed actors in the spans they leave free; in reading order."""
+def find_actors(text: str, lo: int, hi: int, known: Sequence, iso: str,
+                learned: bool = True) -> list[ActorMention]:
+    """Actors named in text[lo:hi]: known actors (entities with an actor id and kind: the id
+    stays, the project's canonical name) first; then the learned table's ACLED names
+    (:mod:`etl.tagging.events.acled_names`, unless ``learned`` is false: the baseline) and
+    typed actors in the spans they leave free; in reading order."""
     found: list[ActorMention] = []
     for e in known:
         if lo <= e.start and e.end <= hi and getattr(e, "id", None) and (
                 getattr(e, "kind", None) in ACTOR_KINDS):
             found.append(ActorMention(e.id, e.kind, e.start, e.end, e.kind in ARMED_KINDS))
+    if learned:
+        for s, e, name in acled_names.learned_mentions(text, lo, hi):
+            if not any(s < m.end and m.start < e for m in found):
+                found.append(ActorMention(name, acled_names.kind_of(name), s, e, True))
     taken = [(m.start, m.end) for m in found]
     window = text[lo:hi]
     for kind, pattern in _TYPED_RE:
@@ -182,9 +190,23 @@ def _distinct(mentions: list[ActorMention]) -> list[ActorMention]:
     return out
 
 
+# events ACLED gives an unnamed perpetrator ("an IED exploded", "a man was shot dead")
+_TARGETED = re.compile(r"\b(?:targeting|targetting|against|under|hit|hitting|struck|striking"
+                       r"|wounding|injuring|wounded|injured)\s+"
+                       r"(?:[\w'’-]+\s+){0,3}$", re.I)
+_IMPLIED_AGENT = frozenset({"Violence against civilians", "Explosions/Remote violence"})
+
+
 def assign_roles(text: str, mentions: list[ActorMention], event_type: str,
-                 iso: str) -> EventActors:
-    """actor1, actor2 and associated actors of an event of ``event_type`` from ``mentions``."""
+                 iso: str, implied_agent: bool = True) -> EventActors:
+    """actor1, actor2 and associated actors of an event of ``event_type`` from ``mentions``;
+    ``implied_agent``: an attack or explosion whose perpetrator the text does not name has an
+    Unidentified Armed Group as actor1, as ACLED codes it (false: the baseline)."""
+    if implied_agent and event_type in _IMPLIED_AGENT and not any(
+            m.armed and not _TARGETED.search(text[max(0, m.start - 40):m.start])
+            for m in mentions if m.start >= 0):
+        # no armed actor that is not the target ("an IED exploded under a police vehicle")
+        mentions = [_synthetic(UNIDENTIFIED, iso, mentions), *mentions]
     if not mentions and event_type not in ("Protests", "Riots"):
         return EventActors(None, None)
     ms = _distinct(mentions)

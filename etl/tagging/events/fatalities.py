@@ -78,19 +78,32 @@ _NEGATION = re.compile(
     r"|without\s+(?:any\s+)?(?:deaths|fatalities|casualties)"
     r"|no information on fatalities|not\s+(?:been\s+)?killed)\b", re.I)
 _ATTEMPT = frozenset({"tried", "attempted", "threatened", "plot", "plotted", "plan"})
-_DETERMINERS = frozenset({"the", "a", "recent", "his", "her", "their", "alleged", "targeted"})
+_DETERMINERS = frozenset({"the", "a", "recent", "his", "her", "their", "alleged", "targeted",
+                         "prior", "previous", "earlier"})
 # prepositions inside the phrase naming the dead ("two farmers in Barangay Gaunan were killed")
 _SOFT = frozenset({"in", "at", "near", "from", "on", "inside", "outside", "of"})
 _TOLL = re.compile(
     r"\bdeath[- ]toll\b[^.;]{0,40}?\b(?:to|of|at|is|was|reached|stands at|stood at)\s+"
     r"(?:at least\s+|about\s+|some\s+|nearly\s+|around\s+)?(\d[\d,]*|[a-z]+(?:-[a-z]+)?)",
     re.I)
-_CODED = re.compile(r"\bfatalit(?:y|ies)\b[^.]{0,60}?\bcoded as\s+(\d+)", re.I)
+_CODED = re.compile(r"\bfatalit(?:y|ies)\b[^.]{0,60}?\bcoded (?:as|at)\s+(\d+)"
+                    r"|\btotal (?:of )?(\d+) fatalit(?:y|ies) (?:were )?coded", re.I)
+# ACLED notes: one report's deaths shared between the events it was coded as ("10 people were
+# killed. Fatalities split between two events." -> 5; "... split over 3 locations (2)" -> 2)
+_SPLIT = re.compile(r"\bfatalit(?:y|ies)\s+(?:were\s+|are\s+)?(?:split|divided)\s+"
+                    r"(?:evenly\s+)?(?:across|between|over|among|into)\s+(\w+)\s+"
+                    r"(?:events|locations|villages|incidents|places|days)\b"
+                    r"(?:[^.(]{0,40}\((\d+)\))?", re.I)
 _UNKNOWN = re.compile(r"\b(?:unknown|unspecified|undisclosed|unconfirmed)\s+(?:number of\s+)?"
                       r"(?:\w+\s+)?(?:fatalities|deaths)\b", re.I)
 # ACLED notes: the deaths belong to another coded event
 _ELSEWHERE = re.compile(r"\bfatalities (?:are |were )?(?:coded|counted|recorded) "
                         r"(?:to|in|under|separately|with)\b", re.I)
+# "resulted in the killing of N", "led to the death of N": this event's deaths, not background
+_OF_DEATH = frozenset({"killing", "killings", "death", "deaths", "execution", "executions",
+                       "murder", "murders"})
+_RESULTED = frozenset({"in", "to", "caused", "causing", "claimed", "confirmed", "reported",
+                       "reporting"})
 DEFAULT_UNKNOWN = 3  # ACLED: deaths reported without a number, outside a large war-zone event
 
 
@@ -417,6 +430,17 @@ def _clauses(text: str, toks: list[_Tok], lo: int, hi: int) -> list[_Clause]:
         if prev in _ATTEMPT or (prev == "be" and i > lo + 1 and toks[i - 2].low in _ATTEMPT):
             i += 1
             continue
+        if w in _OF_DEATH and prev in ("the", "a") and nxt == "of" and i > lo + 1 and (
+                toks[i - 2].low in _RESULTED) and i + 2 < hi and (
+                toks[i + 2].low in _OBJECT_START or _quantity(toks, i + 2)):
+            # "resulted in the killing of 12 militants", "leading to the death of 4 FACA"
+            span = _object_span(toks, i + 1, hi)
+            counted = _count_span(toks, *span) if span[0] < span[1] else None
+            if counted:
+                clauses.append(_Clause(counted[0], t.start, toks[span[1] - 1].end, counted[2],
+                                       counted[1]))
+            i += 1
+            continue
         if w in ("fatalities", "fatality", "deaths") and i > lo:
             # "10 fatalities", "1 reported fatality", "led to 10 deaths"
             k = i - 1
@@ -428,7 +452,8 @@ def _clauses(text: str, toks: list[_Tok], lo: int, hi: int) -> list[_Clause]:
             i += 1
             continue
         if w in _ACTIVE and prev in _DETERMINERS or (w == "dead" and prev == "the") or (
-                w == "killed" and prev in ("has", "have")):
+                w == "killed" and prev in ("has", "have") and not (
+                    _quantity(toks, i + 1) and nxt not in VAGUE)):
             # "the killing of ...", "among the dead", "the war has killed": background
             i += 1
             continue
@@ -442,6 +467,8 @@ def _clauses(text: str, toks: list[_Tok], lo: int, hi: int) -> list[_Clause]:
                 span = _object_span(toks, i, hi)
             else:
                 span = _subject_span(toks, i - 1, lo)
+        elif w == "down" and prev == "gunned":
+            span = _subject_span(toks, i - 1, lo)  # "a drug suspect was gunned down"
         elif w in _KILLED or w in _SUBJECT:
             # "5 people were killed", "left 5 dead"
             span = _subject_span(toks, i, lo)
@@ -531,8 +558,31 @@ def extract_fatalities(text: str, language: str | None = None) -> Fatalities:
     if _ELSEWHERE.search(text):
         return Fatalities(0)
     coded = _CODED.search(text)
-    if coded and (parse_number(coded.group(1)) or 0) <= MAX_FATALITIES:
-        return Fatalities(parse_number(coded.group(1)) or 0, ((coded.start(), coded.end()),))
+    coded_count = (parse_number(coded.group(1) or coded.group(2)) or 0) if coded else 0
+    if coded and coded_count <= MAX_FATALITIES:
+        return Fatalities(coded_count, ((coded.start(), coded.end()),))
+    split = _SPLIT.search(text)
+    if split:
+        return _split_share(text, split)
+    return _read_deaths(text)
+
+
+def _split_share(text: str, split: re.Match) -> Fatalities:
+    """This event's share of deaths a note split over several events: the figure in brackets,
+    else the total divided by the number of events (rounded half up, ACLED's even split)."""
+    span = ((split.start(), split.end()),)
+    if split.group(2):
+        share = parse_number(split.group(2)) or 0
+        return Fatalities(share if share <= MAX_FATALITIES else 0, span)
+    parts = parse_number(split.group(1).lower())
+    total = _read_deaths(text[:split.start()])
+    if not parts or parts < 2 or not total.count:
+        return total
+    return Fatalities(int(total.count / parts + 0.5), total.spans + span, total.estimated)
+
+
+def _read_deaths(text: str) -> Fatalities:
+    """Deaths read from the clauses of ``text`` (see the module docstring)."""
     toks = tokenize(text)
     clauses: list[_Clause] = []
     for lo, hi in _sentences(text, toks):

@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING
 from etl.tagging.events import actors as eventactors
 from etl.tagging.events.dates import DAY, DateMention, find_dates
 from etl.tagging.events.fatalities import Fatalities, extract_fatalities
+from etl.tagging.events.place import event_place
 from etl.tagging.geo.distance import haversine_km
 from etl.tagging.lang.events import classify_in_language
 
@@ -68,6 +69,9 @@ _REPORTED_FROM = re.compile(r"\b(?:statement|said|told \w+|speaking|briefing|bas
 _ADMIN1_WORD = re.compile(r"(?<!\s)\s+(?:province|governorate|state|region|oblast|prefecture"
                           r"|county|department)\b")
 ADMIN1_NAME_CHARS = 60
+_TOPIC = re.compile(r"\b(?:war|invasion|conflict|situation|crisis|violence|events|solidarity"
+                    r"|operations?|troops|presence|intervention|involvement)\s+(?:\w+\s+)?in\s+"
+                    r"(?:the\s+)?$", re.I)
 _BACKGROUND = re.compile(r"\b(?:since|years? ago|last year|in (?:19|20)\d\d|earlier this year"
                          r"|months ago|weeks ago)\b", re.I)
 
@@ -189,7 +193,8 @@ def _sentences(model: EventTypeModel, text: str, result, dates: list[DateMention
     return out
 
 
-def _event_country(text: str, result, sentences: list[_Sentence]) -> tuple[str, bool]:
+def _event_country(text: str, result, sentences: list[_Sentence], baseline: bool = False
+                   ) -> tuple[str, bool]:
     """The country the text is about and whether the text agrees on it: places named in the
     event sentences count most, then all places (a country named counts double) and the home
     countries of the actors it names. A tie between countries is not agreement (Zandam in the
@@ -203,7 +208,11 @@ def _event_country(text: str, result, sentences: list[_Sentence]) -> tuple[str, 
             votes[p.country] += weight + (
                 1 if _LOCATIVE.search(text[max(0, p.start - 30):p.start]) else 0)
         for p in s.countries:
-            votes[p.country] += 2 * weight
+            # "flags of Russia", "the war in Ukraine" in a note on Burkina Faso or Cyprus: a
+            # country named in passing counts less than the towns where the event happened
+            votes[p.country] += 2 * weight if baseline or _LOCATIVE.search(
+                text[max(0, p.start - 30):p.start]) and not _TOPIC.search(
+                text[max(0, p.start - 40):p.start]) else 1
     for e in result.entities:
         if getattr(e, "kind", None) in eventactors.ACTOR_KINDS and e.country not in (None, "XX"):
             votes[e.country] += 1
@@ -218,7 +227,8 @@ def _event_country(text: str, result, sentences: list[_Sentence]) -> tuple[str, 
 
 
 def _place(text: str, sents: list[_Sentence], iso: str) -> tuple[object | None, int | None]:
-    """The event's place (a tagger PlaceTag) and ACLED geo_precision."""
+    """The first town of the event's country (the baseline ``newsmon eval`` prints; the
+    records use :func:`etl.tagging.events.place.event_place`) and ACLED geo_precision."""
     for s in sents:
         towns = [p for p in s.towns if not iso or p.country == iso]
         if towns:
@@ -237,6 +247,27 @@ def _place(text: str, sents: list[_Sentence], iso: str) -> tuple[object | None, 
         if countries:
             return countries[0], 3
     return None, None
+
+
+def _name_country(text: str) -> str:
+    """The country most of the text's unambiguous place names lie in (each name's candidates
+    all in one country), "" when none: the country of an actor like "Protesters" when the
+    resolver kept no place (small towns in a note that names no country)."""
+    from etl.tagging.geo.features import decode_payload
+    from etl.tagging.geo.gazetteer import load_places
+
+    gaz = load_places()
+    votes: Counter[str] = Counter()
+    for m in gaz.index.find(text):
+        if not m.text[:1].isupper() or len(m.text) < 4:
+            continue
+        countries = {gaz.places.country[decode_payload(g)[0]] for g in m.payloads}
+        if len(countries) == 1:
+            votes[countries.pop()] += 1
+    ranked = votes.most_common(2)
+    if not ranked or len(ranked) > 1 and ranked[0][1] == ranked[1][1]:
+        return ""
+    return ranked[0][0]
 
 
 def _fatalities(text: str, sents: list[_Sentence], language: str | None = None
@@ -265,7 +296,7 @@ def _span(m) -> list[list[int]]:
 
 def _record(model: EventTypeModel | None, text: str, result, sents: list[_Sentence], iso: str,
             main_date: DateMention | None, published: date, context: Sequence[_Sentence] = (),
-            agreed: bool = True) -> EventRecord | None:
+            agreed: bool = True, baseline: bool = False) -> EventRecord | None:
     """One record from its own sentences; ``context`` (the lede, for the main event) is where
     its place is looked for when its own sentences name none; no place unless ``agreed``."""
     lo, hi = sents[0].start, sents[-1].end
@@ -279,17 +310,27 @@ def _record(model: EventTypeModel | None, text: str, result, sents: list[_Senten
         return None
     dates = [d for s in sents for d in s.dates]
     when = dates[0] if dates else main_date or DateMention(published, DAY, -1, -1, "")
-    place, precision = _place(text, sents, iso) if agreed else (None, None)
+    def where(group: Sequence[_Sentence]) -> tuple[object | None, int | None]:
+        if baseline:
+            return _place(text, list(group), iso)
+        return event_place(text, group, iso, result.places)
+
+    place, precision = where(sents) if agreed else (None, None)
     if place is None and context and agreed:
-        place, precision = _place(text, list(context), iso)
+        place, precision = where(context)
     country_code = getattr(place, "country", None) or iso
+    if not country_code and not baseline:  # no place: the text's focus ("Protesters (Iraq)")
+        country_code = next(iter(getattr(result, "countries", None) or ()), "") or (
+            _name_country(text))
     mentions: list = []
     known = sorted(result.entities, key=lambda e: e.start)
     known_starts = [e.start for e in known]
     for s in sents:  # each sentence's own entities (bisection: not sentences x entities)
         own = known[bisect_left(known_starts, s.start):bisect_right(known_starts, s.end)]
-        mentions += eventactors.find_actors(text, s.start, s.end, own, country_code)
-    actors = eventactors.assign_roles(text, mentions, et.event_type, country_code)
+        mentions += eventactors.find_actors(text, s.start, s.end, own, country_code,
+                                            learned=not baseline)
+    actors = eventactors.assign_roles(text, mentions, et.event_type, country_code,
+                                      implied_agent=not baseline)
     deaths, death_spans = _fatalities(text, sents, getattr(result, "language", None))
     if et.sub_event_type == "Peaceful protest":
         deaths, death_spans = 0, []  # ACLED: a peaceful protest has no fatalities
@@ -372,9 +413,10 @@ def _far(a, b) -> bool:
 
 
 def build_events(text: str, result, published: datetime | date | None = None, *,
-                 model: EventTypeModel | None) -> list[EventRecord]:
+                 model: EventTypeModel | None, baseline: bool = False) -> list[EventRecord]:
     """The events ``text`` reports (main event first), from its tag ``result``; ``model`` is
-    the tagger's ACLED event-type model (none: no event records)."""
+    the tagger's ACLED event-type model (none: no event records); ``baseline``: the place and
+    actors as chosen before issue 17 (what ``newsmon eval`` prints beside)."""
     if model is None or not text or not result.categories:
         return []
     pub = published.date() if isinstance(published, datetime) else (
@@ -384,7 +426,7 @@ def build_events(text: str, result, published: datetime | date | None = None, *,
     event_sents = [s for s in sentences if s.evidence or s.deaths]
     if not any(s.evidence for s in event_sents):
         return []
-    iso, agreed = _event_country(text, result, sentences)
+    iso, agreed = _event_country(text, result, sentences, baseline)
     lede = [s for s in sentences if s.start < LEDE_CHARS]
     groups: list[list[_Sentence]] = [[]]
     main_town = None
@@ -426,7 +468,7 @@ def build_events(text: str, result, published: datetime | date | None = None, *,
     records = []
     for k, group in enumerate(groups):
         rec = _record(model, text, result, group, iso, main_date, pub, lede if k == 0 else (),
-                      agreed)
+                      agreed, baseline)
         if rec is not None:
             records.append(rec)
     return records
