@@ -46,7 +46,7 @@ def test_a_country_named_in_passing_is_not_the_event_country(tagger):
             "and calling for military cooperation with Russia.")
     result, event = _main(tagger, text)
     assert event.country_code == "KE" and event.location == "Nairobi"
-    old = build_events(text, result, PUB, baseline=True)[0]
+    old = build_events(text, result, PUB, model=tagger.event_model, baseline=True)[0]
     assert old.country_code == "RU"  # what the rules before issue 17 said
 
 

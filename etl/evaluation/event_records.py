@@ -245,7 +245,8 @@ def score_records(tagger, rows: list[dict], scores: EventRecordScores) -> None:
         event = result.events[0] if result.events else None
         # the baseline: the same tagging, the records' place and actors chosen as before
         # issue 17 (first town of the event's country; no learned names, no implied agent)
-        base_events = build_events(r["notes"], result, day + timedelta(days=1), baseline=True)
+        base_events = build_events(r["notes"], result, day + timedelta(days=1),
+                                   model=tagger.event_model, baseline=True)
         base = base_events[0] if base_events else None
         scores.event_found.add(event is not None)
         try:
