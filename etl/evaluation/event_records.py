@@ -2,9 +2,9 @@
 
 Data: ``events/acled_pool.csv.gz`` of the shared corpus (ACLED events with the notes its coders
 wrote; read only, never copied). The note is the input text; ACLED's coding is the answer.
-Split by source repository, not by row: the rules were tuned on the sources whose CRC-32 is even
-(:func:`held_out` false); the figures printed are on the other sources, whose regions and coders
-the rules have not seen. Rows are sampled deterministically (``seed``).
+Split by source repository, not by row, with the one split of the project
+(:data:`etl.build.acled_pool.HELD_OUT_SOURCES`, the same the event model is trained and scored
+with); the figures printed are on those sources. Rows are sampled deterministically (``seed``).
 
 Measured, each beside a baseline from the same pass:
 
@@ -22,23 +22,20 @@ within
 
 from __future__ import annotations
 
-import csv
-import gzip
 import random
 import re
 import time
-import zlib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+from etl.build.acled_pool import is_held_out, read_events
 from etl.tagging.core.actors import load_actors
 from etl.tagging.events.actors import country_name
 from etl.tagging.events.dates import MONTHS
 from etl.tagging.events.fatalities import extract_fatalities, regex_baseline
 from etl.tagging.events.records import build_events, km
 
-POOL = Path("events") / "acled_pool.csv.gz"
 TARGETS = {"fatalities_exact": 0.93, "fatalities_exact_deaths": 0.75,
            "place_within_25km": 0.85, "place_over_500km": 0.02}
 _YEARS = re.compile(r"\s*\((?:\d{4})?-?(?:\d{4})?\)$")
@@ -50,19 +47,16 @@ WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturd
 
 
 def held_out(source_repo: str) -> bool:
-    """Sources the rules were never tuned on (odd CRC-32 of the repository name)."""
-    return zlib.crc32(source_repo.encode()) % 2 == 1
+    """Sources kept for evaluation (:func:`etl.build.acled_pool.is_held_out`)."""
+    return is_held_out(source_repo)
 
 
 def load_events(corpus: Path, *, held: bool = True, limit: int | None = None,
-                seed: int = 0) -> list[dict]:
-    path = corpus / POOL
-    if not path.is_file():
-        raise FileNotFoundError(f"no ACLED events at {path} (set NEWSMON_CORPUS_DIR)")
-    with gzip.open(path, "rt", encoding="utf-8") as fh:
-        rows = [r for r in csv.DictReader(fh)
-                if held_out(r["source_repo"]) == held and r["fatalities"].isdigit()
-                and r["notes"].strip()]
+                seed: int = 0) -> list:
+    """ACLED rows (:func:`etl.build.acled_pool.read_events`) of the held-out (or the other)
+    sources with a fatality count, a deterministic sample of ``limit``."""
+    rows = [r for r in read_events(corpus)
+            if held_out(r.source_repo) == held and r["fatalities"].isdigit()]
     if limit and len(rows) > limit:
         rows = random.Random(seed).sample(rows, limit)  # noqa: S311 - a reproducible sample
     return rows
@@ -224,7 +218,7 @@ def score_records(tagger, rows: list[dict], scores: EventRecordScores) -> None:
     results = tagger.tag_many(notes, published=[d + timedelta(days=1) for d in days])
     started = time.perf_counter()
     for note, result, day in zip(notes, results, days, strict=True):
-        build_events(note, result, day + timedelta(days=1))
+        build_events(note, result, day + timedelta(days=1), model=tagger.event_model)
     scores.records_ms = 1000 * (time.perf_counter() - started) / max(1, len(rows))
     for r, result, day in zip(rows, results, days, strict=True):
         event = result.events[0] if result.events else None

@@ -196,7 +196,8 @@ class Tagger:
             docs = pipe_docs(self.nlp, texts, batch_size=batch_size)
         results = [self._tag(text, doc) for text, doc in zip(texts, docs, strict=True)]
         for i, (text, result) in enumerate(zip(texts, results, strict=True)):
-            result.events = build_events(text, result, published[i] if published else None)
+            result.events = build_events(text, result, published[i] if published else None,
+                                         model=self.event_model)
         return results
 
     def tag_with_baseline(

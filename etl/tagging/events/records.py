@@ -24,10 +24,9 @@ How an article becomes events:
    region or the country (3). A town outside the event's country is never chosen: better no
    place than a wrong one.
 
-The event type comes from ONE adapter, :func:`_event_type`: the ACLED type classifier
-(``etl.tagging.events.classifier.classify_event``, issue 11 part A) when it exists, else today's
-taxonomy
-categories mapped to ACLED's names.
+The event type comes from ONE adapter, :func:`_event_type`: the ACLED event classifier
+(:mod:`etl.tagging.events.classifier`) the caller passes in (the tagger owns the loaded model);
+without one there are no records. The sentences of a text are classified in one batch.
 """
 
 from __future__ import annotations
@@ -41,7 +40,7 @@ from datetime import date, datetime
 from functools import lru_cache
 
 from etl.tagging.events import actors as eventactors
-from etl.tagging.events.classifier import classify_event
+from etl.tagging.events.classifier import EventTypeModel
 from etl.tagging.events.dates import DAY, DateMention, find_dates
 from etl.tagging.events.fatalities import Fatalities, extract_fatalities
 
@@ -123,7 +122,8 @@ def km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 # --- the event type (the ACLED classifier, etl/tagging/events/classifier.py)  ---------------------
-def _event_type(text: str, result, lo: int = 0, hi: int | None = None) -> EventType | None:
+def _event_type(model: EventTypeModel, text: str, result, lo: int = 0, hi: int | None = None
+                ) -> EventType | None:
     """The ACLED event type of text[lo:hi]; None when it reports no event, or when the article
     as a whole reports none (``result.event_type``: a football final, a rate decision), so that
     one sentence's "shot" or "attack" does not make one."""
@@ -131,7 +131,7 @@ def _event_type(text: str, result, lo: int = 0, hi: int | None = None) -> EventT
     if whole is not None and whole.event_type is None:
         return None
     hi = len(text) if hi is None else hi
-    pred = classify_event(text[lo:hi])
+    pred = model.classify_event(text[lo:hi])
     if pred.event_type is None:
         return None
     evidence = tuple((lo + start, lo + end) for start, end, _ in pred.evidence)
@@ -145,15 +145,17 @@ def _text_fatalities(text: str) -> Fatalities:
 
 
 # --- building the records -----------------------------------------------------------------
-def _sentences(text: str, result, dates: list[DateMention]) -> list[_Sentence]:
+def _sentences(model: EventTypeModel, text: str, result, dates: list[DateMention]
+               ) -> list[_Sentence]:
     out = []
     for m in _SENTENCE.finditer(text):
         s, e = m.span()
         if not text[s:e].strip():
             continue
         out.append(_Sentence(s, e, (), False))
+    model.classify_many([text[s.start:s.end] for s in out])  # one pass; cached per sentence
     for sent in out:
-        et = _event_type(text, result, sent.start, sent.end)
+        et = _event_type(model, text, result, sent.start, sent.end)
         sent.evidence = et.evidence if et else ()
         sent.deaths = any(sent.start <= a < sent.end for a, _ in _text_fatalities(text).spans)
         for p in result.places:
@@ -242,7 +244,8 @@ def _span(m) -> list[list[int]]:
     return [[m.start, m.end]] if m is not None and m.start >= 0 else []
 
 
-def _record(text: str, result, sents: list[_Sentence], iso: str, main_date: DateMention | None,
+def _record(model: EventTypeModel, text: str, result, sents: list[_Sentence], iso: str,
+            main_date: DateMention | None,
             published: date, context: Sequence[_Sentence] = (),
             agreed: bool = True) -> EventRecord | None:
     """One record from its own sentences; ``context`` (the lede, for the main event) is where
@@ -250,10 +253,10 @@ def _record(text: str, result, sents: list[_Sentence], iso: str, main_date: Date
     lo, hi = sents[0].start, sents[-1].end
     et = None
     for s in sents:  # the type of the first sentence that has one, else the whole span
-        et = _event_type(text, result, s.start, s.end)
+        et = _event_type(model, text, result, s.start, s.end)
         if et:
             break
-    et = et or _event_type(text, result, lo, hi)
+    et = et or _event_type(model, text, result, lo, hi)
     if et is None:
         return None
     dates = [d for s in sents for d in s.dates]
@@ -316,15 +319,16 @@ def _far(a, b) -> bool:
     return km(a.lat, a.lon, b.lat, b.lon) > SEPARATE_KM
 
 
-def build_events(text: str, result, published: datetime | date | None = None
-                 ) -> list[EventRecord]:
-    """The events ``text`` reports (main event first), from its tag ``result``."""
-    if not text or not result.categories:
+def build_events(text: str, result, published: datetime | date | None = None,
+                 model: EventTypeModel | None = None) -> list[EventRecord]:
+    """The events ``text`` reports (main event first), from its tag ``result``, typed by the
+    event ``model`` (the tagger's; none: no records)."""
+    if not text or not result.categories or model is None:
         return []
     pub = published.date() if isinstance(published, datetime) else (
         published or datetime.now().date())
     dates = find_dates(text, pub)
-    sentences = _sentences(text, result, dates)
+    sentences = _sentences(model, text, result, dates)
     event_sents = [s for s in sentences if s.evidence or s.deaths]
     if not any(s.evidence for s in event_sents):
         return []
@@ -369,7 +373,8 @@ def build_events(text: str, result, published: datetime | date | None = None
             groups[0].append(s)
     records = []
     for k, group in enumerate(groups):
-        rec = _record(text, result, group, iso, main_date, pub, lede if k == 0 else (), agreed)
+        rec = _record(model, text, result, group, iso, main_date, pub,
+                      lede if k == 0 else (), agreed)
         if rec is not None:
             records.append(rec)
     return records
