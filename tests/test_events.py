@@ -121,6 +121,24 @@ def test_training_is_deterministic_and_round_trips(tmp_path):
     assert loaded.classify_event(text) == one.classify_event(text)
 
 
+def test_features_are_scikit_learns_tfidf():
+    from scipy import sparse
+
+    model = _tiny_model()
+    texts = ["Troops clashed with rebels near the river.", "", "Shares rose 5 percent.",
+             "Gunmen abducted two engineers; police said the kidnappers demanded a ransom."]
+    words, chars = model._vectorizers()
+    expected = sparse.hstack([words.transform(texts), chars.transform(texts)], format="csr")
+    assert abs(model.features(texts) - expected).max() < 1e-6
+
+
+def test_language_other_than_english_is_not_read():
+    model = _tiny_model()
+    p = model.classify_event("Des soldats ont affronté des rebelles.", language="fr")
+    assert p.event_type is None and not p.violent and "fr" in p.reason
+    assert model.classify_event("Troops clashed with rebels.", language="en").reason != p.reason
+
+
 def test_one_split_by_source():
     assert all(is_held_out(s) for s in HELD_OUT_SOURCES)
     assert not is_held_out("PeterRowing/ConflictProject")
