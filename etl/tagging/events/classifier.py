@@ -224,7 +224,7 @@ class EventTypeModel:
             offset += len(vocab)
         rows_indptr, rows_indices, rows_data = [0], [], []
         for i in range(len(texts)):
-            for indptr, indices, data in blocks:
+            for _, indices, data in blocks:
                 rows_indices.append(indices[i])
                 rows_data.append(data[i])
             rows_indptr.append(rows_indptr[-1] + sum(len(b[1][i]) for b in blocks))
