@@ -79,7 +79,8 @@ SATP_TYPES = {
 }
 TARGETS = {"event_type_accuracy": 0.93, "sub_event_accuracy": 0.90, "violent_recall": 0.97,
            "disaster_false_conflict_rate": 0.05, "case_weighted_f1": 0.75}
-Prediction = tuple[str | None, str | None]   # (event type, sub-event type); None: no event
+# (event type, sub-event type, is_conflict); (None, None, False): no event
+Prediction = tuple[str | None, str | None, bool]
 
 
 def weighted_f1(gold: Sequence[str | None], pred: Sequence[str | None],
@@ -269,7 +270,8 @@ class PlainBaseline:
 
     def __call__(self, texts: Sequence[str]) -> list[Prediction]:
         subs = self.pipe.predict(list(texts)) if texts else []
-        return [(SUB_EVENT_TYPES[s], str(s)) for s in subs]
+        return [(SUB_EVENT_TYPES[s], str(s), is_violent(SUB_EVENT_TYPES[s], str(s)))
+                for s in subs]
 
 
 def _score(predict, held: Sequence[EventRow], case: Sequence[tuple[str, str]],
@@ -280,7 +282,7 @@ def _score(predict, held: Sequence[EventRow], case: Sequence[tuple[str, str]],
     pred = predict([r.notes for r in held])
     seconds = time.perf_counter() - started
     stripped = predict([r.text for r in held])
-    violent_of = [is_violent(*p) for p in pred]
+    violent_of = [p[2] for p in pred]
     by_type: dict[str, list[bool]] = defaultdict(list)
     for r, v in zip(held, violent_of, strict=True):
         by_type[r.event_type].append(v)
@@ -295,12 +297,12 @@ def _score(predict, held: Sequence[EventRow], case: Sequence[tuple[str, str]],
     agree = sum(p[0] in SATP_TYPES[r["labels"][0]]
                 and (r["labels"][0] != "kidnapping" or p[1] == "Abduction/forced disappearance")
                 for r, p in zip(satp, satp_pred, strict=True))
-    fps = {kind: sum(is_violent(*p) for p in predict(texts)) / len(texts)
+    fps = {kind: sum(p[2] for p in predict(texts)) / len(texts)
            for kind, texts in non_violent.items() if texts}
     return SystemScores(
         notes=Accuracy.of(held, pred), stripped=Accuracy.of(held, stripped),
         violent_recall=sum(violent) / len(violent) if violent else 0.0,
-        disaster_rate=(sum(is_violent(*p) for p in disaster_pred) / len(disaster_pred)
+        disaster_rate=(sum(p[2] for p in disaster_pred) / len(disaster_pred)
                        if disaster_pred else 0.0),
         case_f1=weighted_f1(case_gold, [p[1] for p in case_pred], acled),
         case_no_event_f1=sum(outside) / len(outside) if outside else 0.0,
@@ -316,7 +318,7 @@ def product_predictor(model: EventTypeModel):
     def predict(texts: Sequence[str]) -> list[Prediction]:
         out: list[Prediction] = []
         for i in range(0, len(texts), 256):
-            out += [(p.event_type, p.sub_event_type)
+            out += [(p.event_type, p.sub_event_type, p.violent)
                     for p in model.classify_many(texts[i:i + 256])]
         return out
     return predict
@@ -345,6 +347,7 @@ def eval_events(corpus: Path, model: EventTypeModel | None = None, *, limit: int
         plain = _score(PlainBaseline([r.notes for r in train],
                                      [r.sub_event_type for r in train]), *args)
     majority_sub = Counter(r.sub_event_type for r in train).most_common(1)[0][0]
-    majority = Accuracy.of(held, [(SUB_EVENT_TYPES[majority_sub], majority_sub)] * len(held))
+    majority = Accuracy.of(held, [(SUB_EVENT_TYPES[majority_sub], majority_sub, False)]
+                           * len(held))
     return EventScores(newsmon, plain, majority, len(satp), len(case), len(disasters),
                        sorted({r.source_repo for r in held}))
