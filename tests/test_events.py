@@ -176,7 +176,7 @@ def test_prediction_interface_and_evidence_offsets():
         p.event_type = "x"  # type: ignore[misc]
     assert (p.event_type, p.sub_event_type) == ("Explosions/Remote violence",
                                                "Shelling/artillery/missile attack")
-    assert p.violent
+    assert p.violent is True  # a plain bool (stored as is_conflict), not numpy's
     assert sum(p.sub_event_scores.values()) == pytest.approx(1.0, abs=1e-3)
     assert max(p.event_type_scores, key=p.event_type_scores.get) == p.event_type
     text = ("On Friday, Houthi forces fired a ballistic missile at Marib city, killing three "

@@ -306,9 +306,10 @@ class EventTypeModel:
                                    "Violence against civilians"):
             event_type, sub = "Explosions/Remote violence", "Chemical weapon"
             evidence = [(chem.start(), chem.end(), chem.group())]
-        violent_share = sum(v for c, v in zip(self.classes, p, strict=True)
-                            if is_violent(SUB_EVENT_TYPES[c], c))
-        violent = is_violent(event_type, sub) or violent_share >= self.violent_threshold
+        violent_share = float(sum(v for c, v in zip(self.classes, p, strict=True)
+                                  if is_violent(SUB_EVENT_TYPES[c], c)))
+        # a plain bool: it is stored (is_conflict) and serialised
+        violent = bool(is_violent(event_type, sub) or violent_share >= self.violent_threshold)
         return EventTypePrediction(event_type, sub, sub_scores, type_scores,
                                    violent, evidence, sentence,
                                    f"event (p={p_event:.2f})")
