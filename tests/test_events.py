@@ -137,6 +137,9 @@ def test_language_other_than_english_is_not_read():
     p = model.classify_event("Des soldats ont affronté des rebelles.", language="fr")
     assert p.event_type is None and not p.violent and "fr" in p.reason
     assert model.classify_event("Troops clashed with rebels.", language="en").reason != p.reason
+    spanish = ("Miles de personas protestaron en la capital contra el alza del precio del "
+               "combustible y la policía dispersó a los manifestantes.")
+    assert "not English" in model.classify_event(spanish).reason
 
 
 def test_one_split_by_source():

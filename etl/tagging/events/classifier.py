@@ -32,7 +32,9 @@ developments (Looting/property destruction) and Excessive force against proteste
 protests, protests met with arrests or tear gas, and non-violent strategic developments are
 events but not violence.
 
-The model is English: a ``language`` other than English gives no event (reason says so).
+The model is English: a ``language`` other than English gives no event (reason says so); without
+a ``language``, a window where English function words are rare (:func:`looks_english`) is not
+read either.
 
 Weights: ``etl/data/event_model.npz``: arrays only (vocabularies as text, idf, coefficient
 matrices; no pickle), provenance in ``etl/data/event_model.md``, written by
@@ -102,6 +104,10 @@ been has have had it its this that these those he she they his her their which w
 CHEMICAL = re.compile(r"\b(chemical (?:weapon|attack|agent|munition)s?|sarin|nerve agent|"
                       r"chlorine (?:gas|bomb|attack)s?|mustard gas|toxic gas attack)\b", re.I)
 ENGLISH = ("en", "")
+# English function words: a window where they are rare is not English (the model reads English)
+_ENGLISH_WORDS = frozenset("""the of and to in is was were on for with by at from that said
+has have had it its as an are been after he she they his their who which""".split())
+MIN_ENGLISH_SHARE = 0.04
 CACHE_SIZE = 512
 
 
@@ -132,6 +138,15 @@ def is_violent(event_type: str | None, sub_event_type: str | None) -> bool:
     return event_type in VIOLENT_EVENT_TYPES or sub_event_type in VIOLENT_SUB_EVENTS
 
 
+
+
+def looks_english(text: str) -> bool:
+    """Do English function words make up a share of the words that only English text has?
+    (Short texts, under 8 words, pass: a headline says too little.)"""
+    words = _TOKEN.findall(text.lower())
+    if len(words) < 8:
+        return True
+    return sum(w in _ENGLISH_WORDS for w in words) / len(words) >= MIN_ENGLISH_SHARE
 
 
 def window(text: str) -> tuple[int, int]:
@@ -280,6 +295,10 @@ class EventTypeModel:
             p_event = self.event_probability(x)
             d = self.decisions(x)
             for i, t in enumerate(todo):
+                if language is None and not looks_english(read[i]):
+                    done[t] = self._cache[t] = EventTypePrediction(
+                        None, None, {}, {}, False, [], None, "not English: not read")
+                    continue
                 done[t] = self._cache[t] = self._reading(t, windows[i], x[i],
                                                          float(p_event[i]), d[i])
             while len(self._cache) > CACHE_SIZE:
