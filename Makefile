@@ -48,8 +48,8 @@ campaign: $(STAMP)
 eval: $(STAMP)
 	$(BIN)/newsmon eval
 
-# Refit the ACLED event-type classifier (etl/data/event_model.npz) on ../shared/corpus/events
-# (training sources only; deterministic, about 4 minutes).
+# Refit the event classifier (etl/data/event_model.npz: event/no-event gate and ACLED types) on
+# ../shared/corpus (training sources only; scikit-learn, deterministic, 10-25 minutes on 2 cores).
 train-events: $(STAMP)
 	$(BIN)/newsmon train-events
 

@@ -30,7 +30,7 @@ import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from etl.evaluation.split import held_out
+from etl.build.acled_pool import is_held_out as held_out
 from etl.settings import PACKAGE_DIR
 
 ACTOR_TABLE = PACKAGE_DIR / "data" / "acled_actor_names.tsv"

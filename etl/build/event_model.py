@@ -1,171 +1,219 @@
-"""Training the event-type classifier from ACLED's coded events (``newsmon train-events``).
+"""Training the event classifier from ACLED's coded events (``newsmon train-events``).
 
-Data: ``<corpus>/events/acled_pool.csv.gz`` (ACLED events with notes, current taxonomy; see its
-README). The notes are stripped of ACLED's template
-(:func:`etl.tagging.events.text.strip_boilerplate`) before anything is learned from them. The
-pre-2019 file (``acled_old_taxonomy.csv.gz``) has no sub-event types and is not used.
+Data (read only): ``<corpus>/events/acled_pool.csv.gz`` through :mod:`etl.build.acled_pool`
+(one reader, one split by source; the held-out sources are never fitted on), and the
+non-conflict news passages of :mod:`etl.build.event_negatives` for the event/no-event decision.
+Notes are stripped of ACLED's template before anything is learned from them. The pre-2019 file
+has no sub-event types and is not used.
 
-Split by ``source_repo``, never by row: :data:`HELD_OUT_SOURCES` are kept for ``newsmon eval``
-(regions, years and coders the model has not seen); everything else trains. The held-out list
-was fixed before any model was fitted: the one global sample (dtacled/acledR, 2022, 100+
-countries, the only large Latin American and European coverage), one protest-only source
-(Bangladesh), one war (Ukraine 2022), one explosions-only source (Myanmar), two West African
-sources (Burkina Faso, Benin).
+Method (scikit-learn, deterministic: the solvers' shuffling is seeded, ``random_state=0``):
 
-Method: multinomial logistic regression (softmax) over binary lemmatised word unigrams and
-bigrams and taxonomy keyword categories, weighted by idf and L2-normalised, fitted by L-BFGS
-(scipy) with an L2 penalty: full batch, no randomness, the same numbers every run. Chosen by
-measurement in ``newsmon eval`` against a plain unigram model and the majority class.
+1. TF-IDF over word 1-2-grams and character 2-5-grams (``char_wb``), sublinear tf, fitted on the
+   training notes (vocabularies capped, :data:`WORD_FEATURES`, :data:`CHAR_FEATURES`);
+2. the type model, ``LinearSVC`` with class-balanced weights (:data:`C`, :data:`CLASS_WEIGHT`)
+   over ACLED's sub-event types;
+3. the event gate, ``LogisticRegression`` (class-balanced): ACLED notes against the negative
+   passages, on the same features;
+4. calibration on a held-back part (a fixed fifth of the training sources, a fixed quarter of
+   the negative documents, never the evaluation sources): Platt scaling of the gate's decision
+   values, the threshold (the highest probability that keeps :data:`GATE_RECALL` of the
+   held-back violent notes), and the temperature of the type scores (least log-loss). Both
+   models are then refitted on all training rows with the same settings.
+
+The weights are saved as arrays (:meth:`EventTypeModel.save`), never as pickles.
 """
 
 from __future__ import annotations
 
-import csv
-import gzip
-import io
-import math
-from collections import Counter
+import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from etl.tagging.events.text import feature_names, strip_boilerplate
+from etl.build.acled_pool import (  # noqa: F401 - re-exported: the trainer's data
+    HELD_OUT_SOURCES,
+    EventRow,
+    read_events,
+    split_by_source,
+)
+from etl.build.event_negatives import held_back, read_negatives
 
-POOL_FILE = Path("events") / "acled_pool.csv.gz"
-HELD_OUT_SOURCES = frozenset({
-    "dtacled/acledR",
-    "zachessesjohnson/Protest-Diffusion",
-    "BW-GIS-Developer/EGM722-ACLED-Analysis",
-    "food-security-cluster-myanmar/exploratory-data-analysis-acled-fsc",
-    "ElliottMess/WSC_bfa_analysis",
-    "JoshMerfeld/saereplication",
-})
+WORD_PARAMS = {"analyzer": "word", "ngram_range": [1, 2], "sublinear_tf": True,
+               "lowercase": True, "strip_accents": None}
+CHAR_PARAMS = {"analyzer": "char_wb", "ngram_range": [2, 5], "sublinear_tf": True,
+               "lowercase": True, "strip_accents": None}
+WORD_FEATURES = 120_000
+CHAR_FEATURES = 150_000
 MIN_DF = 3
-MAX_FEATURES = 30_000
-L2 = 2e-5
-MAX_ITER = 100
+C = 0.5
+CLASS_WEIGHT = "balanced"
+GATE_C = 4.0
+GATE_RECALL = 0.99
+VIOLENT_RECALL = 0.99
 
 
-@dataclass(frozen=True)
-class EventRow:
-    """One ACLED event: its note (as written) and its coding."""
-
-    notes: str
-    event_type: str
-    sub_event_type: str
-    source_repo: str
-    country: str
-    fatalities: int
-
-    @property
-    def text(self) -> str:
-        """The note without ACLED's template (what the model reads)."""
-        return strip_boilerplate(self.notes)
+def _params(params: dict) -> dict:
+    return {**params, "ngram_range": tuple(params["ngram_range"])}
 
 
-def read_events(corpus: Path) -> list[EventRow]:
-    """Every modern-taxonomy event with a note and a sub-event type, in file order."""
-    path = corpus / POOL_FILE
-    if not path.exists():
-        raise FileNotFoundError(f"no ACLED events at {path} (set NEWSMON_CORPUS_DIR)")
-    rows = []
-    with gzip.open(path, "rb") as raw, io.TextIOWrapper(raw, encoding="utf-8") as fh:
-        for r in csv.DictReader(fh):
-            if not (r.get("notes") or "").strip() or not r.get("sub_event_type"):
-                continue
-            try:
-                fatalities = int(float(r.get("fatalities") or 0))
-            except ValueError:
-                fatalities = 0
-            rows.append(EventRow(r["notes"], r["event_type"], r["sub_event_type"],
-                                 r["source_repo"], r.get("country", ""), fatalities))
-    return rows
+def fit_vectorizers(texts: Sequence[str], min_df: int = MIN_DF,
+                    word_features: int = WORD_FEATURES, char_features: int = CHAR_FEATURES):
+    """(word, char) TF-IDF vectorizers fitted on ``texts``."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    words = TfidfVectorizer(**_params(WORD_PARAMS), min_df=min_df, max_features=word_features,
+                            dtype=np.float32).fit(texts)
+    chars = TfidfVectorizer(**_params(CHAR_PARAMS), min_df=min_df, max_features=char_features,
+                            dtype=np.float32).fit(texts)
+    return words, chars
 
 
-def split_by_source(rows: Sequence[EventRow]) -> tuple[list[EventRow], list[EventRow]]:
-    """(train, held-out) by source repository."""
-    train = [r for r in rows if r.source_repo not in HELD_OUT_SOURCES]
-    held = [r for r in rows if r.source_repo in HELD_OUT_SOURCES]
-    return train, held
-
-
-def _matrix(sets: Sequence[set[str]], index: dict[str, int], idf: np.ndarray):
+def _features(vecs, texts: Sequence[str]):
     from scipy import sparse
 
-    indptr, indices = [0], []
-    for features in sets:
-        cols = sorted(index[f] for f in features if f in index)
-        indices.extend(cols)
-        indptr.append(len(indices))
-    ind = np.asarray(indices, dtype=np.int64)
-    data = idf[ind] if len(ind) else np.zeros(0)
-    x = sparse.csr_matrix((data, ind, np.asarray(indptr)), shape=(len(sets), len(index)))
-    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
-    norms[norms == 0] = 1.0
-    return sparse.diags(1.0 / norms) @ x
+    return sparse.hstack([v.transform(texts) for v in vecs], format="csr")
 
 
-def fit_softmax(x, y: np.ndarray, n_classes: int, l2: float = L2,
-                max_iter: int = MAX_ITER) -> tuple[np.ndarray, np.ndarray]:
-    """Multinomial logistic regression by L-BFGS: (weights (features x classes), bias)."""
-    from scipy.optimize import minimize
+def fit_type_model(x, labels: Sequence[str], classes: Sequence[str], c: float = C,
+                   class_weight: str | None = CLASS_WEIGHT):
+    """LinearSVC over ``classes`` (one-vs-rest): (coef (features x classes), bias)."""
+    from sklearn.svm import LinearSVC
 
-    n, d = x.shape
-    onehot = np.zeros((n, n_classes))
-    onehot[np.arange(n), y] = 1.0
-
-    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        w = theta[: d * n_classes].reshape(d, n_classes)
-        b = theta[d * n_classes:]
-        z = x @ w + b
-        z -= z.max(axis=1, keepdims=True)
-        p = np.exp(z)
-        p /= p.sum(axis=1, keepdims=True)
-        ce = -np.log(np.maximum(p[np.arange(n), y], 1e-12)).mean()
-        g = (p - onehot) / n
-        gw = x.T @ g + l2 * w
-        gb = g.sum(axis=0)
-        return ce + 0.5 * l2 * float((w * w).sum()), np.concatenate([gw.ravel(), gb])
-
-    theta0 = np.zeros(d * n_classes + n_classes)
-    res = minimize(loss, theta0, jac=True, method="L-BFGS-B",
-                   options={"maxiter": max_iter, "maxcor": 10})
-    theta = res.x
-    return theta[: d * n_classes].reshape(d, n_classes), theta[d * n_classes:]
+    clf = LinearSVC(C=c, class_weight=class_weight, max_iter=5000, random_state=0).fit(
+        x, list(labels))
+    order = [list(clf.classes_).index(k) for k in classes]
+    return clf.coef_[order].T.astype(np.float32), clf.intercept_[order].astype(np.float64)
 
 
-def train_model(texts: Sequence[str], labels: Sequence[str], *, trained_on: str = "",
-                min_df: int = MIN_DF, max_features: int = MAX_FEATURES, l2: float = L2,
-                max_iter: int = MAX_ITER, unigrams_only: bool = False):
-    """Fit an :class:`~etl.tagging.events.classifier.EventTypeModel` on (text, sub-event type)
-    pairs."""
-    from etl.tagging.events.classifier import SUB_EVENT_TYPES, EventTypeModel
+def fit_gate(x, y: np.ndarray, c: float = GATE_C) -> tuple[np.ndarray, float]:
+    """Event (1) / no event (0) logistic regression: (coef, bias)."""
+    from sklearn.linear_model import LogisticRegression
 
-    sets = [feature_names(t, plain=unigrams_only) for t in texts]
-    df = Counter(f for s in sets for f in s)
-    names = sorted((f for f, c in df.items() if c >= min_df), key=lambda f: (-df[f], f))
-    names = sorted(names[:max_features])
-    index = {f: i for i, f in enumerate(names)}
-    n = len(texts)
-    idf = np.array([math.log((1 + n) / (1 + df[f])) + 1.0 for f in names])
-    classes = [c for c in SUB_EVENT_TYPES if c in set(labels)]
-    cls_index = {c: i for i, c in enumerate(classes)}
-    x = _matrix(sets, index, idf)
-    y = np.array([cls_index[label] for label in labels])
-    w, b = fit_softmax(x, y, len(classes), l2=l2, max_iter=max_iter)
-    return EventTypeModel(features=index, idf=idf.astype(np.float32),
-                          weights=w.astype(np.float32), bias=b.astype(np.float32),
-                          classes=tuple(classes), trained_on=trained_on,
-                          unigrams_only=unigrams_only)
+    clf = LogisticRegression(C=c, class_weight="balanced", max_iter=2000, solver="liblinear",
+                             random_state=0).fit(x, y)
+    return clf.coef_[0].astype(np.float32), float(clf.intercept_[0])
 
 
-def train_from_corpus(corpus: Path, **kwargs):
+def fit_platt(decision: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Platt scaling: (a, b) of p = sigmoid(a * decision + b), fitted on held-back rows."""
+    from sklearn.linear_model import LogisticRegression
+
+    clf = LogisticRegression(C=1e6, max_iter=1000).fit(decision.reshape(-1, 1), y)
+    return float(clf.coef_[0, 0]), float(clf.intercept_[0])
+
+
+def fit_temperature(decision: np.ndarray, gold: np.ndarray) -> float:
+    """The softmax temperature with the least log-loss on held-back rows (a grid: exact)."""
+    best, best_t = np.inf, 1.0
+    for t in np.arange(0.5, 12.01, 0.25):
+        z = t * decision
+        z = z - z.max(axis=1, keepdims=True)
+        logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        loss = -logp[np.arange(len(gold)), gold].mean()
+        if loss < best - 1e-12:
+            best, best_t = loss, float(t)
+    return best_t
+
+
+def fit_violent_threshold(decision: np.ndarray, temperature: float, classes: Sequence[str],
+                          rows: Sequence[EventRow]) -> float:
+    """The highest share of the type scores on violent sub-event types that still calls
+    :data:`VIOLENT_RECALL` of the held-back violent notes violent (a grid)."""
+    from etl.tagging.events.classifier import SUB_EVENT_TYPES, is_violent
+
+    z = temperature * decision
+    z = z - z.max(axis=1, keepdims=True)
+    p = np.exp(z)
+    p /= p.sum(axis=1, keepdims=True)
+    mask = np.array([is_violent(SUB_EVENT_TYPES[k], k) for k in classes])
+    share = p[:, mask].sum(axis=1)
+    top_violent = mask[decision.argmax(axis=1)]
+    gold = np.array([is_violent(r.event_type, r.sub_event_type) for r in rows])
+    if not gold.any():
+        return 0.5
+    for t in np.arange(0.5, 0.04, -0.025):
+        if (top_violent | (share >= t))[gold].mean() >= VIOLENT_RECALL:
+            return round(float(t), 3)
+    return 0.05
+
+
+def calibration_source(source_repo: str, parts: int = 5) -> bool:
+    """A fixed fifth of the training sources, held back to calibrate (not evaluation)."""
+    return zlib.crc32(source_repo.encode()) % parts == 0
+
+
+def train_model(rows: Sequence[EventRow], negatives: Sequence[tuple[str, str]], *,
+                trained_on: str = "", min_df: int = MIN_DF, word_features: int = WORD_FEATURES,
+                char_features: int = CHAR_FEATURES, c: float = C,
+                class_weight: str | None = CLASS_WEIGHT, log=print):
+    """Fit the :class:`~etl.tagging.events.classifier.EventTypeModel` (see the module doc)."""
+    from etl.tagging.events.classifier import SUB_EVENT_TYPES, EventTypeModel, is_violent
+
+    texts = [r.text for r in rows]
+    labels = [r.sub_event_type for r in rows]
+    classes = [k for k in SUB_EVENT_TYPES if k in set(labels)]
+    neg_texts = [t for _, t in negatives]
+    log(f"features: {len(texts)} notes, {len(neg_texts)} negative passages")
+    vecs = fit_vectorizers(texts, min_df, word_features, char_features)
+    x = _features(vecs, texts)
+    xn = _features(vecs, neg_texts)
+    calib = np.array([calibration_source(r.source_repo) for r in rows])
+    ncalib = np.array([held_back(k) for k, _ in negatives])
+    fit_rows = np.flatnonzero(~calib)
+    from scipy import sparse
+
+    platt, threshold, temperature, violent_threshold = (1.0, 0.0), 0.5, 1.0, 0.5
+    if calib.any() and ncalib.any() and (~calib).any():
+        log(f"calibration fit: {len(fit_rows)} notes")
+        coef, bias = fit_type_model(x[fit_rows], [labels[i] for i in fit_rows], classes, c,
+                                    class_weight)
+        cal_rows = np.flatnonzero(calib)
+        d = x[cal_rows] @ coef + bias
+        cls_index = {k: i for i, k in enumerate(classes)}
+        known = [i for i, r in enumerate(cal_rows) if labels[r] in cls_index]
+        temperature = fit_temperature(np.asarray(d)[known],
+                                      np.array([cls_index[labels[cal_rows[i]]] for i in known]))
+        violent_threshold = fit_violent_threshold(np.asarray(d), temperature, classes,
+                                                  [rows[r] for r in cal_rows])
+        gx = sparse.vstack([x[fit_rows], xn[~ncalib]], format="csr")
+        gy = np.r_[np.ones(len(fit_rows)), np.zeros(int((~ncalib).sum()))]
+        gcoef, gbias = fit_gate(gx, gy)
+        cx = sparse.vstack([x[cal_rows], xn[ncalib]], format="csr")
+        cy = np.r_[np.ones(len(cal_rows)), np.zeros(int(ncalib.sum()))]
+        dec = np.asarray(cx @ gcoef).ravel() + gbias
+        platt = fit_platt(dec, cy)
+        p = 1.0 / (1.0 + np.exp(-(platt[0] * dec + platt[1])))
+        violent = np.array([is_violent(rows[r].event_type, rows[r].sub_event_type)
+                            for r in cal_rows])
+        pv = np.sort(p[: len(cal_rows)][violent])
+        # the highest threshold that keeps GATE_RECALL of the held-back violent notes
+        threshold = float(pv[int((1 - GATE_RECALL) * len(pv))]) if len(pv) else 0.5
+        fp = float((p[len(cal_rows):] >= threshold).mean())
+        log(f"calibration: temperature {temperature}, violent share {violent_threshold}, "
+            f"platt {platt}, threshold "
+            f"{threshold:.3f}, negatives above it {fp:.3f}")
+    log("final fit: all training notes")
+    coef, bias = fit_type_model(x, labels, classes, c, class_weight)
+    gcoef, gbias = fit_gate(sparse.vstack([x, xn], format="csr"),
+                            np.r_[np.ones(len(texts)), np.zeros(len(neg_texts))])
+    words, chars = vecs
+    return EventTypeModel(
+        word_params=WORD_PARAMS, word_vocab=list(words.get_feature_names_out()),
+        word_idf=words.idf_.astype(np.float32), char_params=CHAR_PARAMS,
+        char_vocab=list(chars.get_feature_names_out()), char_idf=chars.idf_.astype(np.float32),
+        type_coef=coef, type_bias=bias, classes=tuple(classes), gate_coef=gcoef,
+        gate_bias=gbias, platt=platt, threshold=threshold, temperature=temperature,
+        violent_threshold=violent_threshold,
+        trained_on=trained_on)
+
+
+def train_from_corpus(corpus: Path, log=print, **kwargs):
     """The shipped model: fitted on the training sources only (held-out ones stay for eval)."""
-    train, held = split_by_source(read_events(corpus))
+    train, _ = split_by_source(read_events(corpus))
+    negatives = read_negatives(corpus)
     sources = sorted({r.source_repo for r in train})
     about = (f"ACLED events (acled_pool.csv.gz), {len(train)} notes from {len(sources)} source "
-             f"repositories; held out for evaluation: {', '.join(sorted(HELD_OUT_SOURCES))}")
-    return train_model([r.text for r in train], [r.sub_event_type for r in train],
-                       trained_on=about, **kwargs)
+             f"repositories; held out for evaluation: {', '.join(sorted(HELD_OUT_SOURCES))}; "
+             f"no-event passages: {len(negatives)} from extraction/zyte and feeds/")
+    return train_model(train, negatives, trained_on=about, log=log, **kwargs)

@@ -32,7 +32,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from etl.evaluation.split import held_out
+from etl.build.acled_pool import is_held_out as held_out
 from etl.settings import PACKAGE_DIR
 
 SUPPLEMENT_FILE = PACKAGE_DIR / "data" / "acled_places.tsv"

@@ -324,11 +324,12 @@ def train_events(corpus: Path | None, out: Path | None) -> None:
     from etl.tagging.events.classifier import MODEL_FILE
 
     try:
-        model = train_from_corpus(corpus or corpus_dir())
+        model = train_from_corpus(corpus or corpus_dir(), log=click.echo)
     except FileNotFoundError as exc:
         raise click.ClickException(str(exc)) from exc
     model.save(out or MODEL_FILE)
-    click.echo(f"event model: {len(model.features)} features, {len(model.classes)} sub-event "
+    n = len(model.word_vocab) + len(model.char_vocab)
+    click.echo(f"event model: {n} features, {len(model.classes)} sub-event "
                f"types, {model.trained_on} -> {out or MODEL_FILE}")
 
 

@@ -21,7 +21,8 @@ ACLED's
   terms stay keyword categories. ``is_conflict`` is "reports political violence" (the
   prediction's ``violent``); without the classifier (``use_event_model=False``) it falls back to
   relevance >= 0.5.
-- events (:mod:`etl.tagging.events.records`): ACLED-style event records, the main event first.
+- events (:mod:`etl.tagging.events.records`): ACLED-style event records, the main event first,
+  typed by the tagger's own event model (none without it).
 """
 
 from __future__ import annotations

@@ -24,9 +24,9 @@ How an article becomes events:
    region or the country (3). A town outside the event's country is never chosen: better no
    place than a wrong one.
 
-The event type comes from ONE adapter, :func:`_event_type`: the ACLED type classifier that the
-tagger holds and passes in (``Tagger.event_model``, :mod:`etl.tagging.events.classifier`);
-without it (``use_event_model=False``, or its file missing) no record is made.
+The event type comes from ONE adapter, :func:`_event_type`: the ACLED event classifier
+(:mod:`etl.tagging.events.classifier`) the caller passes in (the tagger owns the loaded model);
+without one there are no records. The sentences of a text are classified in one batch.
 """
 
 from __future__ import annotations
@@ -161,6 +161,7 @@ def _sentences(model: EventTypeModel, text: str, result, dates: list[DateMention
         if not text[s:e].strip():
             continue
         out.append(_Sentence(s, e, (), False))
+    model.classify_many([text[s.start:s.end] for s in out])  # one pass; cached per sentence
     for sent in out:
         et = _event_type(model, text, result, sent.start, sent.end)
         sent.evidence = et.evidence if et else ()
