@@ -2,13 +2,14 @@
 
 The launcher (``python -m etl.run.airflow_local``, no option) starts the embedded PostgreSQL,
 the demo site and Airflow; exactly one first ``newsmon_ingest`` run, the one it names, loads
-the demo (16 articles: 14 extracted and tagged) and the launcher prints its report. Every server
-it started listens on 127.0.0.1 only. Ctrl-C (SIGINT to its process group, as a terminal sends
+the demo (its MANIFEST's articles, all extracted and tagged) and the launcher prints its
+report. Every server it started listens on 127.0.0.1 only. Ctrl-C (SIGINT to its process group, as a terminal sends
 it) stops everything it started: Airflow's processes and the embedded PostgreSQL.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -22,6 +23,7 @@ import psutil
 import pytest
 
 from etl.run.airflow_local import Api, read_password, wait_for
+from etl.run.demo import DEMO_SITE
 from tests.dags.test_airflow_smoke import free_port, group_alive
 
 
@@ -81,7 +83,9 @@ def test_make_airflow_on_a_fresh_home(tmp_path):
         assert named, lines
         run_id = named.group(2)
         assert outcome.startswith(f"First run {run_id}: success;"), outcome
-        assert "16 new articles, 14 extracted, 14 tagged" in outcome
+        counts = json.loads((DEMO_SITE / "MANIFEST.json").read_text())["counts"]
+        new, extracted = counts["distinct_urls"], counts["articles"]
+        assert f"{new} new articles, {extracted} extracted, {extracted} tagged" in outcome
 
         api = Api(f"http://localhost:{port}", "admin", read_password(home / "airflow"))
         api.login()
@@ -90,7 +94,7 @@ def test_make_airflow_on_a_fresh_home(tmp_path):
         assert runs[0]["dag_run_id"] == run_id  # the one it named is the first run
         report = api.returned("newsmon_ingest", run_id, "report")
         assert (report["new_articles"], report["process_extracted"],
-                report["process_tagged"]) == (16, 14, 14)
+                report["process_tagged"]) == (new, extracted, extracted)
 
         airflow_pgid = int((home / "airflow" / "standalone.pid").read_text())
         sockets = listening(group_pids(airflow_pgid) + group_pids(launcher.pid))
