@@ -4,7 +4,8 @@ The launcher (``python -m etl.run.airflow_local``, no option) starts the embedde
 the demo site and Airflow; exactly one first ``newsmon_ingest`` run, the one it names, loads
 the demo (its MANIFEST's articles, all extracted and tagged) and the launcher prints its
 report. Every server it started listens on 127.0.0.1 only. Ctrl-C (SIGINT to its process
-group, as a terminal sends it) stops everything it started: Airflow's processes and the embedded PostgreSQL.
+group, as a terminal sends it) stops everything it started: Airflow's processes and the
+embedded PostgreSQL.
 """
 
 from __future__ import annotations
