@@ -3,7 +3,7 @@
 Every bomb of issue 14 is served by the local test server beside good articles, in feeds and in
 pages, and one ``newsmon run`` (one process: polling, fetching, extraction and tagging inline,
 so its peak RSS is the run's) must load every good article, record each bomb with its reason,
-stay under :data:`PEAK_LIMIT_MB` and end within the deadlines. A YAML feed list of alias
+stay within :data:`PEAK_MARGIN_MB` of the same run without bombs and end within the deadlines. A YAML feed list of alias
 anchors is a second run that must be refused at once with a clear error.
 """
 
@@ -24,7 +24,9 @@ import psycopg2
 from bench.campaign import ScenarioResult, article_page, audit, feed_list, newsmon_env, rss
 from etl.web.site import HANDLED, Reply, Site
 
-PEAK_LIMIT_MB = 600
+# A bomb may cost at most this much memory beyond the same run without bombs (the baseline's own
+# peak grows with the gazetteer and the models: 646 MB with the multilingual names, issue 18)
+PEAK_MARGIN_MB = 150
 GIB = 1 << 30
 TOTAL_TIMEOUT_S = 5          # NEWSMON_TOTAL_TIMEOUT of the campaign's runs
 # NEWSMON_EXTRACT_TIMEOUT of the campaign's runs: short, so that the slow page is stopped by the
@@ -241,9 +243,10 @@ def scenario_bombs(db_url: str, work: Path, n_good: int = 12,
     if elapsed > bound:
         result.lost += 1
         result.notes.append(f"run took {elapsed:.0f} s (bound {bound:.0f} s)")
-    if not peak < PEAK_LIMIT_MB:
+    limit = base_peak + PEAK_MARGIN_MB
+    if not peak < limit:
         result.lost += 1
-    result.notes.append(f"peak RSS {peak:.0f} MB (limit {PEAK_LIMIT_MB}), run {elapsed:.0f} s; "
+    result.notes.append(f"peak RSS {peak:.0f} MB (limit {limit:.0f}), run {elapsed:.0f} s; "
                         f"baseline without bombs {base_peak:.0f} MB, {base_s:.0f} s"
                         f"{'' if base_code == 0 else ' (failed)'}; "
                         f"YAML refused in {laughs_s:.1f} s")
