@@ -3,8 +3,8 @@
 Every bomb of issue 14 is served by the local test server beside good articles, in feeds and in
 pages, and one ``newsmon run`` (one process: polling, fetching, extraction and tagging inline,
 so its peak RSS is the run's) must load every good article, record each bomb with its reason,
-stay within :data:`PEAK_MARGIN_MB` of the same run without bombs and end within the deadlines. A YAML feed list of alias
-anchors is a second run that must be refused at once with a clear error.
+stay within :data:`PEAK_MARGIN_MB` of the same run without bombs and end within the deadlines.
+A YAML feed list of alias anchors is a second run that must be refused at once with a clear error.
 """
 
 from __future__ import annotations
