@@ -53,6 +53,7 @@ class EventRow:
     geo_precision: str = ""
     actor1: str = ""
     fatalities_raw: str = ""
+    actor2: str = ""
 
     @property
     def text(self) -> str:
@@ -96,7 +97,7 @@ def read_events(corpus: Path) -> list[EventRow]:
                 r["notes"], r["event_type"], r["sub_event_type"], r["source_repo"],
                 r.get("country", ""), fatalities, r.get("event_date", ""), r.get("location", ""),
                 r.get("latitude", ""), r.get("longitude", ""), r.get("geo_precision", ""),
-                r.get("actor1", ""), raw_fat))
+                r.get("actor1", ""), raw_fat, r.get("actor2", "")))
     return rows
 
 
