@@ -158,6 +158,8 @@ def test_negatives_are_only_the_written_templates():
     assert all(key.startswith("written:") for key, _ in negatives)
     assert {key for key, _ in negatives} == {f"written:{i}" for i in range(len(TEMPLATES))}
     assert all("{" not in text and not text[:1].islower() for _, text in negatives)
+    # no attribution ("..., officials said."): news style is not "no event"
+    assert not any(text.endswith(" said.") for _, text in negatives)
     # hard negatives: conflict words outside conflict
     assert any("killing" in text and "earthquake" in text for _, text in negatives)
 
@@ -253,7 +255,7 @@ def test_tagger_categories_and_is_conflict_follow_the_classifier(tagger):
 # `newsmon eval` on every 6th held-out note (what this test reads) measured the figures in
 # docs/events.md; floors = measured minus ~0.02 (the CASE and disaster sets are small). The
 # disaster ceiling and CASE floor were lowered (0.20 -> 0.36, 0.64 -> 0.63) when the corpus news
-# passages (publishers' copyright) stopped being negatives: measured 0.338 and 0.648.
+# passages (publishers' copyright) stopped being negatives: measured 0.338 and 0.652.
 FLOORS = {"type": 0.86, "sub": 0.82, "violent_recall": 0.96, "disaster": 0.36, "case": 0.63}
 
 

@@ -10,6 +10,7 @@ testing only), so no shipped weight may be derived from them.
 
 from __future__ import annotations
 
+import re
 import zlib
 
 
@@ -196,6 +197,12 @@ The old munitions depot in {town} will become a public park, the council said.
 """.strip().splitlines()
 
 
+# "..., officials said." is news style, not "no event": ACLED's notes (the positives) have no
+# attribution, so a negative with one would teach the gate that "said" means no event (it then
+# turned down "Airstrikes hit ... killing two militants, officials said."). Dropped when filling.
+ATTRIBUTION = re.compile(r",? (?:the |a |local )?[\w ]{0,40}?(?:said|reported)(?= *[.;])")
+
+
 def written_negatives(per_template: int = 25, seed: int = 0) -> list[tuple[str, str]]:
     """(key, passage) of the filled templates (deterministic: a seeded generator)."""
     import random
@@ -207,5 +214,6 @@ def written_negatives(per_template: int = 25, seed: int = 0) -> list[tuple[str, 
             text = template.format(town=rng.choice(TOWNS), day=rng.choice(DAYS),
                                    n=rng.randint(2, 60), k=rng.randint(3, 400),
                                    m=f"{rng.uniform(5.0, 7.9):.1f}", m2=rng.randint(1, 5))
+            text = ATTRIBUTION.sub("", text)
             out.append((f"written:{i}", text[:1].upper() + text[1:]))  # one document
     return out
