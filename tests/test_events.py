@@ -14,7 +14,7 @@ from conftest import corpus_dir
 
 from etl.build.acled_pool import HELD_OUT_SOURCES, EventRow, is_held_out, read_events
 from etl.build.event_model import train_model
-from etl.build.event_negatives import is_negative, passages, written_negatives
+from etl.build.event_negatives import TEMPLATES, read_negatives, written_negatives
 from etl.tagging.core.tagger import Tagger
 from etl.tagging.core.taxonomy import load_taxonomy
 from etl.tagging.events.classifier import (
@@ -150,15 +150,18 @@ def test_one_split_by_source():
     assert not event_records.held_out("PeterRowing/ConflictProject")
 
 
-def test_negative_passages_leave_out_conflict_and_keep_hard_negatives():
-    assert not is_negative("Militants attacked an army post near the border, killing two.")
-    assert is_negative("An earthquake killed 12 people and destroyed homes in the valley.")
-    assert is_negative("The company opened a new factory and hired four hundred workers.")
-    text = "One. Two two. Three three three. Four. Five five. Six six six."
-    assert passages(text) == ["One.", "Two two. Three three three.", "Four.",
-                              "Five five. Six six six."]
-    written = written_negatives()
-    assert written == written_negatives() and len(written) > 1000  # deterministic
+def test_negatives_are_only_the_written_templates():
+    negatives = read_negatives()
+    assert negatives == read_negatives() == written_negatives()  # deterministic
+    assert len(negatives) > 3000 and len(TEMPLATES) > 150
+    # every passage comes from a template written for newsmon: no corpus document
+    assert all(key.startswith("written:") for key, _ in negatives)
+    assert {key for key, _ in negatives} == {f"written:{i}" for i in range(len(TEMPLATES))}
+    assert all("{" not in text and not text[:1].islower() for _, text in negatives)
+    # no attribution ("..., officials said."): news style is not "no event"
+    assert not any(text.endswith(" said.") for _, text in negatives)
+    # hard negatives: conflict words outside conflict
+    assert any("killing" in text and "earthquake" in text for _, text in negatives)
 
 
 # --- the shipped model ------------------------------------------------------------------------
@@ -167,6 +170,9 @@ def test_shipped_model_states_its_provenance():
     assert model is not None, "etl/data/event_model.npz is shipped"
     assert set(model.classes) <= set(SUB_EVENT_TYPES) and len(model.classes) >= 24
     assert "ACLED" in model.trained_on
+    # the event gate's negatives are licence-clean: templates only, no corpus news text
+    assert "written for newsmon" in model.trained_on
+    assert "zyte" not in model.trained_on and "feeds/" not in model.trained_on
     assert all(source in model.trained_on for source in HELD_OUT_SOURCES)
 
 
@@ -247,8 +253,10 @@ def test_tagger_categories_and_is_conflict_follow_the_classifier(tagger):
 
 # --- corpus: regression floors on held-out sources --------------------------------------------
 # `newsmon eval` on every 6th held-out note (what this test reads) measured the figures in
-# docs/events.md; floors = measured minus ~0.02 (the CASE and disaster sets are small).
-FLOORS = {"type": 0.86, "sub": 0.82, "violent_recall": 0.96, "disaster": 0.20, "case": 0.64}
+# docs/events.md; floors = measured minus ~0.02 (the CASE and disaster sets are small). The
+# disaster ceiling and CASE floor were lowered (0.20 -> 0.36, 0.64 -> 0.63) when the corpus news
+# passages (publishers' copyright) stopped being negatives: measured 0.338 and 0.652.
+FLOORS = {"type": 0.86, "sub": 0.82, "violent_recall": 0.96, "disaster": 0.36, "case": 0.63}
 
 
 @pytest.mark.corpus

@@ -2,7 +2,8 @@
 
 Data (read only): ``<corpus>/events/acled_pool.csv.gz`` through :mod:`etl.build.acled_pool`
 (one reader, one split by source; the held-out sources are never fitted on), and the
-non-conflict news passages of :mod:`etl.build.event_negatives` for the event/no-event decision.
+no-event passages written for newsmon (:mod:`etl.build.event_negatives`, templates: no
+third-party text) for the event/no-event decision.
 Notes are stripped of ACLED's template before anything is learned from them. The pre-2019 file
 has no sub-event types and is not used.
 
@@ -211,9 +212,9 @@ def train_model(rows: Sequence[EventRow], negatives: Sequence[tuple[str, str]], 
 def train_from_corpus(corpus: Path, log=print, **kwargs):
     """The shipped model: fitted on the training sources only (held-out ones stay for eval)."""
     train, _ = split_by_source(read_events(corpus))
-    negatives = read_negatives(corpus)
+    negatives = read_negatives()
     sources = sorted({r.source_repo for r in train})
     about = (f"ACLED events (acled_pool.csv.gz), {len(train)} notes from {len(sources)} source "
              f"repositories; held out for evaluation: {', '.join(sorted(HELD_OUT_SOURCES))}; "
-             f"no-event passages: {len(negatives)} from extraction/zyte and feeds/")
+             f"no-event passages: {len(negatives)} written for newsmon (templates)")
     return train_model(train, negatives, trained_on=about, log=log, **kwargs)

@@ -1,119 +1,35 @@
 """Texts that report no event, for the event/no-event decision (``newsmon train-events``).
 
-From the shared corpus, read only (never copied): the article bodies of ``extraction/zyte``
-(``ground-truth.json``; repository MIT) and the items (title and summary) of the English news
-feeds in ``feeds/`` (repositories MIT). Both are general news: technology, business, sport,
-culture, politics, disasters, accidents, and some conflict news. Passages that name an armed or
-political actor or a conflict act (:data:`CONFLICT`) are left out, since some of them report
-events; a passage whose context is sport, disaster, accident or business (:data:`NON_POLITICAL`)
-stays even so ("an earthquake killed 42", "the striker's shot"): those are the hard negatives.
-Articles are cut into lede-sized passages (one to three sentences) so that a negative looks like
-a note or a lede, not like a long page.
-
-Beside them, passages written for newsmon from templates (:func:`written_negatives`): disasters,
-accidents, epidemics, sport, business, diplomacy, told with the words of conflict news.
-
-Which corpus passage is negative is a rule on words (weak labels); the rule decides only what is
-learned from, never what the product answers.
+Only passages written for newsmon (:func:`written_negatives`): templates of news that reports no
+political violence (disasters, accidents, epidemics, weather, sport, business, politics,
+elections, courts, science, culture), many told with the words of conflict news ("killed",
+"explosion", "attack", "battle", "fired"), filled deterministically. No third-party text is
+read: the shared corpus' news pages and feed items are their publishers' copyright (internal
+testing only), so no shipped weight may be derived from them.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import zlib
-from pathlib import Path
-
-from etl.tagging.events.classifier import sentence_spans
-
-ZYTE = Path("extraction") / "zyte" / "ground-truth.json"
-FEEDS = Path("feeds")
-# feeds that are not in English (the model reads English)
-NOT_ENGLISH = ("heise", "qq_news", "uol_", "jn_pt")
-CONFLICT = re.compile(
-    r"\b(?:militan\w*|rebel\w*|insurgen\w*|troops?|soldiers?|army|armed|military|militia\w*|"
-    r"gunm[ae]n|terror\w*|jihad\w*|bomb\w*|shell(?:ed|ing)|airstrikes?|air strikes?|drones?|"
-    r"missiles?|rockets?|war|wars|warfare|fighting|fighters|clash\w*|protest\w*|demonstrat\w*|"
-    r"riot\w*|police|arrest\w*|detain\w*|abduct\w*|kidnap\w*|hostages?|assassin\w*|murder\w*|"
-    r"shot|shooting|gunfire|stabbed|attack\w*|killed|killing|wounded|violence|violent|massacre|"
-    r"taliban|hamas|hezbollah|isis|isil|al-qaeda|shabaab|boko|ceasefire|invasion|invaded|"
-    r"occupation|coup|junta|regime|genocide|refugees?|strikes?|raid\w*|looted|looting|"
-    r"torched|arson|mob|lynch\w*|executed|execution|insurrection|uprising|separatist\w*)\b",
-    re.I)
-NON_POLITICAL = re.compile(
-    r"\b(?:match|league|goal|striker|coach|tournament|championship|season|scored|football|"
-    r"soccer|cricket|tennis|rugby|basketball|baseball|hockey|olympic\w*|athletes?|stadium|"
-    r"earthquake|quake|floods?|flooding|cyclone|hurricane|typhoon|landslide|tsunami|wildfires?|"
-    r"storms?|drought|volcano|eruption|tornado|avalanche|heatwave|monsoon|accident|crash\w*|"
-    r"collision|collided|derail\w*|capsized|drowned|blaze|firefighters|shares|profits?|revenue|"
-    r"earnings|investors?|stocks?|merger|acquisition|ceo|dividend|bankruptcy|inflation|nfl|nba)\b",
-    re.I)
-MAX_PASSAGES = 12  # per article: a long page does not outweigh the others
 
 
-def passages(text: str, size: int = 3, limit: int = MAX_PASSAGES) -> list[str]:
-    """Consecutive groups of one to ``size`` sentences (varying with the position, so both short
-    and lede-sized passages are seen)."""
-    spans = sentence_spans(text)
-    out, i = [], 0
-    while i < len(spans) and len(out) < limit:
-        n = 1 + (i % size)
-        group = spans[i:i + n]
-        out.append(text[group[0][0]:group[-1][1]])
-        i += n
-    return out
-
-
-def is_negative(passage: str) -> bool:
-    """No armed or political actor or conflict act named, or a non-political context."""
-    return len(passage) >= 40 and (not CONFLICT.search(passage)
-                                   or bool(NON_POLITICAL.search(passage)))
-
-
-def _zyte(corpus: Path) -> list[tuple[str, str]]:
-    path = corpus / ZYTE
-    if not path.is_file():
-        return []
-    with open(path, encoding="utf-8") as fh:
-        truth = json.load(fh)
-    return [(f"zyte:{key}", item.get("articleBody") or "") for key, item in sorted(truth.items())]
-
-
-def _feeds(corpus: Path) -> list[tuple[str, str]]:
-    import feedparser
-
-    folder = corpus / FEEDS
-    out = []
-    for path in sorted(folder.glob("*.xml")) if folder.is_dir() else []:
-        if path.name.startswith(NOT_ENGLISH):
-            continue
-        parsed = feedparser.parse(path.read_bytes())
-        for n, entry in enumerate(parsed.entries):
-            summary = re.sub(r"<[^>]+>", " ", entry.get("summary") or "")
-            text = " ".join(f"{entry.get('title') or ''}. {summary}".split())
-            out.append((f"feed:{path.stem}:{n}", text))
-    return out
-
-
-def read_negatives(corpus: Path) -> list[tuple[str, str]]:
-    """(document key, passage) of every negative passage, in a fixed order: the corpus' pages
-    and feed items, then the passages written for newsmon (:func:`written_negatives`)."""
-    out = []
-    for key, text in _zyte(corpus) + _feeds(corpus):
-        out.extend((key, p) for p in passages(text) if is_negative(p))
-    return out + written_negatives()
+def read_negatives() -> list[tuple[str, str]]:
+    """(document key, passage) of every negative passage, in a fixed order: the passages written
+    for newsmon (:func:`written_negatives`)."""
+    return written_negatives()
 
 
 def held_back(key: str, parts: int = 4) -> bool:
-    """A fixed quarter of the documents, kept out of the fit to calibrate the threshold."""
+    """A fixed quarter of the documents (templates), kept out of the fit to calibrate the
+    threshold."""
     return zlib.crc32(key.encode()) % parts == 0
 
 
 # --- passages written for newsmon: the hard negatives -----------------------------------------
 # News about disasters, accidents, epidemics, sport, business and diplomacy uses the words of
-# conflict news ("killed", "explosion", "attack", "battle", "fired"), and the corpus pages hold
-# few of them. These templates (written for this project, no copied text) are filled
-# deterministically; the evaluation's texts (etl/evaluation/data/non_violent.yaml, CASE 2021) are
+# conflict news ("killed", "explosion", "attack", "battle", "fired"). These templates (written
+# for this project, no copied text) are filled deterministically; the evaluation's texts (etl/evaluation/data/non_violent.yaml, CASE 2021) are
 # never used to write or fill them.
 TOWNS = ("Ardmore", "Bexley", "Kestrel Bay", "Lowmoor", "San Aurelio", "Port Halden", "Vinsk",
          "Tamarind", "Okoro", "Batu Merah", "Qasr Nadim", "Riverton", "Chalkhill", "Dunmore",
@@ -188,7 +104,103 @@ Customs officers seized {k} kilograms of cocaine hidden in a shipment of bananas
 The museum in {town} reopened after renovation with an exhibition on the history of the railway.
 Scientists in {town} unveiled a new battery that charges in {n} minutes.
 The festival drew {k},000 visitors to {town} for three days of music and food.
+Emergency crews worked through the night to restore power in {town} after a winter storm brought down lines and left {k},000 homes in the dark.
+Snow and ice closed the main roads around {town} {day}, and schools will stay shut until the weekend, the council said.
+Forecasters warned of gale-force winds and heavy rain along the coast near {town}, and ferries to the islands were cancelled.
+Temperatures fell to minus {n} degrees in {town}, the coldest night of the year, and shelters opened extra beds for the homeless.
+The meteorological office issued a red alert for {town} as the storm approached, urging residents to stay indoors.
+Hailstones the size of golf balls smashed car windows and destroyed orchards around {town} {day}.
+A sinkhole swallowed part of a street in {town}, and engineers evacuated {n} houses as a precaution.
+The dam overflowed after record rainfall, and villages downstream of {town} were evacuated by boat; {n} people are missing.
+Mudslides triggered by the downpour blocked the mountain pass above {town}, stranding {k} vehicles.
+A fire tore through a market in {town} {day}, destroying {k} stalls; investigators suspect faulty wiring.
+{n} people died when a tourist boat sank in rough seas off {town}, the coast guard said.
+A helicopter on a medical flight crashed in fog near {town}, killing the {n} crew members.
+A cargo ship ran aground near {town} and began leaking fuel, threatening the beaches.
+{n} workers were killed when scaffolding collapsed at a construction site in {town} {day}.
+A tanker truck overturned and exploded on the motorway near {town}, killing {n} people and injuring {k} bystanders.
+A lift plunged down the shaft of an office tower in {town}, killing {n} people.
+{n} people were killed and {k} injured when two trains collided at a junction near {town}.
+A fire in a crowded nightclub in {town} killed {n} people; the owner was questioned over missing emergency exits.
+{n} children drowned when a school boat overturned on the lake near {town}.
+The hospital in {town} treated {k} people for smoke inhalation after a warehouse fire sent a cloud across the city.
+The health ministry confirmed {n} cases of bird flu on poultry farms near {town} and ordered the culling of {k},000 chickens.
+Doctors in {town} warn that a shortage of insulin is putting patients at risk.
+The hospital opened a new cancer wing in {town} with {k} beds, financed by the regional government.
+A new vaccine against malaria will be given to children in {town} from next month, the health minister said.
+Food poisoning at a wedding in {town} sent {k} guests to hospital; {n} of them died.
+The World Health Organization declared the mpox outbreak in {town} under control after {n} weeks without new cases.
+The home side's attack dismantled the defence, and {town} United won {n}-0 to top the table.
+The two heavyweights traded blows for twelve rounds before the judges gave the fight to the champion.
+The defending champions were ambushed by a late counter-attack and crashed out of the cup in {town}.
+The sprinter blasted out of the blocks and won gold in a championship record.
+The visitors' bowlers fired out the home batsmen for {k} runs on a lively pitch at {town}.
+The striker was shot down by a late tackle and the referee pointed to the spot; the penalty won the match.
+The club sacked its manager after a run of {n} defeats, and the chairman promised a new start.
+Rain stopped play at {town} with the hosts on {k} for {n}.
+The cyclist launched an attack on the final climb and rode clear to win the stage into {town}.
+{town} Wanderers signed the forward for {n} million euros on a four-year contract.
+Veterans of the club lined up for a charity match in {town} to raise money for the children's hospital.
+The army team beat the navy in the annual rugby match at {town} {day}.
+The central bank cut its key rate by {n} basis points as inflation slowed, and markets rallied.
+Shares in the airline plunged {n} per cent after it warned that fuel costs would wipe out profits.
+The mining company reported record earnings of {k} million dollars, driven by higher copper prices.
+The government unveiled a rescue package for struggling farmers after the harvest failed.
+Unemployment fell to {n} per cent, the lowest level in a decade, the statistics office said.
+The two firms agreed a merger that will create the region's largest telecoms operator, pending approval.
+The bank was fined {k} million dollars for failing to stop money laundering, the regulator said.
+Fuel prices rose again in {town}, and taxi drivers said they would raise fares.
+The tech giant launched a hostile bid for its smaller rival and promised to keep its offices in {town}.
+Voters in {town} go to the polls {day} to elect a new mayor; turnout is expected to be low.
+The ruling party won {n} of the {k} seats in the provincial election, according to preliminary results.
+The electoral commission announced that the presidential run-off will be held on the first Sunday of next month.
+The opposition leader launched her campaign in {town} with a promise to cut taxes and build hospitals.
+Counting continued {day} in a tight race, with the two candidates separated by {k} votes.
+The candidates attacked each other's records on the economy in a heated television debate.
+Lawmakers approved a bill to lower the voting age to {n}, after a long battle in committee.
+The senate rejected the government's pension reform by {n} votes, a blow to the coalition.
+The new cabinet was sworn in at the presidential palace in {town} {day}.
+The mayor of {town} resigned after an audit found irregularities in the city's accounts.
+The president pardoned {n} prisoners to mark the national holiday.
+The supreme court struck down the new tax law, ruling that parliament had exceeded its powers.
+A court in {town} acquitted the former minister of corruption charges after a trial lasting {n} months.
+The judge sentenced the driver to {n} years in prison for causing the crash while drunk.
+A jury in {town} found the company liable for polluting the river and ordered it to pay {k} million dollars.
+The appeals court upheld the ban on the new mine, citing risks to the water supply.
+The trial of {n} executives accused of price fixing opened in {town} {day}.
+The court in {town} ordered the release of the journalist on bail pending appeal.
+Researchers in {town} identified a new species of frog in the rainforest.
+The space agency launched a weather satellite from {town} {day}; it reached orbit {n} minutes later.
+Astronomers observed a comet passing close to the sun, visible from {town} before dawn.
+The university in {town} will open a school of artificial intelligence next year with {k} places.
+The new phone from the company sold {k},000 units in its first week.
+Hackers stole the personal data of {k},000 customers from the retailer, which said card numbers were safe.
+The government launched a programme to bring broadband internet to {k} villages around {town}.
+The film festival in {town} opened {day} with a comedy about a family wedding.
+The band played to a sold-out stadium in {town}, its first concert there in {n} years.
+The author won the national book prize for a novel about three generations of fishermen.
+A painting stolen from the gallery in {town} {n} years ago was found in a private collection.
+The new metro line in {town} opened {day}, cutting the journey to the airport to {n} minutes.
+Teachers in {town} welcomed the government's plan to hire {k} more staff next year.
+The zoo in {town} celebrated the birth of {n} lion cubs.
+Thousands of runners took part in the marathon through the streets of {town} {day}.
+The city council of {town} approved plans for {k} new homes on the site of the old barracks.
+Farmers around {town} expect a record wheat harvest after a mild winter.
+The army band performed at the opening of the new bridge in {town}.
+Military engineers built a temporary bridge over the river near {town} after the floods washed the old one away.
+The navy rescued {k} migrants from a sinking boat off {town} and brought them to port.
+Police closed the road near {town} after a lorry shed its load of timber; no one was hurt.
+Police in {town} are appealing for witnesses after a car hit a cyclist {day}.
+Firefighters rescued {n} people trapped in a lift in {town} during the power cut.
+The coast guard suspended the search for the {n} fishermen missing off {town} since the storm.
+The old munitions depot in {town} will become a public park, the council said.
 """.strip().splitlines()
+
+
+# "..., officials said." is news style, not "no event": ACLED's notes (the positives) have no
+# attribution, so a negative with one would teach the gate that "said" means no event (it then
+# turned down "Airstrikes hit ... killing two militants, officials said."). Dropped when filling.
+ATTRIBUTION = re.compile(r",? (?:the |a |local )?[\w ]{0,40}?(?:said|reported)(?= *[.;])")
 
 
 def written_negatives(per_template: int = 25, seed: int = 0) -> list[tuple[str, str]]:
@@ -202,5 +214,6 @@ def written_negatives(per_template: int = 25, seed: int = 0) -> list[tuple[str, 
             text = template.format(town=rng.choice(TOWNS), day=rng.choice(DAYS),
                                    n=rng.randint(2, 60), k=rng.randint(3, 400),
                                    m=f"{rng.uniform(5.0, 7.9):.1f}", m2=rng.randint(1, 5))
+            text = ATTRIBUTION.sub("", text)
             out.append((f"written:{i}", text[:1].upper() + text[1:]))  # one document
     return out
