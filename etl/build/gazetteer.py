@@ -251,7 +251,8 @@ def _other_place_in(index: PhraseIndex, word: str, row: int) -> bool:
     Britain, whatever village's name it also inflects)."""
     cuts = [word[len(p):] for p in ARABIC_PROCLITICS if word.startswith(p)]
     cuts += [word[:-len(e)] for e in CYRILLIC_ENDINGS if word.endswith(e)]
-    return any(set(index.payloads(cut, case_sensitive=True)) - {row} for cut in cuts if cut)
+    return any(set(index.payloads(cut, case_sensitive=True)) - {row, STOP_PAYLOAD}
+               for cut in cuts if cut)
 
 
 def build_places(min_population: int = MIN_POPULATION, multilingual: bool = True
@@ -428,6 +429,8 @@ def _add_towns(b: _Builder, cache, cities: dict, town_admin: dict[int, tuple[str
             b.add_names(names, row)
             for word in stops:
                 stop_words.setdefault(word, row)
-    for word, row in stop_words.items():  # never where the word is another place's name
+    # in sorted order: a stop word added changes what later ones see (the same on every build,
+    # whatever the process's string hash seed)
+    for word, row in sorted(stop_words.items()):  # never where the word is another place's name
         if not b.index.has(word, case_sensitive=True) and not _other_place_in(b.index, word, row):
             b.index.add(word, STOP_PAYLOAD, case_sensitive=True)

@@ -72,15 +72,17 @@ def test_admin1_names_are_read_by_hand_as_the_pattern_did():
 # -- 1, 2: a per-article time bound; one article's failure stays its own --------------------------
 
 
-def _hostile_build_events(original):
-    def build_events(text, result, published=None, **kwargs):
+def _hostile_tag(original):
+    """The tagger's per-article step, made to loop or raise on a marked text (every article
+    goes through it, whatever the event gate says of the text)."""
+    def _tag(self, text, doc, *args, **kwargs):
         if SLOW_MARK in text:
             while True:  # a runaway loop in pure Python: only the time bound ends it
                 pass
         if BAD_MARK in text:
             raise ValueError("an error only this article's text causes")
-        return original(text, result, published, **kwargs)
-    return build_events
+        return original(self, text, doc, *args, **kwargs)
+    return _tag
 
 
 def _site(n_good: int, hostile: dict[str, str]) -> Site:
@@ -96,8 +98,7 @@ def test_a_slow_or_failing_article_fails_alone_and_is_retried_on_its_own_schedul
         settings, conn, tmp_path, monkeypatch):
     monkeypatch.setenv("NEWSMON_TAG_TIMEOUT", "1")
     tagbound.tag_timeout.cache_clear()
-    monkeypatch.setattr(tagger_module, "build_events",
-                        _hostile_build_events(tagger_module.build_events))
+    monkeypatch.setattr(tagger_module.Tagger, "_tag", _hostile_tag(tagger_module.Tagger._tag))
     settings = replace(settings, retry_base_s=60, max_backoff_s=3600)
     hostile = {"/slow.html": SLOW_MARK, "/bad.html": BAD_MARK}
     try:

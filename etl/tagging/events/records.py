@@ -254,13 +254,13 @@ def _name_country(text: str) -> str:
     """The country most of the text's unambiguous place names lie in (each name's candidates
     all in one country), "" when none: the country of an actor like "Protesters" when the
     resolver kept no place (small towns in a note that names no country)."""
-    from etl.tagging.geo.features import decode_payload
+    from etl.tagging.geo.features import STOP_PAYLOAD, decode_payload
     from etl.tagging.geo.gazetteer import load_places
 
     gaz = load_places()
     votes: Counter[str] = Counter()
     for m in gaz.index.find(text):
-        if not m.text[:1].isupper() or len(m.text) < 4:
+        if not m.text[:1].isupper() or len(m.text) < 4 or STOP_PAYLOAD in m.payloads:
             continue
         countries = {gaz.places.country[decode_payload(g)[0]] for g in m.payloads}
         if len(countries) == 1:
