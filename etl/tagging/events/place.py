@@ -78,7 +78,9 @@ def _score(text: str, p, sent_start: int, evidence: bool, order: int) -> float:
     s = _SPECIFIC.get(getattr(p, "feature", "town"), 3.0)
     if _REPORTED_FROM.search(before):
         s -= 4.0
-    elif _CUE.search(before):
+    elif _CUE.search(before) or _NEAR.search(before):
+        # "south-west of Mosul" places the event as surely as "in Mosul" (ACLED codes it at
+        # Mosul, geo_precision 2)
         s += 3.0
     elif _MOVEMENT.search(before):
         s -= 1.0
