@@ -101,7 +101,8 @@ def test_demo_events_one_row_per_real_event(demo):
                        FROM analytics.events
                        WHERE location = 'Mosul' AND event_date = '2026-11-23'""")
         mosul = cur.fetchall()
-        cur.execute("SELECT count(*) FROM analytics.article_events WHERE location = 'Mosul'")
+        cur.execute("""SELECT count(*) FROM analytics.article_events
+                       WHERE location = 'Mosul' AND event_date = '2026-11-23'""")
         (reports,) = cur.fetchone()
         cur.execute("""SELECT count(*) FROM analytics.events e
                        JOIN analytics.articles a ON a.article_id = ANY(e.article_ids)
