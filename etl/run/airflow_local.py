@@ -34,6 +34,7 @@ import socket
 import subprocess  # noqa: S404 - starts the airflow command of this environment
 import sys
 import time
+from collections.abc import Sequence
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -112,6 +113,28 @@ class Api:
         self.client = httpx.Client(base_url=self.base_url, timeout=API_TIMEOUT_S)
         self.username, self.password = username, password
 
+    def request(self, method: str, path: str, attempts: int = 4, *, idempotent: bool = True,
+                **kwargs) -> httpx.Response:
+        """One API call, retried on a 5xx answer and, if ``idempotent``, on a timeout or a
+        dropped connection (a call that may have taken effect is not made twice).
+
+        A freshly started standalone (SQLite metadata database, scheduler and DAG processor
+        writing to it, a busy 2-core machine) was seen to answer a call with a 500 or not in
+        time; a moment later the same call works. The last answer is returned as it is.
+        """
+        for attempt in range(attempts):
+            last = attempt == attempts - 1
+            try:
+                response = self.client.request(method, path, **kwargs)
+            except httpx.TransportError:
+                if last or not idempotent:
+                    raise
+            else:
+                if response.status_code < 500 or last:
+                    return response
+            time.sleep(2.0)
+        raise AssertionError("unreachable")
+
     def health(self) -> dict | None:
         try:
             response = self.client.get("/api/v2/monitor/health")
@@ -142,62 +165,42 @@ class Api:
                 return False
         return True
 
-    def set_paused(self, dag_id: str, paused: bool) -> dict:
-        response = self.client.patch(f"/api/v2/dags/{dag_id}", json={"is_paused": paused})
+    def _json(self, method: str, path: str, **kwargs):
+        response = self.request(method, path, **kwargs)
         response.raise_for_status()
         return response.json()
+
+    def set_paused(self, dag_id: str, paused: bool) -> dict:
+        return self._json("PATCH", f"/api/v2/dags/{dag_id}", json={"is_paused": paused})
 
     def task_instances(self, dag_id: str, run_id: str) -> list[dict]:
-        response = self.client.get(f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances")
-        response.raise_for_status()
-        return response.json()["task_instances"]
+        return self._json(
+            "GET", f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances")["task_instances"]
 
-    def login(self, attempts: int = 3) -> None:
-        for attempt in range(attempts):
-            try:
-                response = self.client.post(
-                    "/auth/token", json={"username": self.username, "password": self.password}
-                )
-                break
-            except httpx.TimeoutException:
-                if attempt == attempts - 1:
-                    raise
-        response.raise_for_status()
-        self.client.headers["Authorization"] = f"Bearer {response.json()['access_token']}"
+    def login(self) -> None:
+        token = self._json("POST", "/auth/token",
+                           json={"username": self.username, "password": self.password})
+        self.client.headers["Authorization"] = f"Bearer {token['access_token']}"
 
-    def trigger(self, dag_id: str, conf: dict | None = None, attempts: int = 4) -> dict:
-        # A freshly started standalone (SQLite metadata database, scheduler and DAG processor
-        # writing to it) was seen to answer one trigger with a 500; a moment later it works.
-        for attempt in range(attempts):
-            response = self.client.post(
-                f"/api/v2/dags/{dag_id}/dagRuns",
-                json={"logical_date": None, "conf": conf or {}},
-            )
-            if response.status_code < 500 or attempt == attempts - 1:
-                break
-            time.sleep(2.0)
-        response.raise_for_status()
-        return response.json()
+    def trigger(self, dag_id: str, conf: dict | None = None) -> dict:
+        return self._json("POST", f"/api/v2/dags/{dag_id}/dagRuns", idempotent=False,
+                          json={"logical_date": None, "conf": conf or {}})
 
     def dag_run(self, dag_id: str, run_id: str) -> dict:
-        response = self.client.get(f"/api/v2/dags/{dag_id}/dagRuns/{run_id}")
-        response.raise_for_status()
-        return response.json()
+        return self._json("GET", f"/api/v2/dags/{dag_id}/dagRuns/{run_id}")
 
     def runs(self, dag_id: str) -> list[dict]:
-        response = self.client.get(f"/api/v2/dags/{dag_id}/dagRuns")
-        response.raise_for_status()
-        return response.json()["dag_runs"]
+        return self._json("GET", f"/api/v2/dags/{dag_id}/dagRuns")["dag_runs"]
 
     def returned(self, dag_id: str, run_id: str, task_id: str):
         """What ``task_id`` returned in the run (its ``return_value`` XCom), or None."""
-        response = self.client.get(
-            f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}/xcomEntries/"
-            "return_value")
+        response = self.request(
+            "GET", f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}/"
+            "xcomEntries/return_value")
         return response.json().get("value") if response.status_code == 200 else None
 
     def dag(self, dag_id: str) -> dict | None:
-        response = self.client.get(f"/api/v2/dags/{dag_id}")
+        response = self.request("GET", f"/api/v2/dags/{dag_id}")
         return response.json() if response.status_code == 200 else None
 
 
@@ -220,21 +223,27 @@ def wait_for(predicate, timeout: float, what: str, proc: subprocess.Popen | None
     raise TimeoutError(f"timed out after {timeout:.0f}s waiting for {what}")
 
 
-def stop_group(proc: subprocess.Popen, grace: float = 30) -> None:
-    """Stop ``proc`` and everything in its process group: SIGTERM, then SIGKILL."""
+def stop_group(proc: subprocess.Popen, grace: float = 30,
+               members: Sequence[subprocess.Popen] = ()) -> None:
+    """Stop ``proc`` and everything in its process group: SIGTERM, then SIGKILL after
+    ``grace`` seconds. ``members``, the group's other processes started here, are waited for
+    too: a component still shutting down is not cut short, and none is left a zombie."""
     try:
         os.killpg(proc.pid, signal.SIGTERM)
     except ProcessLookupError:
-        return
-    try:
-        proc.wait(grace)
-    except subprocess.TimeoutExpired:
         pass
+    deadline = time.monotonic() + grace
+    for member in (proc, *members):
+        try:
+            member.wait(max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            break
     try:
-        os.killpg(proc.pid, signal.SIGKILL)  # children that outlived the grace period
+        os.killpg(proc.pid, signal.SIGKILL)  # what outlived the grace period
     except ProcessLookupError:
         pass
-    proc.wait()
+    for member in (proc, *members):
+        member.wait()
 
 
 def _serve_demo(stack: ExitStack, settings: Settings) -> tuple[Path, str]:
@@ -286,20 +295,19 @@ def _stop_warehouse(server) -> None:
         print(f"warning: could not stop the embedded PostgreSQL: {exc}", file=sys.stderr)
 
 
-def start_airflow(airflow_home: Path, env: dict, host: str, log) -> subprocess.Popen:
+def start_airflow(airflow_home: Path, env: dict, host: str, log) -> list[subprocess.Popen]:
     """Migrate the metadata database, then start Airflow's components in one new process
-    group (the first component leads it); returns the leader, whose pid is the group's id."""
+    group; returns them, the group's leader (whose pid is the group's id) first."""
     airflow = str(Path(sys.executable).parent / "airflow")
     subprocess.run([airflow, "db", "migrate"], env=env, stdout=log,  # noqa: S603
                    stderr=subprocess.STDOUT, check=True, start_new_session=True)
-    leader = None
+    procs: list[subprocess.Popen] = []
     for command in component_commands(airflow, host):
-        proc = subprocess.Popen(  # noqa: S603 - our own venv's airflow
+        procs.append(subprocess.Popen(  # noqa: S603 - our own venv's airflow
             command, env=env, stdout=log, stderr=subprocess.STDOUT,
-            process_group=0 if leader is None else leader.pid)
-        leader = leader or proc
-    (airflow_home / "standalone.pid").write_text(str(leader.pid))
-    return leader
+            process_group=procs[0].pid if procs else 0))
+    (airflow_home / "standalone.pid").write_text(str(procs[0].pid))
+    return procs
 
 
 def first_run(api: Api, dag_id: str = "newsmon_ingest") -> tuple[dict, str]:
@@ -389,8 +397,8 @@ def main(argv: list[str] | None = None) -> int:
             log = stack.enter_context(open(log_path, "ab"))  # noqa: SIM115 - closed by the stack
             started = time.monotonic()
             print(f"Starting Airflow (log: {log_path}) ...", flush=True)
-            proc = start_airflow(airflow_home, env, args.host, log)
-            stack.callback(stop_group, proc)
+            proc, *members = start_airflow(airflow_home, env, args.host, log)
+            stack.callback(stop_group, proc, members=members)
             return _serve(api_for(args.port), proc, airflow_home, args, started, log_path)
     except KeyboardInterrupt:
         print("Stopped.", flush=True)

@@ -10,6 +10,7 @@ embedded PostgreSQL.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -25,7 +26,7 @@ import pytest
 
 from etl.run.airflow_local import Api, read_password, wait_for
 from etl.run.demo import DEMO_SITE
-from tests.dags.test_airflow_smoke import free_port, group_alive
+from tests.dags.test_airflow_smoke import free_port
 
 
 def group_pids(pgid: int) -> list[int]:
@@ -37,6 +38,19 @@ def group_pids(pgid: int) -> list[int]:
         except (ProcessLookupError, psutil.Error):
             continue
     return pids
+
+
+def running_in(pgid: int) -> list[int]:
+    """The processes of group ``pgid`` still running: a zombie (killed, its parent gone, not
+    yet reaped by this machine's init) runs nothing and holds nothing."""
+    running = []
+    for pid in group_pids(pgid):
+        try:
+            if psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
+                running.append(pid)
+        except psutil.Error:
+            continue
+    return running
 
 
 def listening(pids: list[int]) -> set[tuple[str, int]]:
@@ -79,7 +93,6 @@ def test_make_airflow_on_a_fresh_home(tmp_path):
                          and ";" in x), None)
 
         outcome = wait_for(finished, 600, "the first run's report", launcher)
-        print("".join(lines))
         named = re.search(r"^First run \((scheduled|triggered)\): (\S+)$", "".join(lines), re.M)
         assert named, lines
         run_id = named.group(2)
@@ -105,7 +118,9 @@ def test_make_airflow_on_a_fresh_home(tmp_path):
         postgres = int(pid_file.read_text().split()[0])
         assert psutil.pid_exists(postgres)
     finally:
-        os.killpg(launcher.pid, signal.SIGINT)  # Ctrl-C
+        print("".join(lines))  # the launcher's own account, shown when the test fails
+        with contextlib.suppress(ProcessLookupError):  # it may have exited on its own
+            os.killpg(launcher.pid, signal.SIGINT)  # Ctrl-C
         try:
             launcher.wait(90)
         finally:
@@ -113,10 +128,9 @@ def test_make_airflow_on_a_fresh_home(tmp_path):
             pid_file = home / "airflow" / "standalone.pid"
             if airflow_pgid is None and pid_file.exists():
                 airflow_pgid = int(pid_file.read_text())
-            left = [g for g in (launcher.pid, airflow_pgid) if g and group_alive(g)]
+            left = [g for g in (launcher.pid, airflow_pgid) if g and running_in(g)]
             for pgid in left:
                 os.killpg(pgid, signal.SIGKILL)
-    print("".join(lines[-5:]))
     assert not left, "processes of the launcher or of Airflow were left running"
     deadline = time.monotonic() + 10
     while psutil.pid_exists(postgres) and time.monotonic() < deadline:
