@@ -400,11 +400,13 @@ def _store_delay(db_url: str, work: Path, n_slow: int, n_fast: int = 5
             site.overrides[f"/fast/{i}.html"] = first_ask
         # the slow host is "localhost", the fast one "127.0.0.1": two hosts, one server
         slow_base = f"http://localhost:{site.port}"
-        links = [(f"Fast {i}", "{{BASE_URL}}" + f"/fast/{i}.html") for i in range(n_fast)]
-        links += [(f"Slow {i}", slow_base + f"/slow/{i}.html") for i in range(n_slow)]
+        # slow links first (lower ids) and small batches: the fast pages come in later
+        # batches, which a slow host must not hold either
+        links = [(f"Slow {i}", slow_base + f"/slow/{i}.html") for i in range(n_slow)]
+        links += [(f"Fast {i}", "{{BASE_URL}}" + f"/fast/{i}.html") for i in range(n_fast)]
         site.files["/feed.xml"] = rss(links)
         feeds = feed_list(site, ["/feed.xml"], work, f"slow{n_slow}.yaml")
-        env = newsmon_env(db_url, work, NEWSMON_PER_HOST="4", NEWSMON_BATCH_SIZE="200",
+        env = newsmon_env(db_url, work, NEWSMON_PER_HOST="4", NEWSMON_BATCH_SIZE="4",
                           NEWSMON_TOTAL_TIMEOUT="10", NEWSMON_READ_TIMEOUT="5")
         proc = start_run(feeds, env)
         fast_at = slow_at = None

@@ -166,34 +166,43 @@ def fetch_pending(
     since = db_now(conn)
     reporter.start("fetch", pending_count(conn, "fetch", since, shard))
     results = _Results()
-    while batch := claim(conn, "fetch", settings, settings.batch_size, since, shard):
-        pages, failures, skipped = results.pages, results.failures, results.skipped
-        left = Counter(c.host for c in batch)  # pages of each host still being fetched
-        for item, result in run_per_host(
-            batch,
-            lambda c: c.host,
-            lambda c: fetch_page(client, settings, c),
-            workers=settings.workers,
-            per_host=settings.per_host,
-        ):
-            if isinstance(result, Page):
-                pages.append(result)
-            elif isinstance(result, NotHTML):
-                skipped.append((item.id, f"NotHTML: {result}", result.status))
-            elif isinstance(result, FetchError):
-                failures.append(failure_for(item.id, result))
-                log.warning("article %s: %s", item.url, result)
-            else:
-                log.error("article %s: unexpected error", item.url, exc_info=result)
-                failures.append(
-                    Failure(item.id, f"internal error: {type(result).__name__}: {result}", True)
-                )
-            reporter.advance("fetch")
-            left[item.host] -= 1
-            # stored as soon as a host is done (or every few pages), never when the batch's
-            # slowest host is: a slow outlet must not hold the others' pages (issue 20)
-            if not left[item.host] or len(results) >= FLUSH_EVERY:
-                results.store(conn, settings, stats)
-        results.store(conn, settings, stats)
+    pages, failures, skipped = results.pages, results.failures, results.skipped
+    left: Counter[str] = Counter()  # pages of each host still being fetched
+
+    def more(busy: set[str] = frozenset()) -> list[Claimed]:
+        # the next batch as soon as a worker would idle, of hosts not busy: a slow outlet
+        # holds neither the others' pages nor their next links (issue 20)
+        batch = claim(conn, "fetch", settings, settings.batch_size, since, shard,
+                      exclude_hosts=busy)
+        left.update(c.host for c in batch)
+        return batch
+
+    for item, result in run_per_host(
+        more(),
+        lambda c: c.host,
+        lambda c: fetch_page(client, settings, c),
+        workers=settings.workers,
+        per_host=settings.per_host,
+        refill=more,
+    ):
+        if isinstance(result, Page):
+            pages.append(result)
+        elif isinstance(result, NotHTML):
+            skipped.append((item.id, f"NotHTML: {result}", result.status))
+        elif isinstance(result, FetchError):
+            failures.append(failure_for(item.id, result))
+            log.warning("article %s: %s", item.url, result)
+        else:
+            log.error("article %s: unexpected error", item.url, exc_info=result)
+            failures.append(
+                Failure(item.id, f"internal error: {type(result).__name__}: {result}", True)
+            )
+        reporter.advance("fetch")
+        left[item.host] -= 1
+        # stored as soon as a host is done (or every few pages), never when the batch's
+        # slowest host is: a slow outlet must not hold the others' pages (issue 20)
+        if not left[item.host] or len(results) >= FLUSH_EVERY:
+            results.store(conn, settings, stats)
+    results.store(conn, settings, stats)
     reporter.finish("fetch")
     return stats

@@ -26,7 +26,7 @@ permanent errors are recorded once and not retried automatically.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -153,18 +153,19 @@ def pending_count(conn, stage: str, since: datetime, shard: Shard | None = None)
 
 def claim(
     conn, stage: str, settings: Settings, limit: int, since: datetime,
-    shard: Shard | None = None,
+    shard: Shard | None = None, exclude_hosts: Collection[str] = (),
 ) -> list[Claimed]:
     """Lease up to ``limit`` articles ready for ``stage``, in id order.
 
     ``since`` is when this pass began (see :data:`_WAITING`); ``shard`` takes only the articles
-    of that shard.
+    of that shard; ``exclude_hosts``, none of those hosts' articles.
     """
+    hosts = " AND NOT (host = ANY(%(exclude)s::text[]))" if exclude_hosts else ""
     with transaction(conn) as cur:
         cur.execute(
             f"""UPDATE articles a SET lease_until = now() + make_interval(secs => %(lease)s),
                        {CLAIMED_BY}
-                FROM (SELECT id FROM articles WHERE {_READY}{_in_shard(shard)}
+                FROM (SELECT id FROM articles WHERE {_READY}{_in_shard(shard)}{hosts}
                       ORDER BY id LIMIT %(limit)s FOR UPDATE SKIP LOCKED) AS todo
                 WHERE a.id = todo.id
                 RETURNING a.id, a.url, a.host, a.attempts, a.feed_published_at,
@@ -172,6 +173,7 @@ def claim(
             {
                 "status": STAGES[stage], "stage": stage, "since": since,
                 "lease": settings.lease_s, "limit": limit, **_shard_params(shard),
+                "exclude": sorted(exclude_hosts),
             },
         )
         return sorted((Claimed(*row) for row in cur.fetchall()), key=lambda c: c.id)

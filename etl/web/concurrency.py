@@ -22,15 +22,30 @@ def run_per_host(
     *,
     workers: int,
     per_host: int,
+    refill: Callable[[set[str]], Iterable[T]] | None = None,
 ) -> Iterator[tuple[T, R | BaseException]]:
-    """Yield ``(item, result)`` as each call finishes; an exception is yielded, not raised."""
+    """Yield ``(item, result)`` as each call finishes; an exception is yielded, not raised.
+
+    ``refill(busy_hosts)``, if given, is asked for more items whenever a worker would
+    otherwise idle (every item left belongs to a host at its cap): items of other hosts than
+    ``busy_hosts``. So a slow host holds none of the others' work, not even the next batch
+    (issue 20). It is asked again only after it gave items or a host stopped being busy.
+    """
     queues: dict[str, deque[T]] = {}
-    for item in items:
-        queues.setdefault(host_of(item), deque()).append(item)
     active: Counter[str] = Counter()
     pending: dict[Future, tuple[T, str]] = {}
     workers = max(1, workers)
     per_host = max(1, per_host)
+
+    def add(new: Iterable[T]) -> int:
+        count = 0
+        for item in new:
+            queues.setdefault(host_of(item), deque()).append(item)
+            count += 1
+        return count
+
+    add(items)
+    may_refill = refill is not None
 
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="newsmon-io") as pool:
 
@@ -50,12 +65,25 @@ def run_per_host(
                     pending[pool.submit(fn, item)] = (item, host)
                     progressed = True
 
+        def top_up() -> None:
+            nonlocal may_refill
+            while may_refill and len(pending) < workers:
+                busy = set(queues) | {host for host, n in active.items() if n}
+                if not add(refill(busy)):
+                    may_refill = False
+                fill()
+
         fill()
+        top_up()
         while pending:
             done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
             for future in done:
                 item, host = pending.pop(future)
                 active[host] -= 1
+                if not active[host] and host not in queues:
+                    del active[host]
+                    may_refill = refill is not None  # its items may be claimed now
                 exc = future.exception()
                 yield item, (exc if exc is not None else future.result())
             fill()
+            top_up()

@@ -292,6 +292,54 @@ def test_a_slow_host_does_not_hold_another_hosts_pages(settings, conn):
     assert scalar(conn, "SELECT count(*) FROM articles WHERE status = 'fetched'") == 13
 
 
+def test_a_slow_host_does_not_hold_the_next_batch(settings, conn):
+    """The slow host's links come first in id order and fill the first batches; the fast
+    host's twelve links, in later batches, are still all fetched and stored while it works."""
+    settings = replace(settings, per_host=2, workers=8, batch_size=4, total_timeout=10,
+                       read_timeout=6)
+    files = {f"/slow/{i}.html": campaign.article_page(9400 + i) for i in range(8)}
+    files.update({f"/fast/{i}.html": campaign.article_page(9500 + i) for i in range(12)})
+    with Site(files=files) as site:
+        for i in range(8):  # 8 links of 2 s, 2 at a time: 8 s for the slow host
+            site.overrides[f"/slow/{i}.html"] = hardening._slow
+        for path in files:  # slow first: they get the lower ids
+            slow = path.startswith("/slow/")
+            url = (f"http://localhost:{site.port}" if slow else site.base_url) + path
+            rows(conn, "INSERT INTO articles (url, host, discovered_url) VALUES (%s, %s, %s) "
+                       "RETURNING id", (url, "localhost" if slow else "127.0.0.1", url))
+        fetched_while_slow: list[int] = []
+
+        def watch(stop: threading.Event) -> None:
+            watcher = psycopg2.connect(settings.database_url)
+            watcher.autocommit = True
+            with watcher.cursor() as cur:
+                while not stop.is_set():
+                    cur.execute("SELECT count(*) FILTER (WHERE host = '127.0.0.1'), "
+                                "count(*) FILTER (WHERE host = 'localhost') FROM articles "
+                                "WHERE status = 'fetched'")
+                    fast, slow = cur.fetchone()
+                    if fast == 12:
+                        fetched_while_slow.append(slow)
+                        break
+                    time.sleep(0.05)
+            watcher.close()
+
+        stop = threading.Event()
+        watcher = threading.Thread(target=watch, args=(stop,), daemon=True)
+        watcher.start()
+        own = psycopg2.connect(settings.database_url)
+        try:
+            with HttpClient(settings) as client:
+                stats = fetch_pending(own, settings, client)
+        finally:
+            own.close()
+            stop.set()
+            watcher.join(5)
+    assert stats.fetched == 20
+    assert fetched_while_slow and fetched_while_slow[0] < 8, fetched_while_slow
+    assert scalar(conn, "SELECT count(*) FROM articles WHERE status = 'fetched'") == 20
+
+
 # -- 6: settings --------------------------------------------------------------------------------
 
 
