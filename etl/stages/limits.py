@@ -43,17 +43,21 @@ _SETTING_DEFAULTS = {f.name: f.default for f in fields(Settings)}
 
 @dataclass(frozen=True)
 class PageLimits:
-    """Bounds on extracting one page (``0`` turns a bound off); the defaults are the settings'
-    (``NEWSMON_EXTRACT_MAX_ELEMENTS``, ``NEWSMON_EXTRACT_TIMEOUT``), written once there."""
+    """Bounds on one item, extracting its page and tagging its text (``0`` turns a bound
+    off); the defaults are the settings' (``NEWSMON_EXTRACT_MAX_ELEMENTS``,
+    ``NEWSMON_EXTRACT_TIMEOUT``, ``NEWSMON_TAG_TIMEOUT``), written once there. The run's
+    values reach the worker processes in this object: workers never read the environment."""
 
     max_elements: int = _SETTING_DEFAULTS["extract_max_elements"]
     timeout_s: float = _SETTING_DEFAULTS["extract_timeout_s"]
     max_attribute_work: int = 20_000_000  # see MAX_ATTRIBUTE_WORK
+    tag_timeout_s: float = _SETTING_DEFAULTS["tag_timeout_s"]
 
     @classmethod
     def from_settings(cls, settings: Settings) -> PageLimits:
         return cls(max_elements=settings.extract_max_elements,
-                   timeout_s=settings.extract_timeout_s)
+                   timeout_s=settings.extract_timeout_s,
+                   tag_timeout_s=settings.tag_timeout_s)
 
 
 MAX_ATTRIBUTE_WORK = PageLimits.max_attribute_work

@@ -178,24 +178,26 @@ def _extract_and_tag(tagger: Tagger | None, jobs: list[tuple], limits: PageLimit
     ok = [(article_id, e) for article_id, e, _ in extracted if e is not None]
     if tagger is not None and ok:
         tags = dict(_tag_rows(tagger, [(article_id, e.text, e.published_at, e.language)
-                                       for article_id, e in ok]))
+                                       for article_id, e in ok], limits))
     outcomes = [(article_id, e, err, tags.get(article_id)) for article_id, e, err in extracted]
     return outcomes, middle - started, time.process_time() - middle
 
 
-def _tag_only(tagger: Tagger, items: list[tuple]
+def _tag_only(tagger: Tagger, items: list[tuple], limits: PageLimits
               ) -> tuple[list[tuple[int, TagRows | TagFailure]], float, float]:
     """Tag (id, stored text, published_at[, language]) tuples (the date resolves "on Friday",
     the language routes the tagger)."""
     started = time.process_time()
-    outcomes = _tag_rows(tagger, items)
+    outcomes = _tag_rows(tagger, items, limits)
     return outcomes, 0.0, time.process_time() - started
 
 
-def _tag_rows(tagger: Tagger, items: list[tuple]) -> list[tuple[int, TagRows | TagFailure]]:
+def _tag_rows(tagger: Tagger, items: list[tuple], limits: PageLimits
+              ) -> list[tuple[int, TagRows | TagFailure]]:
     """Each (id, text, published_at[, language])'s rows, or its :class:`TagFailure`: one
     article's failure (its time bound, an error) never takes its neighbours down."""
     results = tag_each(tagger, [item[1] for item in items], [item[2] for item in items],
+                       timeout_s=limits.tag_timeout_s,
                        languages=[item[3] if len(item) > 3 else None for item in items])
     outcomes: list[tuple[int, TagRows | TagFailure]] = []
     for (article_id, text, *_), result in zip(items, results, strict=True):
@@ -217,7 +219,7 @@ def work(jobs: list[tuple]) -> tuple[list[Outcome], float, float]:
 def tag_work(items: list[tuple[int, str]]
              ) -> tuple[list[tuple[int, TagRows | TagFailure]], float, float]:
     """Tag a few stored texts, (id, text); returns (id, rows or None) and the CPU seconds."""
-    return _tag_only(_tagger, items)
+    return _tag_only(_tagger, items, _limits)
 
 
 class Workers:
@@ -274,7 +276,7 @@ class Workers:
         """Tag these (id, stored text, published_at) triples."""
         if not self.tag:
             raise RuntimeError("these workers were started without a tagger")
-        return self._submit(tag_work, _tag_only, items)
+        return self._submit(tag_work, partial(_tag_only, limits=self.limits), items)
 
     def close(self) -> None:
         if self.pool is not None:
@@ -411,7 +413,8 @@ def tag_pending(
         if tagger is None and not queue.tagging_waiting(
                 conn, tag_version(), retag_all=retag_all, shard=shard):
             return TagStats(mode="idle")  # the tagger was not needed, nor loaded
-        with Workers(processes or settings.processes, tagger=tagger) as own:
+        with Workers(processes or settings.processes, tagger=tagger,
+                     limits=PageLimits.from_settings(settings)) as own:
             return tag_pending(conn, settings, reporter, workers=own, retag_all=retag_all,
                                shard=shard)
     reporter = reporter or NullReporter()

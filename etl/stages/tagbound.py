@@ -24,11 +24,9 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from etl.settings import Settings
-from etl.stages.limits import CPU_WALL_FACTOR, TimeLimitExceeded, call_within
+from etl.stages.limits import CPU_WALL_FACTOR, PageLimits, TimeLimitExceeded, call_within
 
 if TYPE_CHECKING:
     from etl.tagging.core.tagger import Tagger, TagResult
@@ -45,12 +43,6 @@ class TagFailure:
     reason: str
 
 
-@lru_cache(maxsize=1)
-def tag_timeout() -> float:
-    """``NEWSMON_TAG_TIMEOUT`` of this process (read once; worker processes too)."""
-    return Settings.from_env().tag_timeout_s
-
-
 def _reason(exc: BaseException) -> str:
     text = " ".join(str(exc).split())[:REASON_CHARS]
     return f"tagging failed: {type(exc).__name__}" + (f": {text}" if text else "")
@@ -62,7 +54,7 @@ def tag_each(tagger: Tagger, texts: Sequence[str],
              languages: Sequence[str | None] | None = None) -> list[TagResult | str]:
     """Each text's :class:`TagResult`, or the reason (a string) its tagging failed;
     ``languages`` (one per text, None: English) routes each text."""
-    timeout_s = tag_timeout() if timeout_s is None else timeout_s
+    timeout_s = PageLimits().tag_timeout_s if timeout_s is None else timeout_s
     published = published or [None] * len(texts)
     languages = languages or [None] * len(texts)
     tagger.prepare(languages)  # model loads are not an article's cost

@@ -96,43 +96,38 @@ def _site(n_good: int, hostile: dict[str, str]) -> Site:
 
 def test_a_slow_or_failing_article_fails_alone_and_is_retried_on_its_own_schedule(
         settings, conn, tmp_path, monkeypatch):
-    monkeypatch.setenv("NEWSMON_TAG_TIMEOUT", "1")
-    tagbound.tag_timeout.cache_clear()
     monkeypatch.setattr(tagger_module.Tagger, "_tag", _hostile_tag(tagger_module.Tagger._tag))
-    settings = replace(settings, retry_base_s=60, max_backoff_s=3600)
+    # the run's own setting reaches its workers (they read no environment)
+    settings = replace(settings, retry_base_s=60, max_backoff_s=3600, tag_timeout_s=1)
     hostile = {"/slow.html": SLOW_MARK, "/bad.html": BAD_MARK}
-    try:
-        with _site(6, hostile) as site:  # 8 articles: one sub-batch of the workers
-            run(settings, campaign.feed_list(site, ["/feed.xml"], tmp_path))
-            state = {url.rsplit("/", 1)[1]: rest for url, *rest in rows(
-                conn, "SELECT url, taxonomy_version IS NOT NULL, last_error, tag_failures, "
-                      "tag_retry_at > now() + interval '30 seconds' FROM articles")}
-            assert all(state[f"{i}.html"][0] for i in range(6)), state  # the batch is stored
-            assert state["slow.html"][0] is False and state["bad.html"][0] is False
-            assert "longer than 1 s of CPU" in state["slow.html"][1]
-            assert "NEWSMON_TAG_TIMEOUT" in state["slow.html"][1]
-            assert state["bad.html"][1] == ("tagging failed: ValueError: an error only this "
-                                            "article's text causes")
-            assert state["slow.html"][2:] == [1, True] and state["bad.html"][2:] == [1, True]
-            # not before its retry time ...
-            tag_pending(conn, settings)
-            assert scalar(conn, "SELECT sum(tag_failures) FROM articles") == 2
-            # ... then retried, failing again: the back-off doubles
-            rows(conn, "UPDATE articles SET tag_retry_at = now() - interval '1 second' "
-                       "WHERE tag_retry_at IS NOT NULL RETURNING id")
-            tag_pending(conn, settings)
-            assert rows(conn, "SELECT tag_failures, tag_retry_at > now() + interval '100 s' "
-                              "FROM articles WHERE tag_failures > 0") == [(2, True), (2, True)]
-            # fixed: retried and tagged, its reason cleared
-            monkeypatch.undo()
-            tagbound.tag_timeout.cache_clear()
-            rows(conn, "UPDATE articles SET tag_retry_at = now() - interval '1 second' "
-                       "WHERE tag_retry_at IS NOT NULL RETURNING id")
-            assert tag_pending(conn, settings).tagged == 2
-            assert rows(conn, "SELECT count(*) FROM articles WHERE taxonomy_version IS NULL "
-                              "OR last_error IS NOT NULL OR tag_failures > 0") == [(0,)]
-    finally:
-        tagbound.tag_timeout.cache_clear()
+    with _site(6, hostile) as site:  # 8 articles: one sub-batch of the workers
+        run(settings, campaign.feed_list(site, ["/feed.xml"], tmp_path))
+        state = {url.rsplit("/", 1)[1]: rest for url, *rest in rows(
+            conn, "SELECT url, taxonomy_version IS NOT NULL, last_error, tag_failures, "
+                  "tag_retry_at > now() + interval '30 seconds' FROM articles")}
+        assert all(state[f"{i}.html"][0] for i in range(6)), state  # the batch is stored
+        assert state["slow.html"][0] is False and state["bad.html"][0] is False
+        assert "longer than 1 s of CPU" in state["slow.html"][1]
+        assert "NEWSMON_TAG_TIMEOUT" in state["slow.html"][1]
+        assert state["bad.html"][1] == ("tagging failed: ValueError: an error only this "
+                                        "article's text causes")
+        assert state["slow.html"][2:] == [1, True] and state["bad.html"][2:] == [1, True]
+        # not before its retry time ...
+        tag_pending(conn, settings)
+        assert scalar(conn, "SELECT sum(tag_failures) FROM articles") == 2
+        # ... then retried, failing again: the back-off doubles
+        rows(conn, "UPDATE articles SET tag_retry_at = now() - interval '1 second' "
+                   "WHERE tag_retry_at IS NOT NULL RETURNING id")
+        tag_pending(conn, settings)
+        assert rows(conn, "SELECT tag_failures, tag_retry_at > now() + interval '100 s' "
+                          "FROM articles WHERE tag_failures > 0") == [(2, True), (2, True)]
+        # fixed: retried and tagged, its reason cleared
+        monkeypatch.undo()
+        rows(conn, "UPDATE articles SET tag_retry_at = now() - interval '1 second' "
+                   "WHERE tag_retry_at IS NOT NULL RETURNING id")
+        assert tag_pending(conn, settings).tagged == 2
+        assert rows(conn, "SELECT count(*) FROM articles WHERE taxonomy_version IS NULL "
+                          "OR last_error IS NOT NULL OR tag_failures > 0") == [(0,)]
 
 
 def test_a_failing_batched_model_pass_is_retried_article_by_article(monkeypatch):
