@@ -138,3 +138,25 @@ def test_the_limits_given_to_the_run_reach_every_worker_process(monkeypatch):
     assert [o[0] for o in outcomes] == [0, 1, 2, 3]
     for _id, extracted, error, _tags in outcomes:
         assert extracted is None and "limit 500," in error, error
+
+
+@pytest.mark.slow
+def test_the_tag_time_bound_given_to_the_run_reaches_every_worker_process(monkeypatch):
+    """Settings(tag_timeout_s=...) given to the run bound tagging in the worker processes,
+    whatever their environment says (NEWSMON_TAG_TIMEOUT is not re-read there)."""
+    from etl.settings import Settings
+    from etl.stages.process import Workers
+    from etl.stages.tagbound import TagFailure
+
+    monkeypatch.setenv("NEWSMON_TAG_TIMEOUT", "600")  # what a re-read would see
+    text = "Militants shelled Mosul ) Kirkuk ) Basra ) killing 3 people. " * 1500
+    items = [(i, text, None) for i in range(4)]
+    limits = PageLimits.from_settings(Settings(tag_timeout_s=0.05))
+    with Workers(2, limits=limits) as workers:
+        assert workers.pool is not None  # real worker processes
+        futures = [workers.submit_tags(items[:2]), workers.submit_tags(items[2:])]
+        outcomes = [o for f in futures for o in f.result()[0]]
+    assert [article_id for article_id, _ in outcomes] == [0, 1, 2, 3]
+    for _id, outcome in outcomes:
+        assert isinstance(outcome, TagFailure), outcome
+        assert "longer than 0.05 s of CPU" in outcome.reason, outcome.reason
