@@ -241,68 +241,25 @@ def test_create_reader_refuses_its_own_reader_once_it_can_do_more(db_url, conn, 
 # -- 5: a slow host -----------------------------------------------------------------------------
 
 
-def test_a_slow_host_does_not_hold_another_hosts_pages(settings, conn):
-    settings = replace(settings, per_host=2, workers=8, batch_size=100, total_timeout=10,
-                       read_timeout=6)
-    files = {f"/fast/{i}.html": campaign.article_page(9200 + i) for i in range(5)}
-    files.update({f"/slow/{i}.html": campaign.article_page(9300 + i) for i in range(8)})
+def _fetch_beside_a_slow_host(settings, conn, n_fast: int, batch_size: int, *,
+                              slow_first: bool) -> tuple[int | None, int]:
+    """Fetch ``n_fast`` pages of one host beside 8 links of a slow one (2 s each, 2 at a
+    time: 8 s), ``slow_first``: the slow links get the lower ids. Returns how many slow pages
+    were stored when the last fast one was (None: never seen) and how many pages in all."""
+    settings = replace(settings, per_host=2, workers=8, batch_size=batch_size,
+                       total_timeout=10, read_timeout=6)
+    slow = {f"/slow/{i}.html": campaign.article_page(9300 + i) for i in range(8)}
+    fast = {f"/fast/{i}.html": campaign.article_page(9400 + i) for i in range(n_fast)}
+    files = {**slow, **fast} if slow_first else {**fast, **slow}
+    seen: list[int] = []
     with Site(files=files) as site:
-        for i in range(8):  # 8 links of 2 s, 2 at a time: 8 s for the slow host
-            site.overrides[f"/slow/{i}.html"] = hardening._slow
-        slow_base = f"http://localhost:{site.port}"
-        for path in files:
-            url = (slow_base if path.startswith("/slow/") else site.base_url) + path
-            host = "localhost" if path.startswith("/slow/") else "127.0.0.1"
+        for path in slow:
+            site.overrides[path] = hardening._slow
+        for path in files:  # in id order
+            is_slow = path in slow
+            url = (f"http://localhost:{site.port}" if is_slow else site.base_url) + path
             rows(conn, "INSERT INTO articles (url, host, discovered_url) VALUES (%s, %s, %s) "
-                       "RETURNING id", (url, host, url))
-        watcher = psycopg2.connect(settings.database_url)
-        watcher.autocommit = True
-        done = threading.Event()
-
-        def fetch() -> None:
-            own = psycopg2.connect(settings.database_url)
-            try:
-                with HttpClient(settings) as client:
-                    fetch_pending(own, settings, client)
-            finally:
-                own.close()
-                done.set()
-
-        threading.Thread(target=fetch, daemon=True).start()
-        seen = None
-        deadline = time.monotonic() + 60
-        with watcher.cursor() as cur:
-            while not done.is_set() and time.monotonic() < deadline:
-                cur.execute("SELECT count(*) FILTER (WHERE host = '127.0.0.1'), "
-                            "count(*) FILTER (WHERE host = 'localhost') FROM articles "
-                            "WHERE status = 'fetched'")
-                fast, slow = cur.fetchone()
-                if fast == 5:
-                    seen = slow
-                    break
-                time.sleep(0.05)
-        done.wait(60)
-        watcher.close()
-    assert seen is not None and seen < 8  # stored while the slow host was still fetching
-    assert scalar(conn, "SELECT count(*) FROM articles WHERE status = 'fetched'") == 13
-
-
-def test_a_slow_host_does_not_hold_the_next_batch(settings, conn):
-    """The slow host's links come first in id order and fill the first batches; the fast
-    host's twelve links, in later batches, are still all fetched and stored while it works."""
-    settings = replace(settings, per_host=2, workers=8, batch_size=4, total_timeout=10,
-                       read_timeout=6)
-    files = {f"/slow/{i}.html": campaign.article_page(9400 + i) for i in range(8)}
-    files.update({f"/fast/{i}.html": campaign.article_page(9500 + i) for i in range(12)})
-    with Site(files=files) as site:
-        for i in range(8):  # 8 links of 2 s, 2 at a time: 8 s for the slow host
-            site.overrides[f"/slow/{i}.html"] = hardening._slow
-        for path in files:  # slow first: they get the lower ids
-            slow = path.startswith("/slow/")
-            url = (f"http://localhost:{site.port}" if slow else site.base_url) + path
-            rows(conn, "INSERT INTO articles (url, host, discovered_url) VALUES (%s, %s, %s) "
-                       "RETURNING id", (url, "localhost" if slow else "127.0.0.1", url))
-        fetched_while_slow: list[int] = []
+                       "RETURNING id", (url, "localhost" if is_slow else "127.0.0.1", url))
 
         def watch(stop: threading.Event) -> None:
             watcher = psycopg2.connect(settings.database_url)
@@ -312,9 +269,9 @@ def test_a_slow_host_does_not_hold_the_next_batch(settings, conn):
                     cur.execute("SELECT count(*) FILTER (WHERE host = '127.0.0.1'), "
                                 "count(*) FILTER (WHERE host = 'localhost') FROM articles "
                                 "WHERE status = 'fetched'")
-                    fast, slow = cur.fetchone()
-                    if fast == 12:
-                        fetched_while_slow.append(slow)
+                    n_fast_stored, n_slow_stored = cur.fetchone()
+                    if n_fast_stored == n_fast:
+                        seen.append(n_slow_stored)
                         break
                     time.sleep(0.05)
             watcher.close()
@@ -325,14 +282,30 @@ def test_a_slow_host_does_not_hold_the_next_batch(settings, conn):
         own = psycopg2.connect(settings.database_url)
         try:
             with HttpClient(settings) as client:
-                stats = fetch_pending(own, settings, client)
+                fetch_pending(own, settings, client)
         finally:
             own.close()
+            watcher.join(5)  # it saw the last fast page stored before the slow host was done
             stop.set()
             watcher.join(5)
-    assert stats.fetched == 20
-    assert fetched_while_slow and fetched_while_slow[0] < 8, fetched_while_slow
-    assert scalar(conn, "SELECT count(*) FROM articles WHERE status = 'fetched'") == 20
+    return (seen[0] if seen else None,
+            scalar(conn, "SELECT count(*) FROM articles WHERE status = 'fetched'"))
+
+
+def test_a_slow_host_does_not_hold_another_hosts_pages(settings, conn):
+    """One batch: the fast host's 5 pages are stored while the slow host still fetches."""
+    slow_stored, fetched = _fetch_beside_a_slow_host(settings, conn, 5, 100, slow_first=False)
+    assert slow_stored is not None and slow_stored < 8, slow_stored
+    assert fetched == 13
+
+
+def test_a_slow_host_does_not_hold_the_next_batch(settings, conn):
+    """The slow host's links come first in id order and fill the first batches (of 4); the
+    fast host's twelve links, in later batches, are still all fetched and stored while it
+    works."""
+    slow_stored, fetched = _fetch_beside_a_slow_host(settings, conn, 12, 4, slow_first=True)
+    assert slow_stored is not None and slow_stored < 8, slow_stored
+    assert fetched == 20
 
 
 # -- 6: settings --------------------------------------------------------------------------------
