@@ -41,9 +41,10 @@ def add_articles(conn, n: int) -> list[int]:
         ids += [r[0] for r in rows(conn, """
             INSERT INTO articles (url, host, discovered_url, status, title, text, published_at,
                                   language, site_name)
-            VALUES (%s, 'x.test', %s, 'extracted', %s, 'text', %s, 'en', %s) RETURNING id""",
-            (f"http://x.test/{i}", f"http://x.test/{i}", f"Article {i}",
-             f"2026-11-24 0{i}:00+00", f"Outlet {i}"))]
+            VALUES (%s, 'x.test', %s, 'extracted', %s, 'text',
+                    timestamptz '2026-11-24 00:00+00' + %s * interval '1 hour', 'en', %s)
+            RETURNING id""",
+            (f"http://x.test/{i}", f"http://x.test/{i}", f"Article {i}", i, f"Outlet {i}"))]
     return ids
 
 
@@ -204,3 +205,52 @@ def test_cluster_is_a_partition_with_representatives_of_its_members(seed):
     shuffled = reports[:]
     rng.shuffle(shuffled)
     assert [c.row() for c in cluster(shuffled)] == [c.row() for c in result]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_storing_in_batches_gives_the_clusters_of_all_reports_at_once(conn, seed):
+    """The store path recomputes only the connected component of what it stores (reports
+    within 25 km in a block, stories, old clusters): after batches stored in any order, with
+    re-tags, and stories joined, the stored clusters are those of :func:`cluster` over every
+    report at once."""
+    import random
+
+    rng = random.Random(seed)  # noqa: S311 - test data, not secrets
+    ids = add_articles(conn, 60)
+    # a few multi-article stories, as the story stage makes them
+    stories = [rows(conn, "INSERT INTO stories (id, article_count, outlet_count, "
+                          "first_article_id) VALUES (%s, 3, 3, %s) RETURNING id",
+                    (ids[3 * k], ids[3 * k]))[0][0] for k in range(5)]
+    for k, story in enumerate(stories):
+        rows(conn, "UPDATE articles SET story_id = %s WHERE id = ANY(%s) RETURNING id",
+             (story, ids[3 * k:3 * k + 3]))
+    actors = ["isis", "pkk", "army", None]
+
+    def records(n: int) -> list[EventRecord]:
+        # a front of chained places 10-20 km apart along 150 km, two days, two sub-events
+        return [record((36.0 + rng.randrange(12) * 0.12, 43.0 + rng.random() * 0.05),
+                       actor1=rng.choice(actors), actor2=rng.choice(actors),
+                       deaths=rng.randrange(5), day=rng.choice(["2026-11-23", "2026-11-24"]),
+                       sub=rng.choice(["Armed clash", "Attack"]),
+                       precision=rng.choice([1, 2])) for _ in range(n)]
+
+    items = [(article_id, records(rng.choice([1, 1, 2]))) for article_id in ids]
+    rng.shuffle(items)
+    for lo in range(0, len(items), 7):
+        store(conn, items[lo:lo + 7])
+    for article_id, _ in rng.sample(items, 10):  # re-tagged: other places, other days
+        store(conn, [(article_id, records(rng.choice([0, 1, 2])))])
+
+    with conn.cursor() as cur:
+        from etl.store.eventclusters import Seeds, _load
+
+        cur.execute("SELECT DISTINCT event_date, sub_event_type, country FROM events")
+        everything, _, _ = _load(cur, Seeds(blocks=set(cur.fetchall())))
+    conn.rollback()
+    expected = sorted(sorted(m.id for m in c.members) for c in cluster(everything))
+    stored = sorted(sorted(ids_) for (ids_,) in rows(
+        conn, "SELECT array_agg(id) FROM events GROUP BY cluster_id"))
+    assert stored == expected
+    assert rows(conn, "SELECT count(*) FROM events WHERE cluster_id IS NULL") == [(0,)]
+    assert sorted(r[0] for r in rows(conn, "SELECT representative_id FROM event_clusters")) \
+        == sorted(min(c.members, key=Report.specificity_key).id for c in cluster(everything))

@@ -15,10 +15,12 @@ from test_warehouse import RECIPES
 from bench.warehouse import REPORT_QUERY, build
 from etl.store.db import connect
 from etl.store.eventclusters import (
+    ARTICLE_REPORTS_SQL,
     ARTICLES_SQL,
     BLOCK_REPORTS_SQL,
     CLUSTER_REPORTS_SQL,
-    STORY_BLOCKS_SQL,
+    NEAR_REPORTS_SQL,
+    STORY_ARTICLES_SQL,
 )
 
 EVENT_RECIPES = {r.number: r.sql for r in RECIPES if "analytics.events" in r.sql}
@@ -95,10 +97,13 @@ def test_no_cookbook_query_scans_the_event_reports(warehouse):
 @pytest.mark.timeout(900)
 @pytest.mark.parametrize("query, params", [
     (BLOCK_REPORTS_SQL, (["2026-11-24"], ["Armed clash"], ["Iraq"])),
+    (NEAR_REPORTS_SQL, (["2026-11-24"] * 2, ["Armed clash"] * 2, ["Iraq"] * 2, [36.1, 30.0],
+                        [36.6, 30.5], [42.8, 38.0], [43.4, 38.6])),
+    (ARTICLE_REPORTS_SQL, (list(range(1, 201)),)),
     (CLUSTER_REPORTS_SQL, ([1, 2],)),
     (ARTICLES_SQL, ([1], list(range(1, 2001)))),
-    (STORY_BLOCKS_SQL, ([3, 13, 23], [3, 13, 23])),
-], ids=["block", "cluster", "articles", "story"])
+    (STORY_ARTICLES_SQL, ([3, 13, 23], [3, 13, 23])),
+], ids=["block", "near", "article", "cluster", "articles", "story"])
 def test_the_store_paths_lookups_are_indexed(warehouse, query, params):
     plan = plan_of(warehouse, query, params)
     scanned = [n.get("Relation Name") for n, _ in nodes(plan)

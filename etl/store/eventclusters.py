@@ -21,13 +21,19 @@ other reports of the same stories and of the same old clusters:
    that has a report naming actors, so it never blanks actors, lowers the deaths or coarsens the
    place (the deaths of vaguer reports stay visible as ``fatalities_min`` / ``fatalities_max``).
 
-Each store recomputes the blocks its articles' reports were in and are in now
-(:func:`recluster`), under the ``events`` pipeline lock: the same reports always give the same
-clusters (idempotent, order-independent), and re-tagging an article moves its reports.
+Each store recomputes, under the ``events`` pipeline lock, the clusters its articles' reports
+were in and are in now (:func:`recluster`): not whole blocks but their *connected component*,
+the reports linked to them by "same block and within ``RADIUS_KM``", "same story and event
+index" or "same old cluster", found with a bounding-box lookup. A report only ever joins a
+representative within ``RADIUS_KM`` of it in its block, or its story's, so the clusters of a
+component are exactly those of the whole blocks (tested), at a cost independent of the blocks'
+size. The same reports always give the same clusters (idempotent, order-independent), and
+re-tagging an article moves its reports.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -37,9 +43,12 @@ from functools import cached_property
 from etl.store.db import execute_values
 from etl.store.locks import lock_row
 
+log = logging.getLogger(__name__)
+
 EVENTS_LOCK = "events"
 RADIUS_KM = 25.0
-MAX_ROUNDS = 4  # widening a block by stories and old clusters: a few hops at most
+SPATIAL_ROUNDS = 8  # hops of RADIUS_KM looked up box by box; a longer chain: its whole blocks
+MAX_ROUNDS = 64  # hops in all (a component wider than this is cut: logged)
 _CELL_DEG = 0.25  # latitude cell (27.8 km >= RADIUS_KM): neighbours are one cell away
 _KM_PER_DEG = 111.32
 
@@ -178,13 +187,20 @@ def cluster(reports: Sequence[Report]) -> list[Cluster]:
 
 @dataclass
 class Seeds:
-    """What a store touched: blocks (event_date, sub_event_type, country), old cluster ids."""
+    """What a store touched: the reports of ``article_ids`` (stored now), the old clusters
+    ``cluster_ids`` (of the reports before), and whole ``blocks`` (event_date,
+    sub_event_type, country) to recompute (maintenance's unclustered reports)."""
 
     blocks: set[tuple[date, str, str]] = field(default_factory=set)
     cluster_ids: set[int] = field(default_factory=set)
+    article_ids: set[int] = field(default_factory=set)
 
     def __or__(self, other: Seeds) -> Seeds:
-        return Seeds(self.blocks | other.blocks, self.cluster_ids | other.cluster_ids)
+        return Seeds(self.blocks | other.blocks, self.cluster_ids | other.cluster_ids,
+                     self.article_ids | other.article_ids)
+
+    def __bool__(self) -> bool:
+        return bool(self.blocks or self.cluster_ids or self.article_ids)
 
 
 def lock(cur) -> None:
@@ -194,16 +210,14 @@ def lock(cur) -> None:
 
 
 def seeds_of_articles(cur, article_ids: Sequence[int]) -> Seeds:
-    """The blocks and clusters of these articles' stored reports."""
-    seeds = Seeds()
+    """These articles (their reports, now) and the old clusters of their stored reports."""
+    seeds = Seeds(article_ids=set(article_ids))
     if not article_ids:
         return seeds
-    cur.execute("""SELECT event_date, sub_event_type, country, cluster_id FROM events
-                   WHERE article_id = ANY(%s)""", (list(article_ids),))
-    for day, sub, country, cluster_id in cur.fetchall():
-        seeds.blocks.add((day, sub, country))
-        if cluster_id is not None:
-            seeds.cluster_ids.add(cluster_id)
+    cur.execute("""SELECT DISTINCT cluster_id FROM events
+                   WHERE article_id = ANY(%s) AND cluster_id IS NOT NULL""",
+                (list(article_ids),))
+    seeds.cluster_ids.update(cluster_id for (cluster_id,) in cur.fetchall())
     return seeds
 
 
@@ -212,8 +226,19 @@ _EVENT_COLUMNS = """e.id, e.article_id, e.event_index, e.event_date, e.sub_event
     e.latitude, e.longitude, e.geo_precision, e.fatalities, e.outlet, e.cluster_id"""
 
 # Each statement is an index lookup on one table (a join of many reports to articles tempts the
-# planner into scanning all articles): events by block (events_date_idx) and by old cluster
-# (events_cluster_idx), their articles by primary key, the blocks of multi-article stories.
+# planner into scanning all articles): events by article, by box in a block
+# (events_block_place_idx), by block (events_date_idx) and by old cluster (events_cluster_idx),
+# their articles by primary key, the articles of multi-article stories.
+ARTICLE_REPORTS_SQL = f"""
+    SELECT {_EVENT_COLUMNS} FROM events e WHERE e.article_id = ANY(%s)"""  # noqa: S608
+NEAR_REPORTS_SQL = f"""
+    SELECT {_EVENT_COLUMNS}
+    FROM unnest(%s::date[], %s::text[], %s::text[], %s::float8[], %s::float8[], %s::float8[],
+                %s::float8[]) AS b(event_date, sub_event_type, country, lat_lo, lat_hi, lon_lo,
+                                   lon_hi)
+    JOIN events e ON e.event_date = b.event_date AND e.sub_event_type = b.sub_event_type
+                 AND e.country = b.country AND e.latitude BETWEEN b.lat_lo AND b.lat_hi
+                 AND e.longitude BETWEEN b.lon_lo AND b.lon_hi"""  # noqa: S608
 BLOCK_REPORTS_SQL = f"""
     SELECT {_EVENT_COLUMNS}
     FROM unnest(%s::date[], %s::text[], %s::text[]) AS b(event_date, sub_event_type, country)
@@ -224,31 +249,70 @@ CLUSTER_REPORTS_SQL = f"""
 ARTICLES_SQL = """
     SELECT id, story_id, published_at, url, CASE WHEN id = ANY(%s) THEN newsmon_outlet(id) END
     FROM articles WHERE id = ANY(%s)"""
-STORY_BLOCKS_SQL = """
-    SELECT DISTINCT e.event_date, e.sub_event_type, e.country
-    FROM articles a JOIN events e ON e.article_id = a.id
+STORY_ARTICLES_SQL = """
+    SELECT a.id FROM articles a
     WHERE a.story_id = ANY(%s)
       AND a.story_id IN (SELECT id FROM stories WHERE id = ANY(%s) AND article_count > 1)"""
 
 
+def box(lat: float, lon: float) -> tuple[float, float, float, float]:
+    """A latitude/longitude box holding every point within ``RADIUS_KM`` of (lat, lon)."""
+    margin = 1.01  # the box is a lookup, km() decides: a little wider never changes a cluster
+    dlat = RADIUS_KM / _KM_PER_DEG * margin
+    cos = math.cos(math.radians(min(90.0, abs(lat) + dlat)))
+    if cos < 0.01:  # near a pole: every longitude
+        return lat - dlat, lat + dlat, -180.0, 180.0
+    dlon = dlat / cos
+    if lon - dlon < -180.0 or lon + dlon > 180.0:  # across the antimeridian: every longitude
+        return lat - dlat, lat + dlat, -180.0, 180.0
+    return lat - dlat, lat + dlat, lon - dlon, lon + dlon
+
+
+def _near_lookups(cur, rows: list[tuple], whole_blocks: set | None) -> list[tuple]:
+    """The reports within ``RADIUS_KM`` of these (in their blocks), or, given the set of the
+    blocks loaded whole so far (which it updates), in their blocks."""
+    if whole_blocks is not None:
+        blocks = sorted({(row[3], row[4], row[9]) for row in rows} - whole_blocks)
+        whole_blocks.update(blocks)
+        if not blocks:
+            return []
+        days, subs, countries = zip(*blocks, strict=True)
+        cur.execute(BLOCK_REPORTS_SQL, (list(days), list(subs), list(countries)))
+        return cur.fetchall()
+    boxes = sorted({(row[3], row[4], row[9], *box(row[12], row[13])) for row in rows
+                    if row[12] is not None and row[13] is not None})
+    if not boxes:
+        return []
+    cur.execute(NEAR_REPORTS_SQL, [list(column) for column in zip(*boxes, strict=True)])
+    return cur.fetchall()
+
+
 def _load(cur, seeds: Seeds) -> tuple[list[Report], set[int], dict[int, int | None]]:
-    """The reports of the seeds' blocks, widened to their stories' and old clusters' reports."""
-    blocks, cluster_ids = set(seeds.blocks), set(seeds.cluster_ids)
+    """The reports of the seeds, closed under the links of the module docstring: all reports
+    within ``RADIUS_KM`` in the same block, of the same multi-article story, of the same old
+    cluster, and theirs in turn (the seeds' connected component)."""
     loaded: dict[int, tuple] = {}
     articles: dict[int, tuple] = {}
-    new_blocks, new_clusters = set(blocks), set(cluster_ids)
-    for _ in range(MAX_ROUNDS):
-        if not new_blocks and not new_clusters:
-            break
-        fetched = []
-        if new_blocks:
-            days, subs, countries = zip(*sorted(new_blocks), strict=True)
-            cur.execute(BLOCK_REPORTS_SQL, (list(days), list(subs), list(countries)))
-            fetched += cur.fetchall()
+    cluster_ids: set[int] = set()
+    stories_done: set[int] = set()
+    whole_blocks = set(seeds.blocks)
+    fetched: list[tuple] = []
+    if seeds.article_ids:
+        cur.execute(ARTICLE_REPORTS_SQL, (sorted(seeds.article_ids),))
+        fetched += cur.fetchall()
+    if seeds.blocks:
+        days, subs, countries = zip(*sorted(seeds.blocks), strict=True)
+        cur.execute(BLOCK_REPORTS_SQL, (list(days), list(subs), list(countries)))
+        fetched += cur.fetchall()
+    new_clusters = set(seeds.cluster_ids)
+    for round_ in range(MAX_ROUNDS):
+        cluster_ids |= new_clusters
         if new_clusters:
             cur.execute(CLUSTER_REPORTS_SQL, (sorted(new_clusters),))
             fetched += cur.fetchall()
         fresh = list({row[0]: row for row in fetched if row[0] not in loaded}.values())
+        if not fresh:
+            break
         for row in fresh:
             loaded[row[0]] = row
         wanted = sorted({row[1] for row in fresh} - set(articles))
@@ -256,16 +320,21 @@ def _load(cur, seeds: Seeds) -> tuple[list[Report], set[int], dict[int, int | No
             no_outlet = sorted({row[1] for row in fresh if row[16] is None})
             cur.execute(ARTICLES_SQL, (no_outlet, wanted))
             articles.update((row[0], row[1:]) for row in cur.fetchall())
-        found_clusters = {row[-1] for row in fresh if row[-1] is not None} - cluster_ids
-        cluster_ids |= found_clusters
-        found_blocks = {(row[3], row[4], row[9]) for row in fresh} - blocks
+        # the next hop: near reports, old clusters and multi-article stories of the fresh ones
+        fetched = _near_lookups(cur, fresh, whole_blocks if round_ >= SPATIAL_ROUNDS else None)
+        new_clusters = {row[-1] for row in fresh if row[-1] is not None} - cluster_ids
         stories = sorted({articles[row[1]][0] for row in fresh
-                          if articles[row[1]][0] is not None})
+                          if articles[row[1]][0] is not None} - stories_done)
+        stories_done.update(stories)
         if stories:
-            cur.execute(STORY_BLOCKS_SQL, (stories, stories))
-            found_blocks |= set(cur.fetchall()) - blocks
-        blocks |= found_blocks
-        new_blocks, new_clusters = found_blocks, found_clusters
+            cur.execute(STORY_ARTICLES_SQL, (stories, stories))
+            # all their reports (another event index of a loaded article may be linked too)
+            story_articles = sorted({a for (a,) in cur.fetchall()})
+            if story_articles:
+                cur.execute(ARTICLE_REPORTS_SQL, (story_articles,))
+                fetched += cur.fetchall()
+    else:
+        log.warning("event clusters: a component wider than %d hops was cut", MAX_ROUNDS)
     reports = []
     for row in loaded.values():
         story, published, url, outlet = articles[row[1]]
@@ -285,7 +354,7 @@ def recluster(cur, seeds: Seeds) -> dict:
     Writes only what changed: clusters whose row differs are replaced, reports whose cluster
     changed are updated. Returns counts for the caller's log.
     """
-    if not seeds.blocks and not seeds.cluster_ids:
+    if not seeds:
         return {"reports": 0, "clusters": 0, "changed": 0}
     reports, old_ids, was = _load(cur, seeds)
     rows = {row[0]: row for row in (c.row() for c in cluster(reports))}
