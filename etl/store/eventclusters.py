@@ -268,19 +268,20 @@ def box(lat: float, lon: float) -> tuple[float, float, float, float]:
     return lat - dlat, lat + dlat, lon - dlon, lon + dlon
 
 
-def _near_lookups(cur, rows: list[tuple], whole_blocks: set | None) -> list[tuple]:
-    """The reports within ``RADIUS_KM`` of these (in their blocks), or, given the set of the
-    blocks loaded whole so far (which it updates), in their blocks."""
-    if whole_blocks is not None:
-        blocks = sorted({(row[3], row[4], row[9]) for row in rows} - whole_blocks)
-        whole_blocks.update(blocks)
+def _near_lookups(cur, rows: list[tuple], loaded_blocks: set, whole: bool) -> list[tuple]:
+    """The reports within ``RADIUS_KM`` of these in their blocks, or (``whole``) all of their
+    blocks; none of the blocks already loaded whole (``loaded_blocks``, updated here)."""
+    if whole:
+        blocks = sorted({(row[3], row[4], row[9]) for row in rows} - loaded_blocks)
+        loaded_blocks.update(blocks)
         if not blocks:
             return []
         days, subs, countries = zip(*blocks, strict=True)
         cur.execute(BLOCK_REPORTS_SQL, (list(days), list(subs), list(countries)))
         return cur.fetchall()
     boxes = sorted({(row[3], row[4], row[9], *box(row[12], row[13])) for row in rows
-                    if row[12] is not None and row[13] is not None})
+                    if row[12] is not None and row[13] is not None
+                    and (row[3], row[4], row[9]) not in loaded_blocks})
     if not boxes:
         return []
     cur.execute(NEAR_REPORTS_SQL, [list(column) for column in zip(*boxes, strict=True)])
@@ -321,7 +322,7 @@ def _load(cur, seeds: Seeds) -> tuple[list[Report], set[int], dict[int, int | No
             cur.execute(ARTICLES_SQL, (no_outlet, wanted))
             articles.update((row[0], row[1:]) for row in cur.fetchall())
         # the next hop: near reports, old clusters and multi-article stories of the fresh ones
-        fetched = _near_lookups(cur, fresh, whole_blocks if round_ >= SPATIAL_ROUNDS else None)
+        fetched = _near_lookups(cur, fresh, whole_blocks, whole=round_ >= SPATIAL_ROUNDS)
         new_clusters = {row[-1] for row in fresh if row[-1] is not None} - cluster_ids
         stories = sorted({articles[row[1]][0] for row in fresh
                           if articles[row[1]][0] is not None} - stories_done)
