@@ -90,9 +90,10 @@ def store_rows(conn, done: list[TagRows], retry_s: int = 600) -> list[tuple[int,
     with transaction(conn) as cur:
         ids = [rows.article[0] for rows in done]
         eventclusters.lock(cur)  # first: the events of these articles are re-clustered below
-        before = eventclusters.seeds_of_articles(cur, ids)
+        # the articles and their reports' old clusters: the new reports are found by article
+        touched = eventclusters.seeds_of_articles(cur, ids)
         written = write_each(cur, done, _write, "newsmon_tags")
-        eventclusters.recluster(cur, before | eventclusters.seeds_of_articles(cur, ids))
+        eventclusters.recluster(cur, touched)
         refused = [(rows.article[0], f"tagging: could not store the tags: {reason}")
                    for rows, reason in written.failed]
         for article_id, reason in refused:

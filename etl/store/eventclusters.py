@@ -195,10 +195,6 @@ class Seeds:
     cluster_ids: set[int] = field(default_factory=set)
     article_ids: set[int] = field(default_factory=set)
 
-    def __or__(self, other: Seeds) -> Seeds:
-        return Seeds(self.blocks | other.blocks, self.cluster_ids | other.cluster_ids,
-                     self.article_ids | other.article_ids)
-
     def __bool__(self) -> bool:
         return bool(self.blocks or self.cluster_ids or self.article_ids)
 
@@ -210,7 +206,8 @@ def lock(cur) -> None:
 
 
 def seeds_of_articles(cur, article_ids: Sequence[int]) -> Seeds:
-    """These articles (their reports, now) and the old clusters of their stored reports."""
+    """These articles (their reports are read when re-clustering) and the old clusters of
+    their stored reports: taken before the reports are replaced, it is all a store needs."""
     seeds = Seeds(article_ids=set(article_ids))
     if not article_ids:
         return seeds
@@ -268,17 +265,22 @@ def box(lat: float, lon: float) -> tuple[float, float, float, float]:
     return lat - dlat, lat + dlat, lon - dlon, lon + dlon
 
 
+def _block_reports(cur, blocks: set[tuple[date, str, str]]) -> list[tuple]:
+    """Every report of these blocks (event_date, sub_event_type, country)."""
+    if not blocks:
+        return []
+    days, subs, countries = zip(*sorted(blocks), strict=True)
+    cur.execute(BLOCK_REPORTS_SQL, (list(days), list(subs), list(countries)))
+    return cur.fetchall()
+
+
 def _near_lookups(cur, rows: list[tuple], loaded_blocks: set, whole: bool) -> list[tuple]:
     """The reports within ``RADIUS_KM`` of these in their blocks, or (``whole``) all of their
     blocks; none of the blocks already loaded whole (``loaded_blocks``, updated here)."""
     if whole:
-        blocks = sorted({(row[3], row[4], row[9]) for row in rows} - loaded_blocks)
+        blocks = {(row[3], row[4], row[9]) for row in rows} - loaded_blocks
         loaded_blocks.update(blocks)
-        if not blocks:
-            return []
-        days, subs, countries = zip(*blocks, strict=True)
-        cur.execute(BLOCK_REPORTS_SQL, (list(days), list(subs), list(countries)))
-        return cur.fetchall()
+        return _block_reports(cur, blocks)
     boxes = sorted({(row[3], row[4], row[9], *box(row[12], row[13])) for row in rows
                     if row[12] is not None and row[13] is not None
                     and (row[3], row[4], row[9]) not in loaded_blocks})
@@ -301,10 +303,7 @@ def _load(cur, seeds: Seeds) -> tuple[list[Report], set[int], dict[int, int | No
     if seeds.article_ids:
         cur.execute(ARTICLE_REPORTS_SQL, (sorted(seeds.article_ids),))
         fetched += cur.fetchall()
-    if seeds.blocks:
-        days, subs, countries = zip(*sorted(seeds.blocks), strict=True)
-        cur.execute(BLOCK_REPORTS_SQL, (list(days), list(subs), list(countries)))
-        fetched += cur.fetchall()
+    fetched += _block_reports(cur, seeds.blocks)
     new_clusters = set(seeds.cluster_ids)
     for round_ in range(MAX_ROUNDS):
         cluster_ids |= new_clusters

@@ -57,9 +57,10 @@ def store_events(cur, articles: Sequence[tuple[int, Sequence[EventRecord]]],
                                                                           version)]
     ids = [article_id for article_id, _ in articles]
     eventclusters.lock(cur)
-    before = eventclusters.seeds_of_articles(cur, ids)
+    # the articles and their reports' old clusters: the new reports are found by article
+    touched = eventclusters.seeds_of_articles(cur, ids)
     written = write_event_rows(cur, ids, rows)
-    eventclusters.recluster(cur, before | eventclusters.seeds_of_articles(cur, ids))
+    eventclusters.recluster(cur, touched)
     return written
 
 
